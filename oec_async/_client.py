@@ -1,0 +1,253 @@
+"""The Client: configuration, the session's lifecycle, and the resources."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import os
+import ssl as ssl_module
+from functools import cached_property
+from types import TracebackType
+from typing import Final, Self
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
+from ._exceptions import ClientClosedError
+from ._models import RateLimitSnapshot
+from ._polling import TaskSignals
+from ._ratelimit import RateGovernor
+from ._transport import Transport, new_session
+from ._version import user_agent as user_agent_default
+from .resources.deployments import Deployments
+from .resources.environments import Environments
+
+__all__ = ["Client"]
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
+
+
+class _State(enum.Enum):
+    UNOPENED = "unopened"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
+    url = urlsplit(base_url.strip())
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ValueError(
+            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {base_url!r}"
+        )
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.hostname):
+        raise ValueError(
+            f"base_url {base_url!r} is plain http to a non-loopback host: the API key would "
+            "travel unencrypted. Use https, or pass allow_insecure_http=True if you must."
+        )
+    if url.query or url.fragment or url.username or url.password:
+        raise ValueError(
+            f"base_url must not carry credentials, a query or a fragment, got {base_url!r}"
+        )
+    return base_url.strip().rstrip("/")
+
+
+def _check_api_key(api_key: str | None) -> str:
+    key = api_key if api_key is not None else os.environ.get("OEC_API_KEY")
+    if key is None:
+        raise ValueError("no API key: pass api_key=... or set OEC_API_KEY")
+    if not isinstance(key, str):
+        raise TypeError(f"api_key must be a string, got {type(key).__name__}")
+    key = key.strip()
+    if not key:
+        raise ValueError("api_key is empty")
+    if any(c.isspace() for c in key):
+        raise ValueError("api_key must not contain whitespace")
+    return key
+
+
+class Client:
+    """An async client for the OEC.sh public API.
+
+    Open it with ``async with``; it owns one aiohttp session (or borrows yours).
+
+    Example::
+
+        async with Client(api_key="oec_live_rw_...") as client:
+            action = await client.environments.deploy(env_id)
+            final = await client.deployments.wait(action, timeout=600)
+            print(final.status)
+
+    Args:
+        api_key: The API key; ``OEC_API_KEY`` when omitted. Never printed or logged.
+        base_url: The API base URL; ``OEC_BASE_URL`` or the public API when omitted.
+        timeout: Per-request timeouts: seconds (total) or a :class:`Timeouts`.
+        retry: The retry policy, or an int as a shortcut for ``max_retries``.
+        poll: How ``deployments.wait``/``watch`` poll by default.
+        rate_limits: The key's budget for client-side pacing; ``RateLimits.disabled()`` turns
+            pacing off (a 429 still pauses the client).
+        connection_limit: The most connections open at once (own session only).
+        session: An aiohttp session to use; it is never closed by the client.
+        ssl: TLS verification: ``True`` (default), an ``ssl.SSLContext``, or ``False``.
+        allow_insecure_http: Allow a plain-http base URL on a non-loopback host.
+        user_agent: Replaces the default ``oec-async/<version>`` User-Agent.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | Timeouts | None = None,
+        retry: RetryPolicy | int | None = None,
+        poll: PollPolicy | None = None,
+        rate_limits: RateLimits | None = None,
+        connection_limit: int = 100,
+        session: aiohttp.ClientSession | None = None,
+        ssl: ssl_module.SSLContext | bool = True,
+        allow_insecure_http: bool = False,
+        user_agent: str | None = None,
+    ) -> None:
+        self._api_key = _check_api_key(api_key)
+        self.base_url = _check_base_url(
+            base_url or os.environ.get("OEC_BASE_URL") or DEFAULT_BASE_URL, allow_insecure_http
+        )
+        if isinstance(timeout, Timeouts):
+            self.timeouts = timeout
+        elif timeout is None:
+            self.timeouts = Timeouts()
+        else:
+            self.timeouts = Timeouts(total=timeout)
+        given_retry: object = retry
+        if isinstance(given_retry, bool):
+            raise TypeError("retry must be a RetryPolicy or an int (max_retries)")
+        self.retry_policy = (
+            RetryPolicy(max_retries=retry) if isinstance(retry, int) else (retry or RetryPolicy())
+        )
+        self.poll_policy = poll or PollPolicy()
+        self.rate_limits = rate_limits or RateLimits()
+        limit: object = connection_limit
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError(f"connection_limit must be an integer >= 1, got {connection_limit!r}")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise TypeError(
+                f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
+            )
+        if not isinstance(ssl, bool | ssl_module.SSLContext):
+            raise TypeError(f"ssl must be a bool or an ssl.SSLContext, got {type(ssl).__name__}")
+        self._connection_limit = connection_limit
+        self._borrowed_session = session
+        self._ssl = ssl
+        self._user_agent = user_agent or user_agent_default()
+        self._state = _State.UNOPENED
+        self._session: aiohttp.ClientSession | None = None
+        self._transport: Transport | None = None
+        self.governor = RateGovernor(self.rate_limits)
+        self.task_signals = TaskSignals()
+
+    def __repr__(self) -> str:
+        return f"<Client base_url={self.base_url!r} key={self.key_hint} state={self._state.value}>"
+
+    @property
+    def key_hint(self) -> str:
+        """A non-secret hint of which key is in use: its tier prefix only."""
+        for prefix in ("oec_live_rw_", "oec_live_ro_"):
+            if self._api_key.startswith(prefix):
+                return prefix + "..."
+        return "***"
+
+    @property
+    def key_tier(self) -> str | None:
+        """``"full_access"`` or ``"read_only"`` when the key's prefix says, else ``None``."""
+        if self._api_key.startswith("oec_live_rw_"):
+            return "full_access"
+        if self._api_key.startswith("oec_live_ro_"):
+            return "read_only"
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the client is open and can send requests."""
+        return self._state is _State.OPEN
+
+    @property
+    def rate_limit(self) -> RateLimitSnapshot | None:
+        """The rate-limit headers of the last response that carried them."""
+        return self._transport.rate_limit if self._transport is not None else None
+
+    async def __aenter__(self) -> Self:
+        if self._state is _State.OPEN:
+            raise ClientClosedError("the client is already open")
+        if self._state is _State.CLOSED:
+            raise ClientClosedError(
+                "the client was closed and cannot be reopened; create a new Client"
+            )
+        session = self._borrowed_session
+        if session is None:
+            session = new_session(connection_limit=self._connection_limit, ssl=self._ssl)
+            self._session = session
+        elif session.closed:
+            raise ClientClosedError("the aiohttp session passed as session= is closed")
+        self._transport = Transport(
+            session=session,
+            base_url=self.base_url,
+            headers={
+                "Authorization": f"Bearer {self._api_key}",
+                "Accept": "application/json",
+                "User-Agent": self._user_agent,
+            },
+            secret=self._api_key,
+            retry=self.retry_policy,
+            timeouts=self.timeouts,
+            governor=self.governor,
+            ssl=self._ssl,
+        )
+        self._state = _State.OPEN
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client (and its own session; a borrowed one stays open). Idempotent."""
+        self._state = _State.CLOSED
+        self._transport = None
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def _require_transport(self) -> Transport:
+        transport = self._transport
+        if transport is None:
+            if self._state is _State.CLOSED:
+                raise ClientClosedError("the client is closed; create a new Client")
+            raise ClientClosedError(
+                "the client is not open: use 'async with Client(...) as client'"
+            )
+        return transport
+
+    @cached_property
+    def environments(self) -> Environments:
+        """Environments: get, list, status, and the actions deploy/restart/start/stop."""
+        return Environments(self)
+
+    @cached_property
+    def deployments(self) -> Deployments:
+        """Tasks: get, list an environment's history, wait and watch."""
+        return Deployments(self)

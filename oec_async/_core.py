@@ -1,0 +1,221 @@
+"""Sans-I/O core: turn ``(status, headers, body)`` into data or the right exception.
+
+Nothing here touches the network or an event loop, so every rule is tested with plain values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from attrs import frozen
+
+from ._exceptions import (
+    APIStatusError,
+    FieldError,
+    ResponseValidationError,
+    status_error_class,
+)
+from ._models import RateLimitSnapshot
+
+__all__ = [
+    "ErrorInfo",
+    "build_status_error",
+    "decode_json_body",
+    "excerpt",
+    "parse_error_body",
+    "parse_rate_limit",
+    "redact",
+]
+
+_EXCERPT_CHARS: Final = 200
+_MESSAGE_CHARS: Final = 500
+_KEY_PATTERN: Final = re.compile(r"oec_live_r[ow]_[A-Za-z0-9_\-]+")
+
+
+@frozen
+class ErrorInfo:
+    """What an error body says, whatever its shape."""
+
+    code: str | None
+    message: str
+    field_errors: tuple[FieldError, ...] = ()
+    details: Mapping[str, object] = {}
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Remove API keys (the configured one, and anything shaped like a key) from ``text``."""
+    if secret:
+        text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERN.sub("oec_live_[redacted]", text)
+
+
+def excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
+    """A short, printable excerpt of a body, for error messages."""
+    text = body[: limit * 4].decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _shorten(text: str, limit: int = _MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
+
+
+def _field_errors(items: list[Any]) -> tuple[FieldError, ...]:
+    errors = []
+    for item in items:
+        if not isinstance(item, dict):
+            errors.append(FieldError("", _shorten(str(item))))
+            continue
+        if "loc" in item:  # FastAPI: {"loc": ["body", "name"], "msg": ..., "type": ...}
+            loc = item.get("loc")
+            where = ".".join(str(p) for p in loc) if isinstance(loc, list) else str(loc)
+            kind = item.get("type")
+            errors.append(
+                FieldError(
+                    where,
+                    _shorten(str(item.get("msg", ""))),
+                    kind if isinstance(kind, str) else None,
+                )
+            )
+        else:  # documented: {"field": "name", "message": ...}
+            errors.append(
+                FieldError(str(item.get("field", "")), _shorten(str(item.get("message", ""))))
+            )
+    return tuple(errors)
+
+
+def _from_object(obj: Mapping[str, Any], fallback: str) -> ErrorInfo:
+    code = obj.get("error", obj.get("reason"))
+    message = obj.get("message")
+    details = {k: v for k, v in obj.items() if k not in {"error", "message", "detail"}}
+    field_errors: tuple[FieldError, ...] = ()
+    nested = obj.get("detail")
+    if isinstance(nested, list):
+        field_errors = _field_errors(nested)
+    return ErrorInfo(
+        code=code if isinstance(code, str) else None,
+        message=_shorten(message) if isinstance(message, str) else fallback,
+        field_errors=field_errors,
+        details=details,
+    )
+
+
+def parse_error_body(body: bytes, fallback: str) -> ErrorInfo:
+    """Read any of the API's five error shapes, or a non-JSON body, without raising.
+
+    Shapes: ``{"detail": {"error", "message", ...}}``; ``{"detail": [{"loc", "msg", "type"}]}``;
+    ``{"detail": "text"}``; ``{"detail": {"reason", ...}}`` (402); and top-level
+    ``{"error", "message", "details"|"detail": [...]}``.
+
+    Args:
+        body: The raw body.
+        fallback: The message to use when the body has none (the HTTP reason phrase).
+    """
+    try:
+        data = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        return ErrorInfo(None, f"{fallback} (non-JSON body: {excerpt(body)!r})")
+    if isinstance(data, dict):
+        detail = data.get("detail")
+        if "error" in data or "message" in data:
+            return _from_object(data, fallback)
+        if isinstance(detail, dict):
+            return _from_object(detail, fallback)
+        if isinstance(detail, list):
+            errors = _field_errors(detail)
+            return ErrorInfo("validation_error", "request validation failed", errors)
+        if isinstance(detail, str):
+            return ErrorInfo(None, _shorten(detail))
+    if data is None:
+        return ErrorInfo(None, fallback)
+    return ErrorInfo(None, f"{fallback} (unexpected body: {excerpt(body)!r})")
+
+
+def build_status_error(
+    *,
+    method: str,
+    path: str,
+    status: int,
+    reason: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    retry_after: float | None = None,
+    secret: str | None = None,
+) -> APIStatusError:
+    """Build the exception for an error answer (the caller raises it)."""
+    info = parse_error_body(body, reason or f"HTTP {status}")
+    cls = status_error_class(status, info.code)
+    return cls(
+        redact(info.message, secret),
+        method=method,
+        path=path,
+        status=status,
+        code=info.code,
+        field_errors=tuple(
+            FieldError(f.field, redact(f.message, secret), f.type) for f in info.field_errors
+        ),
+        details=info.details,
+        request_id=headers.get("X-Request-ID"),
+        retry_after=retry_after,
+    )
+
+
+def decode_json_body(
+    body: bytes, *, method: str, path: str, status: int, secret: str | None = None
+) -> Any:
+    """Decode a success body as JSON; ``None`` for an empty body (204).
+
+    Raises:
+        ResponseValidationError: the body is not JSON (an HTML proxy page, truncated JSON).
+    """
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        shown = redact(excerpt(body), secret)
+        raise ResponseValidationError(
+            f"{method} {path} -> {status}: expected a JSON body, got {shown!r} ({error})",
+            method=method,
+            path=path,
+            status=status,
+            excerpt=shown,
+        ) from None
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+def _float_header(headers: Mapping[str, str], name: str) -> float | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def parse_rate_limit(headers: Mapping[str, str], bucket: str) -> RateLimitSnapshot | None:
+    """Read the ``X-RateLimit-*`` headers, or ``None`` when the response carries none."""
+    limit = _int_header(headers, "X-RateLimit-Limit")
+    remaining = _int_header(headers, "X-RateLimit-Remaining")
+    if limit is None and remaining is None:
+        return None
+    return RateLimitSnapshot(
+        limit=limit,
+        remaining=remaining,
+        window=_float_header(headers, "X-RateLimit-Window"),
+        reset=_float_header(headers, "X-RateLimit-Reset"),
+        bucket=bucket,
+    )

@@ -1,0 +1,145 @@
+"""The rate governor: one per client, pacing every request to the key's read and write budgets.
+
+Each bucket keeps the send times of the last window (a sliding log). A sliding window of
+``limit`` sends never puts more than ``limit`` sends in any fixed window either, so pacing to it
+keeps the server's per-minute counter under its limit. The budget is corrected from the
+``X-RateLimit-*`` headers, and a 429 pauses the whole bucket: every request of the client waits
+once, together, instead of each task backing off on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+import anyio
+
+from ._config import RateLimits
+from ._events import RateLimitWait, emit
+from ._models import RateLimitSnapshot
+
+__all__ = ["READ", "WRITE", "RateGovernor", "bucket_for"]
+
+READ: Final = "read"
+WRITE: Final = "write"
+_READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def bucket_for(method: str) -> str:
+    """The budget a request counts against: reads are GETs, everything else writes."""
+    return READ if method in _READ_METHODS else WRITE
+
+
+class _Bucket:
+    __slots__ = ("blocked_until", "limit", "lock", "sends", "window")
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.sends: deque[float] = deque()
+        self.blocked_until = 0.0
+        self.lock = anyio.Lock()
+
+    def delay(self, now: float, pacing: bool, margin: float) -> float:
+        """Seconds before a send may go out; 0 means now (and the send is then recorded)."""
+        if now < self.blocked_until:
+            return self.blocked_until - now
+        if not pacing:
+            return 0.0
+        horizon = now - self.window - margin
+        sends = self.sends
+        while sends and sends[0] <= horizon:
+            sends.popleft()
+        if len(sends) < self.limit:
+            return 0.0
+        return sends[0] - horizon
+
+
+class RateGovernor:
+    """Paces requests to the read and write budgets and pauses a bucket after a 429.
+
+    Args:
+        limits: The budget; ``limits.enabled=False`` switches pacing off (a 429 still pauses).
+        clock: Monotonic seconds (injectable for tests).
+        sleep: The sleep to use (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        limits: RateLimits,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._buckets = {
+            READ: _Bucket(limits.reads_per_window, limits.window),
+            WRITE: _Bucket(limits.writes_per_window, limits.window),
+        }
+
+    def bucket_limit(self, bucket: str) -> int:
+        """The current limit of ``bucket`` (after corrections from headers)."""
+        return self._buckets[bucket].limit
+
+    def sent_in_window(self, bucket: str) -> int:
+        """How many sends of ``bucket`` the governor counts in the current window."""
+        state = self._buckets[bucket]
+        state.delay(self._clock(), True, self.limits.safety_margin)  # prunes expired sends
+        return len(state.sends)
+
+    def paused_for(self, bucket: str) -> float:
+        """Seconds left on a 429 pause of ``bucket`` (0 when not paused)."""
+        return max(0.0, self._buckets[bucket].blocked_until - self._clock())
+
+    async def acquire(self, bucket: str) -> None:
+        """Wait until a request of ``bucket`` may be sent, and count it as sent."""
+        state = self._buckets[bucket]
+        pacing = self.limits.enabled
+        margin = self.limits.safety_margin
+        if not state.lock.locked():
+            # Fast path: nobody queued and a slot free now.
+            now = self._clock()
+            if state.delay(now, pacing, margin) == 0.0:
+                state.sends.append(now)
+                return
+        async with state.lock:  # FIFO: waiters are served in arrival order
+            while True:
+                now = self._clock()
+                wait = state.delay(now, pacing, margin)
+                if wait <= 0.0:
+                    state.sends.append(now)
+                    return
+                reason = "429" if now < state.blocked_until else "budget"
+                emit(RateLimitWait(bucket=bucket, delay=wait, reason=reason))
+                await self._sleep(wait)
+
+    def pause(self, bucket: str, seconds: float) -> None:
+        """Hold every request of ``bucket`` for ``seconds`` (after a 429)."""
+        state = self._buckets[bucket]
+        state.blocked_until = max(state.blocked_until, self._clock() + seconds)
+
+    def observe(self, snapshot: RateLimitSnapshot) -> None:
+        """Correct the bucket's budget from a response's rate-limit headers."""
+        if not self.limits.enabled:
+            return
+        state = self._buckets[snapshot.bucket]
+        if snapshot.limit is not None and snapshot.limit > 0:
+            state.limit = snapshot.limit
+        if snapshot.window is not None and snapshot.window > 0:
+            state.window = snapshot.window
+        if snapshot.remaining is None:
+            return
+        now = self._clock()
+        if snapshot.remaining <= 0 and snapshot.reset is not None:
+            state.blocked_until = max(state.blocked_until, now + snapshot.reset)
+            return
+        # Someone else (another process with the same key) spent part of the budget: count
+        # their sends as ours so pacing leaves room for them.
+        used_by_server = state.limit - snapshot.remaining
+        missing = used_by_server - len(state.sends)
+        for _ in range(min(missing, state.limit)):
+            state.sends.append(now)

@@ -1,0 +1,70 @@
+"""What every resource shares: access to the open transport and structuring of answers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from .._converter import structure
+from .._exceptions import ResponseValidationError
+from .._models import Page, Pagination
+
+if TYPE_CHECKING:
+    from .._client import Client
+    from .._transport import Transport
+
+__all__ = ["ACTION_IDEMPOTENCY_HEADER", "CREATE_IDEMPOTENCY_HEADER", "Resource"]
+
+T = TypeVar("T")
+
+ACTION_IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
+CREATE_IDEMPOTENCY_HEADER: Final = "X-Idempotency-Key"
+
+
+class Resource:
+    """Base of the resource classes (``client.environments``, ``client.deployments``...)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def _transport(self) -> Transport:
+        return self._client._require_transport()
+
+    def _structure(self, data: Any, cls: type[T], method: str, path: str) -> T:
+        """Structure a decoded body, turning a mismatch into ResponseValidationError."""
+        try:
+            return structure(data, cls)
+        except ValueError as error:
+            raise ResponseValidationError(
+                f"{method} {path}: the response does not match {_name(cls)}: {error}",
+                method=method,
+                path=path,
+                status=200,
+            ) from error.__cause__
+
+    def _structure_cursor_page(
+        self, data: Any, item_cls: type[T], method: str, path: str
+    ) -> Page[T]:
+        """Read a ``{data: [...], pagination: {...}}`` envelope."""
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise ResponseValidationError(
+                f"{method} {path}: expected a JSON object with a 'data' array, got {_shape(data)}",
+                method=method,
+                path=path,
+                status=200,
+            )
+        items = self._structure(data["data"], tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
+        pagination = self._structure(data.get("pagination") or {}, Pagination, method, path)
+        return Page(items=items, pagination=pagination)
+
+
+def _name(cls: object) -> str:
+    return getattr(cls, "__name__", None) or str(cls).replace("oec_async._models.", "")
+
+
+def _shape(data: Any) -> str:
+    if isinstance(data, dict):
+        return "an object with keys " + ", ".join(sorted(map(str, data))[:8])
+    if isinstance(data, list):
+        return "an array"
+    return type(data).__name__ if data is not None else "an empty body"
