@@ -1,0 +1,43 @@
+"""A realistic fake OEC.sh API server for tests, demos and benchmarks, plus a pytest plugin.
+
+Example::
+
+    from oec_async.testing import FakeOEC, ManualClock
+
+    async with FakeOEC(environments=5, clock=ManualClock()) as fake:
+        async with fake.client() as client:
+            action = await client.environments.deploy(fake.environment_ids[0])
+        fake.clock.advance(1.0)             # the task is now completed
+        assert fake.anomalies.total == 0
+
+Run it as its own process with ``python -m oec_async.testing --help``.
+"""
+
+from __future__ import annotations
+
+from ._clock import FakeClock, ManualClock, MonotonicClock
+from ._errors import ErrorStyle
+from ._faults import Fault, FaultConfig, FaultRule
+from ._idempotency import ACTION_HEADER, CREATE_HEADER
+from ._observe import Anomalies, RequestRecord, Stats
+from ._ratelimit import RateLimitConfig
+from ._server import FakeOEC
+from ._tasks import TaskRecord
+
+__all__ = [
+    "ACTION_HEADER",
+    "CREATE_HEADER",
+    "Anomalies",
+    "ErrorStyle",
+    "FakeClock",
+    "FakeOEC",
+    "Fault",
+    "FaultConfig",
+    "FaultRule",
+    "ManualClock",
+    "MonotonicClock",
+    "RateLimitConfig",
+    "RequestRecord",
+    "Stats",
+    "TaskRecord",
+]

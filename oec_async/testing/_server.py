@@ -1,0 +1,298 @@
+"""`FakeOEC`: the fake OEC.sh API server, started and stopped as an async context manager."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, cast
+
+from aiohttp import web
+
+from ._app import build_app
+from ._clock import FakeClock, MonotonicClock
+from ._context import Context
+from ._errors import ErrorStyle
+from ._faults import Fault, FaultConfig, FaultInjector, FaultKind, FaultRule
+from ._observe import Anomalies, RequestRecord, Stats
+from ._ratelimit import RateLimitConfig
+from ._records import ApiKeyRecord
+from ._seed import SeedSpec, seed_state
+from ._state import API_PREFIX, EnvironmentBehaviour, FakeState
+from ._tasks import TaskRecord
+
+if TYPE_CHECKING:
+    from oec_async import Client
+
+
+class FakeOEC:
+    """A realistic fake of the OEC.sh public API, served on 127.0.0.1 on a free port.
+
+    Example::
+
+        async with FakeOEC(environments=50, task_duration=0.2) as fake:
+            async with fake.client() as client:
+                action = await client.environments.deploy(fake.environment_ids[0])
+            assert fake.anomalies.total == 0
+
+    Args:
+        environments: Seeded environments (named ``env-001``...), spread over the projects.
+        projects: Seeded projects.
+        stopped_fraction: Share of seeded environments that start `stopped` (the rest run).
+        deployments_per_environment: Seeded task history per environment (newest first in lists).
+        backups_per_environment: Seeded completed backups per environment.
+        webhooks: Seeded webhooks (https URLs, never contacted).
+        task_duration: Seconds from an action's 202 to its terminal state (10% of it `queued`).
+        failure_rate: Probability that a new task ends `failed` with an `error_message`.
+        rate_limits: A `RateLimitConfig`, True for the documented limits (default) or False
+            for none.
+        error_style: ``"detail"`` (FastAPI ``{"detail": {...}}``) or ``"top_level"``
+            (``{"error", "message"}``).
+        faults: Random fault fractions (none by default).
+        seed: Seeds ids, keys, failures and faults: the same seed gives the same run.
+        clock: The time source (default real monotonic time); pass a `ManualClock` to move
+            time by hand.
+        port: Port to bind on 127.0.0.1 (0: a free one).
+        strict_webhook_urls: Refuse non-https and loopback webhook URLs as the real API does
+            (default False, so tests can receive deliveries on 127.0.0.1).
+    """
+
+    def __init__(
+        self,
+        *,
+        environments: int = 10,
+        projects: int = 1,
+        stopped_fraction: float = 0.1,
+        deployments_per_environment: int = 3,
+        backups_per_environment: int = 2,
+        webhooks: int = 2,
+        task_duration: float = 0.2,
+        failure_rate: float = 0.0,
+        rate_limits: RateLimitConfig | bool = True,
+        error_style: ErrorStyle = "detail",
+        faults: FaultConfig | None = None,
+        seed: int = 0,
+        clock: FakeClock | None = None,
+        port: int = 0,
+        strict_webhook_urls: bool = False,
+    ) -> None:
+        if projects < 1 or environments < 0 or deployments_per_environment < 0:
+            raise ValueError("need projects >= 1, environments >= 0, deployments >= 0")
+        if not 0.0 <= failure_rate <= 1.0 or not 0.0 <= stopped_fraction <= 1.0:
+            raise ValueError("failure_rate and stopped_fraction must be within [0, 1]")
+        if error_style not in ("detail", "top_level"):
+            raise ValueError(f"error_style must be 'detail' or 'top_level', got {error_style!r}")
+        if isinstance(rate_limits, bool):
+            rate_limits = RateLimitConfig(enabled=rate_limits)
+        self.clock: FakeClock = clock or MonotonicClock()
+        self._state = FakeState(
+            clock=self.clock, seed=seed, task_duration=task_duration, failure_rate=failure_rate
+        )
+        seed_state(self._state, SeedSpec(
+            environments=environments, projects=projects, stopped_fraction=stopped_fraction,
+            deployments_per_environment=deployments_per_environment,
+            backups_per_environment=backups_per_environment, webhooks=webhooks,
+        ))
+        self._ctx = Context(
+            state=self._state, error_style=error_style, limits=rate_limits,
+            faults=FaultInjector(faults or FaultConfig(), seed),
+            strict_webhook_urls=strict_webhook_urls,
+        )
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        keys = list(self._state.keys.values())
+        self.full_access_key: str = keys[0].key
+        """The seeded organisation-scoped full-access key (``oec_live_rw_...``)."""
+        self.read_only_key: str = keys[1].key
+        """The seeded organisation-scoped read-only key (``oec_live_ro_...``)."""
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Bind 127.0.0.1 and start serving (prefer ``async with``)."""
+        if self._runner is not None:
+            raise RuntimeError("FakeOEC is already started")
+        runner = web.AppRunner(build_app(self._ctx), access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", self._port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Stop serving and close every connection."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- addresses and seeded ids ---------------------------------------------------------
+    @property
+    def port(self) -> int:
+        """The bound port (after start)."""
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The base URL, ``http://127.0.0.1:{port}/api/public/v1``."""
+        if self._runner is None:
+            raise RuntimeError("FakeOEC is not started; use 'async with FakeOEC() as fake'")
+        return f"http://127.0.0.1:{self._port}{API_PREFIX}"
+
+    @property
+    def project_ids(self) -> list[str]:
+        """Ids of live projects, in creation order."""
+        return [p.id for p in self._state.projects.values() if not p.deleted]
+
+    @property
+    def project_id(self) -> str:
+        """Id of the first seeded project."""
+        return next(iter(self._state.projects))
+
+    @property
+    def environment_ids(self) -> list[str]:
+        """Ids of live (not deleted) environments, in creation order."""
+        return [env.id for env in self._state.live_environments()]
+
+    @property
+    def server_ids(self) -> list[str]:
+        """Ids of the seeded servers."""
+        return list(self._state.servers)
+
+    @property
+    def organization(self) -> Mapping[str, object]:
+        """The organisation object `GET /org` returns."""
+        return dict(self._state.org)
+
+    # -- observation ----------------------------------------------------------------------
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request received, in arrival order (keys redacted)."""
+        return self._ctx.requests
+
+    @property
+    def tasks(self) -> dict[str, list[TaskRecord]]:
+        """Tasks created through the API (not the seeded history), per environment id."""
+        return self._state.created_tasks
+
+    @property
+    def anomalies(self) -> Anomalies:
+        """Client misbehaviour seen by the server, and concurrency peaks."""
+        return self._state.anomalies
+
+    @property
+    def stats(self) -> Stats:
+        """Request counters."""
+        return self._state.stats
+
+    def reset_stats(self) -> None:
+        """Clear `requests`, `stats` and `anomalies` (peaks restart from the current load)."""
+        self._ctx.requests.clear()
+        self._state.stats = Stats()
+        self._state.anomalies = Anomalies(max_concurrent_requests=self._ctx.in_flight)
+
+    def task(self, task_id: str) -> TaskRecord:
+        """Return any task (seeded or created) by id."""
+        return self._state.tasks_by_id[task_id]
+
+    def task_status(self, task_id: str) -> str:
+        """Return a task's status at the current fake time."""
+        return self._state.tasks_by_id[task_id].status_at(self.clock.monotonic())
+
+    def environment_status(self, env_id: str) -> str:
+        """Return an environment's status at the current fake time."""
+        return self._state.environments[env_id].status_at(self.clock.monotonic())
+
+    # -- control --------------------------------------------------------------------------
+    def set_environment_behaviour(
+        self, env_id: str, *, duration: float | None = None, fail: bool | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        """Override how this environment's future tasks behave.
+
+        Args:
+            env_id: The environment.
+            duration: Task duration in seconds (None: the server-wide `task_duration`).
+            fail: True: every task fails; False: none fails; None: `failure_rate` decides.
+            error_message: Message of failed tasks.
+        """
+        if env_id not in self._state.environments:
+            raise KeyError(env_id)
+        self._state.behaviours[env_id] = EnvironmentBehaviour(
+            duration=duration, fail=fail, error_message=error_message
+        )
+
+    def set_environment_status(self, env_id: str, status: str) -> None:
+        """Force an environment's status (e.g. ``"error"`` or ``"paused"``) from now on."""
+        env = self._state.environments[env_id]
+        env.settle(self.clock.monotonic())
+        env.base_status = status
+
+    def create_api_key(self, *, read_only: bool = False, project_id: str | None = None,
+                       name: str = "test key") -> str:
+        """Create another key (optionally project-scoped) and return its secret value."""
+        prefix = "oec_live_ro_" if read_only else "oec_live_rw_"
+        record = ApiKeyRecord(id=self._state.new_id(), name=name, key=self._state.new_secret(prefix),
+                              created_at=self.clock.monotonic(), project_id=project_id)
+        self._state.keys[record.key] = record
+        return record.key
+
+    def fail_next(
+        self, method: str, path_template: str, status: int | None = 503, times: int = 1, *,
+        drop: bool = False, after_action: bool = False, delay: float = 0.0,
+        body: Mapping[str, object] | str | None = None, headers: Mapping[str, str] | None = None,
+    ) -> FaultRule:
+        """Script a fault for the next `times` requests matching `method` and `path_template`.
+
+        Args:
+            method: HTTP method, or ``"*"`` for any.
+            path_template: Path relative to the base URL, ``{name}`` matching one segment,
+                e.g. ``"/environments/{id}/deploy"``.
+            status: Status of the error answer; None with `delay` gives a slow, normal answer.
+            times: How many matching requests to affect.
+            drop: Close the connection without any answer instead.
+            after_action: Let the server act first (create the task, store the idempotent
+                answer), then apply the fault.
+            delay: Seconds (real time) to wait before handling.
+            body: Replacement body: a mapping is sent as JSON, a string as text/html.
+            headers: Extra headers of the faulty answer (e.g. ``{"Retry-After": "1"}``).
+
+        Returns:
+            The rule; its `hits` and `remaining` show how often it fired.
+        """
+        kind: FaultKind
+        if drop:
+            kind = "drop"
+        elif status is None:
+            kind = "slow"
+        else:
+            kind = "status"
+        fault = Fault(kind=kind, status=status or 503, after_action=after_action, delay=delay,
+                      body=body, headers=dict(headers or {}))
+        path = path_template.removeprefix(API_PREFIX)
+        rule = FaultRule(method=method.upper(), path_template=path, fault=fault, remaining=times)
+        return self._ctx.faults.add_rule(rule)
+
+    def client(self, **kwargs: object) -> Client:
+        """Return an unopened `oec_async.Client` on this fake with the full-access key.
+
+        When the fake enforces no rate limits, the client's pacing is turned off too unless
+        `rate_limits` is given.
+        """
+        from oec_async import Client, RateLimits
+
+        options = cast("dict[str, Any]", kwargs)
+        if not self._ctx.limits.enabled:
+            options.setdefault("rate_limits", RateLimits.disabled())
+        return Client(api_key=self.full_access_key, base_url=self.url, **options)

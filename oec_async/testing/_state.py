@@ -1,0 +1,216 @@
+"""The fake's domain state and its rules (lookups, scopes, tasks and the action rules)."""
+
+from __future__ import annotations
+
+import random
+import string
+import uuid
+from collections.abc import Callable
+from typing import Final
+
+import attrs
+
+from ._clock import FakeClock
+from ._errors import ApiError, JSONObject, not_found
+from ._idempotency import IdempotencyStore
+from ._observe import Anomalies, Stats
+from ._records import ApiKeyRecord, Environment, Project, Server
+from ._resources import Backup, Webhook
+from ._tasks import ERROR_MESSAGES, TaskRecord
+
+API_PREFIX: Final = "/api/public/v1"
+_KEY_ALPHABET: Final = string.ascii_letters + string.digits + "-_"
+
+# Environment statuses each action may start from (anything else: 409).
+ALLOWED_FROM: Final[dict[str, frozenset[str]]] = {
+    "deploy": frozenset({"running", "failed", "error"}),
+    "restart": frozenset({"running", "failed", "error"}),
+    "stop": frozenset({"running", "failed", "error"}),
+    "quick-update": frozenset({"running"}),
+    "start": frozenset({"stopped"}),
+    "restore": frozenset({"running", "stopped", "failed", "error"}),
+    "destroy": frozenset({"running", "stopped", "failed", "error", "paused", "pending"}),
+}
+
+
+@attrs.define(kw_only=True)
+class EnvironmentBehaviour:
+    """Per-environment overrides of task behaviour (None: use the server-wide setting).
+
+    Attributes:
+        duration: Task duration in seconds.
+        fail: Force every task to fail (True) or succeed (False).
+        error_message: Message of failed tasks.
+    """
+
+    duration: float | None = None
+    fail: bool | None = None
+    error_message: str | None = None
+
+
+class FakeState:
+    """Everything the fake server knows, plus the rules that change it."""
+
+    def __init__(
+        self, *, clock: FakeClock, seed: int, task_duration: float, failure_rate: float
+    ) -> None:
+        """Create an empty state (see `_seed.seed_state` to fill it)."""
+        self.clock = clock
+        self.task_duration = task_duration
+        self.failure_rate = failure_rate
+        self.id_rng = random.Random(f"{seed}:ids")
+        self._fail_rng = random.Random(f"{seed}:failures")
+        self.org: JSONObject = {}
+        self.keys: dict[str, ApiKeyRecord] = {}
+        self.servers: dict[str, Server] = {}
+        self.projects: dict[str, Project] = {}
+        self.environments: dict[str, Environment] = {}
+        self.tasks_by_id: dict[str, TaskRecord] = {}
+        self.created_tasks: dict[str, list[TaskRecord]] = {}
+        self.backups: dict[str, Backup] = {}
+        self.webhooks: dict[str, Webhook] = {}
+        self.behaviours: dict[str, EnvironmentBehaviour] = {}
+        self.idempotency = IdempotencyStore()
+        self.anomalies = Anomalies()
+        self.stats = Stats()
+        self.task_listeners: list[Callable[[TaskRecord], None]] = []
+        self._maybe_active: dict[str, TaskRecord] = {}
+        self._key_owner: dict[str, str] = {}
+
+    # -- ids and keys ---------------------------------------------------------------------
+    def new_id(self) -> str:
+        """Return a fresh, seed-determined UUID4 string."""
+        return str(uuid.UUID(int=self.id_rng.getrandbits(128), version=4))
+
+    def new_secret(self, prefix: str, length: int = 43) -> str:
+        """Return `prefix` + `length` URL-safe characters (seed-determined)."""
+        return prefix + "".join(self.id_rng.choice(_KEY_ALPHABET) for _ in range(length))
+
+    def now(self) -> float:
+        """Return the fake clock's current time."""
+        return self.clock.monotonic()
+
+    # -- visibility -----------------------------------------------------------------------
+    def sees(self, key: ApiKeyRecord, project_id: str | None) -> bool:
+        """Return True if `key` may see resources of `project_id`."""
+        return key.project_id is None or key.project_id == project_id
+
+    def get_project(self, key: ApiKeyRecord, project_id: str) -> Project:
+        """Return a live project visible to `key`, or raise 404."""
+        project = self.projects.get(project_id)
+        if project is None or project.deleted or not self.sees(key, project_id):
+            raise not_found("Project")
+        return project
+
+    def get_environment(self, key: ApiKeyRecord, env_id: str) -> Environment:
+        """Return a non-deleted environment visible to `key`, or raise 404."""
+        env = self.environments.get(env_id)
+        if env is None or not self.sees(key, env.project_id):
+            raise not_found("Environment")
+        if env.status_at(self.now()) == "deleted":
+            raise not_found("Environment")
+        return env
+
+    def get_task(self, key: ApiKeyRecord, task_id: str) -> TaskRecord:
+        """Return a task visible to `key` (tasks of deleted environments included), or raise 404."""
+        task = self.tasks_by_id.get(task_id)
+        env = None if task is None else self.environments.get(task.environment_id)
+        if task is None or env is None or not self.sees(key, env.project_id):
+            raise not_found("Task")
+        return task
+
+    def live_environments(self, project_id: str | None = None) -> list[Environment]:
+        """Return non-deleted environments (of one project), oldest first."""
+        now = self.now()
+        return [
+            env
+            for env in self.environments.values()
+            if (project_id is None or env.project_id == project_id)
+            and env.status_at(now) != "deleted"
+        ]
+
+    # -- tasks ----------------------------------------------------------------------------
+    def create_task(
+        self, env: Environment, type_: str, *, idempotency_key: str | None,
+        backup_id: str | None = None,
+    ) -> TaskRecord:
+        """Create a task for `env` with the configured duration and fate, and record it."""
+        now = self.now()
+        behaviour = self.behaviours.get(env.id, EnvironmentBehaviour())
+        duration = self.task_duration if behaviour.duration is None else behaviour.duration
+        fails = (
+            behaviour.fail
+            if behaviour.fail is not None
+            else self.failure_rate > 0 and self._fail_rng.random() < self.failure_rate
+        )
+        task = TaskRecord(
+            id=self.new_id(), type=type_, environment_id=env.id, created_at=now,
+            duration=duration, fails=fails,
+            error_message=(behaviour.error_message or ERROR_MESSAGES.get(type_, "Task failed."))
+            if fails else None,
+            idempotency_key=idempotency_key, backup_id=backup_id,
+        )
+        self.tasks_by_id[task.id] = task
+        self.created_tasks.setdefault(env.id, []).append(task)
+        if type_ != "backup":
+            env.tasks.append(task)
+        self._note_active(task, now)
+        if idempotency_key is not None:
+            if idempotency_key in self._key_owner:
+                self.anomalies.duplicate_tasks_for_idempotency_key += 1
+            self._key_owner[idempotency_key] = task.id
+        for listener in self.task_listeners:
+            listener(task)
+        return task
+
+    def _note_active(self, task: TaskRecord, now: float) -> None:
+        self._maybe_active = {
+            tid: t for tid, t in self._maybe_active.items() if t.is_active(now)
+        }
+        if task.is_active(now):
+            self._maybe_active[task.id] = task
+        peak = max(self.anomalies.max_active_tasks, len(self._maybe_active))
+        self.anomalies.max_active_tasks = peak
+
+    def note_created(self, idempotency_key: str | None, resource_id: str) -> None:
+        """Record a created project/environment/webhook against its idempotency key."""
+        if idempotency_key is None:
+            return
+        if f"create:{idempotency_key}" in self._key_owner:
+            self.anomalies.duplicate_creates_for_idempotency_key += 1
+        self._key_owner[f"create:{idempotency_key}"] = resource_id
+
+    def active_task(self, env: Environment) -> TaskRecord | None:
+        """Return the environment's queued or running action task, if any."""
+        task = env.last_action
+        return task if task is not None and task.is_active(self.now()) else None
+
+    def start_action(
+        self, env: Environment, action: str, *, idempotency_key: str | None,
+        backup_id: str | None = None,
+    ) -> TaskRecord:
+        """Apply the action rules and create the action's task.
+
+        Raises:
+            ApiError: 409 `task_in_progress`, `environment_not_running` or
+                `environment_not_stopped`.
+        """
+        running = self.active_task(env)
+        if running is not None:
+            self.anomalies.actions_while_active += 1
+            raise ApiError(
+                409, "task_in_progress",
+                f"Another task ({running.type}) is already queued or running for this environment.",
+                extra={"task_id": running.id},
+            )
+        status = env.status_at(self.now())
+        if status not in ALLOWED_FROM[action]:
+            if action == "start":
+                raise ApiError(409, "environment_not_stopped",
+                               f"Environment is {status}; only a stopped environment can be started.")
+            raise ApiError(409, "environment_not_running",
+                           f"Environment is {status}; cannot {action} it now.")
+        env.settle(self.now())
+        task = self.create_task(env, action, idempotency_key=idempotency_key, backup_id=backup_id)
+        env.last_action = task
+        return task
