@@ -8,7 +8,7 @@ from typing import Any
 from unittest import mock
 
 import aiohttp
-import aioresponses.core
+import aioresponses.core as aioresponses_core
 import pytest
 from aioresponses import aioresponses
 
@@ -35,7 +35,7 @@ def _aioresponses_compat() -> Iterator[None]:
     if not needs_fix:
         yield
         return
-    with mock.patch.object(aioresponses.core, "ClientResponse", _ResponseWithWriter):
+    with mock.patch.object(aioresponses_core, "ClientResponse", _ResponseWithWriter):
         yield
 
 
