@@ -16,14 +16,16 @@ import anyio
 from ._config import PollPolicy
 from ._exceptions import WaitTimeoutError
 from ._models import Deployment
+from ._retry import capped_growth
 
 __all__ = ["DeploymentWatcher", "TaskSignals", "has_changed", "poll_delay"]
 
 
 def poll_delay(poll_number: int, policy: PollPolicy, rand: random.Random | None = None) -> float:
     """The wait after poll number ``poll_number`` (0-based), within ``[0, policy.max_interval]``."""
-    exponent = min(poll_number, 64)
-    base = min(policy.max_interval, policy.initial_interval * policy.multiplier**exponent)
+    base = capped_growth(
+        policy.initial_interval, policy.multiplier, poll_number, policy.max_interval
+    )
     return max(0.0, base * (1.0 - policy.jitter * (rand or random).random()))
 
 

@@ -13,6 +13,7 @@ from ._config import RetryPolicy
 __all__ = [
     "RETRYABLE_STATUSES",
     "backoff_delay",
+    "capped_growth",
     "is_retryable_status",
     "parse_retry_after",
     "seconds_to_next_window",
@@ -50,10 +51,22 @@ def is_retryable_status(status: int, code: str | None, *, idempotent: bool) -> b
     return idempotent and status in RETRYABLE_STATUSES
 
 
+def capped_growth(initial: float, multiplier: float, steps: int, cap: float) -> float:
+    """``min(cap, initial * multiplier ** steps)``, without overflowing for huge ``steps``."""
+    if initial <= 0:
+        return 0.0
+    try:
+        grown = initial * multiplier ** max(0, steps)
+    except OverflowError:  # the growth passed any float, so the cap applies
+        return cap
+    return min(cap, grown)
+
+
 def backoff_delay(attempt: int, policy: RetryPolicy, rand: random.Random | None = None) -> float:
     """The wait before retry number ``attempt`` (0-based), in ``[0, policy.max_backoff]``."""
-    exponent = min(attempt, 64)  # beyond this the cap applies anyway; avoids float overflow
-    base = min(policy.max_backoff, policy.initial_backoff * policy.multiplier**exponent)
+    base = capped_growth(
+        policy.initial_backoff, policy.multiplier, attempt, policy.max_backoff
+    )
     draw = (rand or random).random()
     return max(0.0, base * (1.0 - policy.jitter * draw))
 

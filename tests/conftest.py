@@ -47,13 +47,23 @@ def mocked() -> Iterator[aioresponses]:
 
 
 class FakeSleep:
-    """Records requested sleeps and returns at once."""
+    """Records requested sleeps and returns at once, advancing a fake monotonic clock.
+
+    The client fixture gives the rate governor this clock, so a paused bucket (after a 429)
+    is released by the fake sleep instead of by real time passing.
+    """
 
     def __init__(self) -> None:
         self.calls: list[float] = []
+        self.now = 1_000.0
 
     async def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+        self.now += max(0.0, seconds)
+
+    def monotonic(self) -> float:
+        """The fake clock: starts at 1000 and moves only when something sleeps."""
+        return self.now
 
 
 @pytest.fixture
@@ -74,6 +84,7 @@ async def client(fake_sleep: FakeSleep) -> AsyncIterator[Client]:
         transport = c._require_transport()
         transport._sleep = fake_sleep
         c.governor._sleep = fake_sleep
+        c.governor._clock = fake_sleep.monotonic
         yield c
 
 
