@@ -64,9 +64,7 @@ def capped_growth(initial: float, multiplier: float, steps: int, cap: float) -> 
 
 def backoff_delay(attempt: int, policy: RetryPolicy, rand: random.Random | None = None) -> float:
     """The wait before retry number ``attempt`` (0-based), in ``[0, policy.max_backoff]``."""
-    base = capped_growth(
-        policy.initial_backoff, policy.multiplier, attempt, policy.max_backoff
-    )
+    base = capped_growth(policy.initial_backoff, policy.multiplier, attempt, policy.max_backoff)
     draw = (rand or random).random()
     return max(0.0, base * (1.0 - policy.jitter * draw))
 

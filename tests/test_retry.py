@@ -137,7 +137,9 @@ def test_a_zero_initial_backoff_never_waits() -> None:
 # --- parse_retry_after -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [("23", 23.0), (" 7 ", 7.0), ("0", 0.0), ("1.5", 1.5)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("23", 23.0), (" 7 ", 7.0), ("0", 0.0), ("1.5", 1.5)]
+)
 def test_retry_after_in_seconds(value: str, expected: float) -> None:
     assert parse_retry_after(value, now=NOW) == expected
 
@@ -244,4 +246,3 @@ def test_a_custom_window_length_is_honoured() -> None:
 
 def test_a_non_positive_window_waits_one_second() -> None:
     assert seconds_to_next_window(NOW, window=0.0) == 1.0
-
