@@ -11,20 +11,20 @@ from aiohttp import web
 from ._app import build_app
 from ._clock import FakeClock, MonotonicClock
 from ._context import Context
+from ._controls import FakeControls
 from ._errors import ErrorStyle
-from ._faults import Fault, FaultConfig, FaultInjector, FaultKind, FaultRule
+from ._faults import FaultConfig, FaultInjector
 from ._observe import Anomalies, RequestRecord, Stats
 from ._ratelimit import RateLimitConfig
-from ._records import ApiKeyRecord
 from ._seed import SeedSpec, seed_state
-from ._state import API_PREFIX, EnvironmentBehaviour, FakeState
+from ._state import API_PREFIX, FakeState
 from ._tasks import TaskRecord
 
 if TYPE_CHECKING:
     from oec_async import Client
 
 
-class FakeOEC:
+class FakeOEC(FakeControls):
     """A realistic fake of the OEC.sh public API, served on 127.0.0.1 on a free port.
 
     Example::
@@ -201,88 +201,6 @@ class FakeOEC:
         self._ctx.requests.clear()
         self._state.stats = Stats()
         self._state.anomalies = Anomalies(max_concurrent_requests=self._ctx.in_flight)
-
-    def task(self, task_id: str) -> TaskRecord:
-        """Return any task (seeded or created) by id."""
-        return self._state.tasks_by_id[task_id]
-
-    def task_status(self, task_id: str) -> str:
-        """Return a task's status at the current fake time."""
-        return self._state.tasks_by_id[task_id].status_at(self.clock.monotonic())
-
-    def environment_status(self, env_id: str) -> str:
-        """Return an environment's status at the current fake time."""
-        return self._state.environments[env_id].status_at(self.clock.monotonic())
-
-    # -- control --------------------------------------------------------------------------
-    def set_environment_behaviour(
-        self, env_id: str, *, duration: float | None = None, fail: bool | None = None,
-        error_message: str | None = None,
-    ) -> None:
-        """Override how this environment's future tasks behave.
-
-        Args:
-            env_id: The environment.
-            duration: Task duration in seconds (None: the server-wide `task_duration`).
-            fail: True: every task fails; False: none fails; None: `failure_rate` decides.
-            error_message: Message of failed tasks.
-        """
-        if env_id not in self._state.environments:
-            raise KeyError(env_id)
-        self._state.behaviours[env_id] = EnvironmentBehaviour(
-            duration=duration, fail=fail, error_message=error_message
-        )
-
-    def set_environment_status(self, env_id: str, status: str) -> None:
-        """Force an environment's status (e.g. ``"error"`` or ``"paused"``) from now on."""
-        env = self._state.environments[env_id]
-        env.settle(self.clock.monotonic())
-        env.base_status = status
-
-    def create_api_key(self, *, read_only: bool = False, project_id: str | None = None,
-                       name: str = "test key") -> str:
-        """Create another key (optionally project-scoped) and return its secret value."""
-        prefix = "oec_live_ro_" if read_only else "oec_live_rw_"
-        record = ApiKeyRecord(id=self._state.new_id(), name=name, key=self._state.new_secret(prefix),
-                              created_at=self.clock.monotonic(), project_id=project_id)
-        self._state.keys[record.key] = record
-        return record.key
-
-    def fail_next(
-        self, method: str, path_template: str, status: int | None = 503, times: int = 1, *,
-        drop: bool = False, after_action: bool = False, delay: float = 0.0,
-        body: Mapping[str, object] | str | None = None, headers: Mapping[str, str] | None = None,
-    ) -> FaultRule:
-        """Script a fault for the next `times` requests matching `method` and `path_template`.
-
-        Args:
-            method: HTTP method, or ``"*"`` for any.
-            path_template: Path relative to the base URL, ``{name}`` matching one segment,
-                e.g. ``"/environments/{id}/deploy"``.
-            status: Status of the error answer; None with `delay` gives a slow, normal answer.
-            times: How many matching requests to affect.
-            drop: Close the connection without any answer instead.
-            after_action: Let the server act first (create the task, store the idempotent
-                answer), then apply the fault.
-            delay: Seconds (real time) to wait before handling.
-            body: Replacement body: a mapping is sent as JSON, a string as text/html.
-            headers: Extra headers of the faulty answer (e.g. ``{"Retry-After": "1"}``).
-
-        Returns:
-            The rule; its `hits` and `remaining` show how often it fired.
-        """
-        kind: FaultKind
-        if drop:
-            kind = "drop"
-        elif status is None:
-            kind = "slow"
-        else:
-            kind = "status"
-        fault = Fault(kind=kind, status=status or 503, after_action=after_action, delay=delay,
-                      body=body, headers=dict(headers or {}))
-        path = path_template.removeprefix(API_PREFIX)
-        rule = FaultRule(method=method.upper(), path_template=path, fault=fault, remaining=times)
-        return self._ctx.faults.add_rule(rule)
 
     def client(self, **kwargs: object) -> Client:
         """Return an unopened `oec_async.Client` on this fake with the full-access key.

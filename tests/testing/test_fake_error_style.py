@@ -1,0 +1,36 @@
+"""Error bodies in the two documented envelopes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fake_http import Api
+
+pytestmark = pytest.mark.oec_fake(error_style="top_level")
+
+
+async def test_top_level_style_error_body(api: Api) -> None:
+    reply = await api.get(f"/environments/{uuid.uuid4()}")
+    assert reply.body == {"error": "not_found", "message": "Environment not found."}
+
+
+async def test_top_level_style_validation_body(api: Api) -> None:
+    reply = await api.get("/environments/x")
+    assert reply.status == 422
+    assert reply.body["error"] == "validation_error"
+    assert reply.body["detail"] == [{"field": "env_id", "message": reply.body["detail"][0]["message"]}]
+
+
+async def test_top_level_style_keeps_extras(api: Api) -> None:
+    env_id = api.fake.environment_ids[0]
+    first = await api.post(f"/environments/{env_id}/deploy")
+    second = await api.post(f"/environments/{env_id}/deploy")
+    assert second.body["task_id"] == first.body["task_id"]
+    assert second.body["error"] == "task_in_progress"
+
+
+@pytest.mark.oec_fake(error_style="detail")
+async def test_detail_style_error_body(api: Api) -> None:
+    reply = await api.get(f"/environments/{uuid.uuid4()}")
+    assert reply.body == {"detail": {"error": "not_found", "message": "Environment not found."}}
