@@ -6,6 +6,7 @@ Nothing here touches the network or an event loop, so every rule is tested with 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -52,6 +53,12 @@ def redact(text: str, secret: str | None = None) -> str:
     return _KEY_PATTERN.sub("oec_live_[redacted]", text)
 
 
+def _redact_bytes(body: bytes, secret: str | None) -> bytes:
+    if not secret:
+        return body
+    return body.replace(secret.encode("utf-8", errors="replace"), b"[redacted]")
+
+
 def excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
     """A short, printable excerpt of a body, for error messages."""
     text = body[: limit * 4].decode("utf-8", errors="replace")
@@ -91,6 +98,11 @@ def _from_object(obj: Mapping[str, Any], fallback: str) -> ErrorInfo:
     code = obj.get("error", obj.get("reason"))
     message = obj.get("message")
     details = {k: v for k, v in obj.items() if k not in {"error", "message", "detail"}}
+    nested_details = obj.get("details")
+    if isinstance(nested_details, dict):
+        # The top-level envelope nests its extras (task_id, retry_after...) one level down;
+        # lift them so they read the same as in the other shapes.
+        details = {**nested_details, **details}
     field_errors: tuple[FieldError, ...] = ()
     nested = obj.get("detail")
     if isinstance(nested, list):
@@ -146,7 +158,9 @@ def build_status_error(
     secret: str | None = None,
 ) -> APIStatusError:
     """Build the exception for an error answer (the caller raises it)."""
-    info = parse_error_body(body, reason or f"HTTP {status}")
+    # Scrub the key from the raw body first: truncation of long messages and excerpts could
+    # otherwise cut it in two, and a partial key would no longer match.
+    info = parse_error_body(_redact_bytes(body, secret), reason or f"HTTP {status}")
     cls = status_error_class(status, info.code)
     return cls(
         redact(info.message, secret),
@@ -176,7 +190,7 @@ def decode_json_body(
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
-        shown = redact(excerpt(body), secret)
+        shown = redact(excerpt(_redact_bytes(body, secret)), secret)
         raise ResponseValidationError(
             f"{method} {path} -> {status}: expected a JSON body, got {shown!r} ({error})",
             method=method,
@@ -187,13 +201,8 @@ def decode_json_body(
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        return int(float(value))
-    except ValueError:
-        return None
+    value = _float_header(headers, name)
+    return None if value is None else int(value)
 
 
 def _float_header(headers: Mapping[str, str], name: str) -> float | None:
@@ -201,9 +210,11 @@ def _float_header(headers: Mapping[str, str], name: str) -> float | None:
     if value is None:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return None
+    # "inf" would crash int() and an infinite window or reset would stall the governor forever.
+    return number if math.isfinite(number) else None
 
 
 def parse_rate_limit(headers: Mapping[str, str], bucket: str) -> RateLimitSnapshot | None:
