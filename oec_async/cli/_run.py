@@ -1,0 +1,82 @@
+"""Running one command's coroutine: event loop, error line, exit code, Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Coroutine
+from typing import Any, NoReturn
+
+import click
+
+from ._exit import ExitCode, describe_error, exit_code_for
+from ._output import Output
+from ._settings import Settings
+
+__all__ = ["run_command"]
+
+
+def _first_leaf(error: BaseException) -> BaseException:
+    """The first real exception inside (nested) exception groups."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error
+
+
+def _enable_debug_log(out: Output) -> None:
+    handler = logging.StreamHandler(out.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("oec_async")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        return  # not a real file (a test runner's buffer): nothing to flush into a closed pipe
+    finally:
+        os.close(devnull)
+
+
+def run_command(
+    settings: Settings,
+    out: Output,
+    main: Callable[[], Coroutine[Any, Any, int]],
+    *,
+    on_interrupt: Callable[[], None] | None = None,
+) -> NoReturn:
+    """Run ``main()`` on a fresh event loop and exit with the right code.
+
+    Args:
+        settings: The invocation's global options (``--debug`` shows tracebacks).
+        out: Where the error line goes.
+        main: The command's coroutine function; it returns the exit code.
+        on_interrupt: Called after Ctrl-C has cancelled ``main`` (and its client has closed),
+            to say what had been started.
+    """
+    if settings.debug:
+        _enable_debug_log(out)
+    try:
+        code = asyncio.run(main())
+    except BrokenPipeError:
+        # The reader went away (``oec ... | head``): stop quietly, as other tools do.
+        _silence_stdout()
+        code = ExitCode.FAILED
+    except KeyboardInterrupt:
+        if on_interrupt is not None:
+            on_interrupt()
+        out.message("interrupted: in-flight requests were cancelled")
+        code = ExitCode.INTERRUPTED
+    except Exception as raised:
+        error = _first_leaf(raised)
+        if settings.debug:
+            traceback.print_exception(raised, file=out.stderr)
+        out.error(describe_error(error))
+        code = exit_code_for(error)
+    raise click.exceptions.Exit(int(code))
