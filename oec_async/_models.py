@@ -201,8 +201,11 @@ class Page(Generic[T]):
 
     @property
     def next_cursor(self) -> str | None:
-        """The cursor of the next page, or ``None`` when this is the last one."""
-        return self.pagination.next_cursor if self.pagination.has_more else None
+        """The cursor of the next page, or ``None`` when this is the last one.
+
+        Same rule as the paginator: the list ends on ``has_more == false`` or an empty cursor.
+        """
+        return (self.pagination.next_cursor or None) if self.pagination.has_more else None
 
     def __len__(self) -> int:
         return len(self.items)
