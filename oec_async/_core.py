@@ -33,6 +33,9 @@ __all__ = [
 
 _EXCERPT_CHARS: Final = 200
 _MESSAGE_CHARS: Final = 500
+_CODE_CHARS: Final = 200
+_EPOCH_THRESHOLD: Final = 1_000_000_000  # above this, X-RateLimit-Reset is a Unix time
+_MAX_FIELD_ERRORS: Final = 50
 _KEY_PATTERN: Final = re.compile(r"oec_live_r[ow]_[A-Za-z0-9_\-]+")
 
 
@@ -167,14 +170,27 @@ def build_status_error(
         method=method,
         path=path,
         status=status,
-        code=info.code,
+        # Everything the server sent that reaches a message is scrubbed and bounded: an echoed
+        # key, or a megabyte "code", must not end up in a traceback or a log line.
+        code=_scrub(info.code, secret, _CODE_CHARS),
         field_errors=tuple(
-            FieldError(f.field, redact(f.message, secret), f.type) for f in info.field_errors
+            FieldError(
+                _scrub(f.field, secret, _CODE_CHARS) or "",
+                redact(f.message, secret),
+                _scrub(f.type, secret, _CODE_CHARS),
+            )
+            for f in info.field_errors[:_MAX_FIELD_ERRORS]
         ),
         details=info.details,
-        request_id=headers.get("X-Request-ID"),
+        request_id=_scrub(headers.get("X-Request-ID"), secret, _CODE_CHARS),
         retry_after=retry_after,
     )
+
+
+def _scrub(text: str | None, secret: str | None, limit: int) -> str | None:
+    if text is None:
+        return None
+    return redact(text if len(text) <= limit else text[:limit] + "...", secret)
 
 
 def decode_json_body(
@@ -217,8 +233,17 @@ def _float_header(headers: Mapping[str, str], name: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def parse_rate_limit(headers: Mapping[str, str], bucket: str) -> RateLimitSnapshot | None:
-    """Read the ``X-RateLimit-*`` headers, or ``None`` when the response carries none."""
+def parse_rate_limit(
+    headers: Mapping[str, str], bucket: str, *, now: float | None = None
+) -> RateLimitSnapshot | None:
+    """Read the ``X-RateLimit-*`` headers, or ``None`` when the response carries none.
+
+    Args:
+        headers: The response headers.
+        bucket: ``"read"`` or ``"write"``.
+        now: The current Unix time, to turn an ``X-RateLimit-Reset`` given as a Unix time into
+            seconds from now (without it such a value is dropped rather than read as seconds).
+    """
     limit = _int_header(headers, "X-RateLimit-Limit")
     remaining = _int_header(headers, "X-RateLimit-Remaining")
     if limit is None and remaining is None:
@@ -227,6 +252,16 @@ def parse_rate_limit(headers: Mapping[str, str], bucket: str) -> RateLimitSnapsh
         limit=limit,
         remaining=remaining,
         window=_float_header(headers, "X-RateLimit-Window"),
-        reset=_float_header(headers, "X-RateLimit-Reset"),
+        reset=_reset_seconds(_float_header(headers, "X-RateLimit-Reset"), now),
         bucket=bucket,
     )
+
+
+def _reset_seconds(value: float | None, now: float | None) -> float | None:
+    """``X-RateLimit-Reset`` as seconds from now: it comes as seconds or as a Unix time."""
+    if value is None:
+        return None
+    if value > _EPOCH_THRESHOLD:
+        # Read as seconds, a Unix time would block the bucket for decades.
+        return None if now is None else max(0.0, value - now)
+    return max(0.0, value)

@@ -67,6 +67,9 @@ __all__ = [
 ]
 
 
+_FIELD_ERRORS_SHOWN: Final = 5
+
+
 class OECError(Exception):
     """Root of every exception raised by oec-async."""
 
@@ -192,7 +195,10 @@ class APIStatusError(APIError):
         rid = f" (request id {self.request_id})" if self.request_id else ""
         fields = ""
         if self.field_errors:
-            fields = "; " + "; ".join(f"{f.field}: {f.message}" for f in self.field_errors)
+            shown = self.field_errors[:_FIELD_ERRORS_SHOWN]
+            fields = "; " + "; ".join(f"{f.field}: {f.message}" for f in shown)
+            if len(self.field_errors) > len(shown):
+                fields += f" (+{len(self.field_errors) - len(shown)} more field errors)"
         return f"{self.method} {self.path} -> {self.status}{code}: {self.message}{fields}{rid}"
 
 

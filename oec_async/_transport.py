@@ -252,7 +252,7 @@ class Transport:
                 path=path,
             ) from error
 
-        snapshot = parse_rate_limit(response_headers, bucket)
+        snapshot = parse_rate_limit(response_headers, bucket, now=self._wall_clock())
         if snapshot is not None:
             self.rate_limit = snapshot
             self.governor.observe(snapshot)

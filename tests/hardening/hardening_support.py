@@ -1,0 +1,115 @@
+"""Shared pieces of the hardening tests: the secret, hypothesis settings, a tiny scripted server.
+
+The scripted server is our own ``aiohttp.web`` app on 127.0.0.1 whose answers a test decides
+request by request (status, headers, body, or a dropped connection). It is deliberately dumber
+than ``FakeOEC``: the hardening tests need answers no well-behaved server would give.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Final
+
+from aiohttp import web
+from hypothesis import HealthCheck, settings
+
+from oec_async import Client, PollPolicy, RateLimits, RetryPolicy
+
+# A key of the real shape and a key of no particular shape: redaction must not rely on the prefix.
+API_KEY: Final = "oec_live_rw_" + "S3cr3tK3y" * 5
+PLAIN_KEY: Final = "plainSecretValue-7f3a9c"
+BASE_URL: Final = "https://api.test.invalid/api/public/v1"
+ENV_ID: Final = "00000000-0000-4000-8000-000000000004"
+TASK_ID: Final = "00000000-0000-4000-8000-000000000005"
+PROJECT_ID: Final = "00000000-0000-4000-8000-000000000003"
+
+# Modest, reproducible: the same examples on every machine, no example database.
+PROPERTY: Final = settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+PROPERTY_IO: Final = settings(PROPERTY, max_examples=25)
+
+
+class InstantSleep:
+    """Records requested sleeps and returns at once."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def fast_client(base_url: str, *, key: str = API_KEY, **options: Any) -> Client:
+    """An unopened client with instant retries and polls and no client-side pacing."""
+    options.setdefault(
+        "retry", RetryPolicy(max_retries=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
+    )
+    options.setdefault("poll", PollPolicy(initial_interval=0.0, max_interval=0.0, jitter=0.0))
+    options.setdefault("rate_limits", RateLimits.disabled())
+    return Client(key, base_url=base_url, **options)
+
+
+def silence_sleeps(client: Client) -> InstantSleep:
+    """Make the open client's retry and governor sleeps instant; return the recorder."""
+    sleep = InstantSleep()
+    client._require_transport()._sleep = sleep
+    client.governor._sleep = sleep
+    return sleep
+
+
+Answer = web.StreamResponse | None
+"""What a scripted handler returns: a response, or ``None`` to drop the connection."""
+
+
+def json_answer(
+    body: object, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    """A JSON response."""
+    return web.Response(
+        status=status, text=json.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+class ScriptedServer:
+    """An ``aiohttp.web`` server on 127.0.0.1 answering every request through ``handler``.
+
+    Attributes:
+        seen: ``(method, path_qs, headers)`` of every request received, in order.
+        url: ``http://127.0.0.1:{port}`` once started.
+    """
+
+    def __init__(self, handler: Callable[[web.Request], Awaitable[Answer]]) -> None:
+        self._handler = handler
+        self.seen: list[tuple[str, str, dict[str, str]]] = []
+        self.url = ""
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append((request.method, request.path_qs, dict(request.headers)))
+        answer = await self._handler(request)
+        if answer is None:
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
+        return answer
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[ScriptedServer]:
+        """Serve until the block ends."""
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        try:
+            await site.start()
+            self.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+            yield self
+        finally:
+            await runner.cleanup()
