@@ -16,7 +16,7 @@ __all__ = [
     "ensure_uuid",
 ]
 
-MODULE_NAME: Final = re.compile(r"^[a-z0-9_]{1,64}$")
+MODULE_NAME: Final = re.compile(r"^[a-z0-9_]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 
 
 def ensure_uuid(value: UUID | str, name: str) -> str:
