@@ -16,6 +16,13 @@ Run it as its own process with ``python -m oec_async.testing --help``.
 from __future__ import annotations
 
 from ._clock import FakeClock, ManualClock, MonotonicClock
+from ._delivery import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign_payload,
+)
 from ._errors import ErrorStyle
 from ._faults import Fault, FaultConfig, FaultRule
 from ._idempotency import ACTION_HEADER, CREATE_HEADER
@@ -27,6 +34,10 @@ from ._tasks import TaskRecord
 __all__ = [
     "ACTION_HEADER",
     "CREATE_HEADER",
+    "DELIVERY_HEADER",
+    "EVENT_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
     "Anomalies",
     "ErrorStyle",
     "FakeClock",
@@ -40,4 +51,5 @@ __all__ = [
     "RequestRecord",
     "Stats",
     "TaskRecord",
+    "sign_payload",
 ]

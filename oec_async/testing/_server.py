@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from aiohttp import web
 
 from ._app import build_app
-from ._clock import FakeClock, MonotonicClock
+from ._clock import FakeClock, ManualClock, MonotonicClock
 from ._context import Context
 from ._controls import FakeControls
+from ._delivery import WebhookDispatcher
 from ._errors import ErrorStyle
 from ._faults import FaultConfig, FaultInjector
 from ._observe import Anomalies, RequestRecord, Stats
@@ -97,6 +98,10 @@ class FakeOEC(FakeControls):
             faults=FaultInjector(faults or FaultConfig(), seed),
             strict_webhook_urls=strict_webhook_urls,
         )
+        self._dispatcher = WebhookDispatcher(
+            self._state, background=not isinstance(self.clock, ManualClock)
+        )
+        self._ctx.on_event = self._dispatcher.emit
         self._port = port
         self._runner: web.AppRunner | None = None
         keys = list(self._state.keys.values())
@@ -110,7 +115,8 @@ class FakeOEC(FakeControls):
         """Bind 127.0.0.1 and start serving (prefer ``async with``)."""
         if self._runner is not None:
             raise RuntimeError("FakeOEC is already started")
-        runner = web.AppRunner(build_app(self._ctx), access_log=None, shutdown_timeout=1.0)
+        app = build_app(self._ctx, self._dispatcher)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", self._port)
         try:
@@ -120,12 +126,22 @@ class FakeOEC(FakeControls):
             raise
         self._runner = runner
         self._port = runner.addresses[0][1]
+        self._dispatcher.start()
 
     async def stop(self) -> None:
         """Stop serving and close every connection."""
         runner, self._runner = self._runner, None
+        await self._dispatcher.close()
         if runner is not None:
             await runner.cleanup()
+
+    async def flush_webhooks(self) -> int:
+        """Deliver every webhook event already due on the fake clock; return the attempts made.
+
+        On a `ManualClock` this is the only way events are sent (advance, then flush); on the
+        real clock a background loop also delivers within a few tens of milliseconds.
+        """
+        return await self._dispatcher.flush()
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -111,6 +111,13 @@ class FakeState:
             raise not_found("Environment")
         return env
 
+    def get_environment_or_deleted(self, key: ApiKeyRecord, env_id: str) -> Environment:
+        """Return an environment visible to `key` even if deleted (its backups stay readable)."""
+        env = self.environments.get(env_id)
+        if env is None or not self.sees(key, env.project_id):
+            raise not_found("Environment")
+        return env
+
     def get_task(self, key: ApiKeyRecord, task_id: str) -> TaskRecord:
         """Return a task visible to `key` (tasks of deleted environments included), or raise 404."""
         task = self.tasks_by_id.get(task_id)
@@ -154,6 +161,7 @@ class FakeState:
         self.created_tasks.setdefault(env.id, []).append(task)
         if type_ != "backup":
             env.tasks.append(task)
+            env.last_action = task
         self._note_active(task, now)
         if idempotency_key is not None:
             if idempotency_key in self._key_owner:
@@ -211,6 +219,4 @@ class FakeState:
             raise ApiError(409, "environment_not_running",
                            f"Environment is {status}; cannot {action} it now.")
         env.settle(self.now())
-        task = self.create_task(env, action, idempotency_key=idempotency_key, backup_id=backup_id)
-        env.last_action = task
-        return task
+        return self.create_task(env, action, idempotency_key=idempotency_key, backup_id=backup_id)
