@@ -1,0 +1,222 @@
+"""The rate governor, driven by a fake clock and a fake sleep (no real waiting)."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from oec_async import RateLimits, RateLimitSnapshot, RateLimitWait, listening
+from oec_async._events import TransportEvent
+from oec_async._ratelimit import READ, WRITE, RateGovernor, bucket_for
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the governor sleeps (or the test says so)."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await anyio.lowlevel.checkpoint()
+
+
+@pytest.fixture
+def time_() -> FakeTime:
+    return FakeTime()
+
+
+def governor(
+    time_: FakeTime, *, reads: int = 120, writes: int = 20, enabled: bool = True
+) -> RateGovernor:
+    limits = RateLimits(
+        enabled=enabled,
+        reads_per_window=reads,
+        writes_per_window=writes,
+        window=60.0,
+        safety_margin=0.0,
+    )
+    return RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+
+
+@pytest.mark.parametrize(("method", "bucket"), [("GET", READ), ("HEAD", READ), ("OPTIONS", READ)])
+def test_reads_are_gets(method: str, bucket: str) -> None:
+    assert bucket_for(method) == bucket
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_everything_else_is_a_write(method: str) -> None:
+    assert bucket_for(method) == WRITE
+
+
+async def test_requests_within_the_budget_go_out_at_once(time_: FakeTime) -> None:
+    gov = governor(time_, writes=3)
+    for _ in range(3):
+        await gov.acquire(WRITE)
+    assert time_.sleeps == []
+    assert gov.sent_in_window(WRITE) == 3
+
+
+async def test_the_request_over_the_budget_waits_until_the_oldest_leaves_the_window(
+    time_: FakeTime,
+) -> None:
+    gov = governor(time_, writes=3)
+    for step in range(3):
+        await gov.acquire(WRITE)
+        time_.now += 10.0 * (step < 2)  # sends at 500, 510, 520
+    await gov.acquire(WRITE)
+    assert time_.sleeps == [pytest.approx(40.0)]  # 500 + 60 - 520
+
+
+async def test_pacing_never_puts_more_than_the_limit_in_any_window(time_: FakeTime) -> None:
+    gov = governor(time_, writes=5)
+    sent: list[float] = []
+    for _ in range(23):
+        await gov.acquire(WRITE)
+        sent.append(time_.now)
+    for start in sent:
+        in_window = [t for t in sent if start <= t < start + 60.0]
+        assert len(in_window) <= 5
+
+
+async def test_reads_and_writes_are_counted_separately(time_: FakeTime) -> None:
+    gov = governor(time_, reads=2, writes=2)
+    for _ in range(2):
+        await gov.acquire(WRITE)
+    for _ in range(2):
+        await gov.acquire(READ)
+    assert time_.sleeps == []
+
+
+async def test_the_safety_margin_is_added_to_the_wait(time_: FakeTime) -> None:
+    limits = RateLimits(writes_per_window=1, window=60.0, safety_margin=0.5)
+    gov = RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+    await gov.acquire(WRITE)
+    await gov.acquire(WRITE)
+    assert time_.sleeps == [pytest.approx(60.5)]
+
+
+async def test_disabled_limits_never_pace(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1, enabled=False)
+    for _ in range(50):
+        await gov.acquire(WRITE)
+    assert time_.sleeps == []
+
+
+async def test_a_pause_holds_the_next_request_for_its_length(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.pause(WRITE, 23.0)
+    assert gov.paused_for(WRITE) == 23.0
+    await gov.acquire(WRITE)
+    assert time_.sleeps == [23.0]
+    assert gov.paused_for(WRITE) == 0.0
+
+
+async def test_a_pause_holds_only_its_bucket(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.pause(WRITE, 23.0)
+    await gov.acquire(READ)
+    assert time_.sleeps == []
+
+
+async def test_a_pause_applies_even_when_pacing_is_disabled(time_: FakeTime) -> None:
+    gov = governor(time_, enabled=False)
+    gov.pause(READ, 5.0)
+    await gov.acquire(READ)
+    assert time_.sleeps == [5.0]
+
+
+async def test_a_pause_is_shared_by_every_waiting_task(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.pause(WRITE, 30.0)
+    async with anyio.create_task_group() as tg:
+        for _ in range(5):
+            tg.start_soon(gov.acquire, WRITE)
+    # One wait of 30 s for all five, not five waits.
+    assert time_.sleeps == [30.0]
+    assert gov.sent_in_window(WRITE) == 5
+
+
+def test_a_shorter_pause_does_not_cut_a_longer_one(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.pause(WRITE, 30.0)
+    gov.pause(WRITE, 5.0)
+    assert gov.paused_for(WRITE) == 30.0
+
+
+def test_headers_correct_the_limit(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    gov.observe(RateLimitSnapshot(limit=7, remaining=None, bucket=WRITE))
+    assert gov.bucket_limit(WRITE) == 7
+    assert gov.bucket_limit(READ) == 120
+
+
+async def test_a_corrected_limit_paces_the_next_requests(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    gov.observe(RateLimitSnapshot(limit=2, bucket=WRITE))
+    for _ in range(3):
+        await gov.acquire(WRITE)
+    assert time_.sleeps == [pytest.approx(60.0)]
+
+
+def test_a_zero_limit_header_is_ignored(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    gov.observe(RateLimitSnapshot(limit=0, bucket=WRITE))
+    assert gov.bucket_limit(WRITE) == 20
+
+
+async def test_remaining_counts_sends_made_elsewhere_with_the_same_key(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    await gov.acquire(WRITE)
+    gov.observe(RateLimitSnapshot(limit=20, remaining=5, bucket=WRITE))
+    assert gov.sent_in_window(WRITE) == 15
+
+
+async def test_remaining_never_removes_our_own_sends(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    for _ in range(4):
+        await gov.acquire(WRITE)
+    gov.observe(RateLimitSnapshot(limit=20, remaining=19, bucket=WRITE))
+    assert gov.sent_in_window(WRITE) == 4
+
+
+async def test_remaining_zero_with_a_reset_pauses_until_the_reset(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.observe(RateLimitSnapshot(limit=20, remaining=0, reset=12.0, bucket=WRITE))
+    assert gov.paused_for(WRITE) == 12.0
+    await gov.acquire(WRITE)
+    assert time_.sleeps == [12.0]
+
+
+async def test_remaining_zero_without_a_reset_fills_the_window(time_: FakeTime) -> None:
+    gov = governor(time_, writes=3)
+    gov.observe(RateLimitSnapshot(limit=3, remaining=0, bucket=WRITE))
+    await gov.acquire(WRITE)
+    assert time_.sleeps == [pytest.approx(60.0)]
+
+
+def test_observing_is_a_no_op_when_pacing_is_disabled(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20, enabled=False)
+    gov.observe(RateLimitSnapshot(limit=3, remaining=0, reset=30.0, bucket=WRITE))
+    assert gov.bucket_limit(WRITE) == 20
+    assert gov.paused_for(WRITE) == 0.0
+
+
+async def test_waits_are_reported_as_events(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1)
+    events: list[TransportEvent] = []
+    with listening(events.append):
+        await gov.acquire(WRITE)
+        await gov.acquire(WRITE)
+        gov.pause(WRITE, 9.0)
+        await gov.acquire(WRITE)
+    assert events == [
+        RateLimitWait(bucket=WRITE, delay=pytest.approx(60.0), reason="budget"),  # type: ignore[arg-type]
+        RateLimitWait(bucket=WRITE, delay=9.0, reason="429"),
+        RateLimitWait(bucket=WRITE, delay=pytest.approx(51.0), reason="budget"),  # type: ignore[arg-type]
+    ]
