@@ -45,6 +45,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--faults", default="",
                         help="random faults, e.g. 'error_503=0.1,drop=0.03,non_json=0.02'")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--request-log", type=int, default=0,
+                        help="request records kept in memory (nobody reads them in this mode)")
     return parser.parse_args(argv)
 
 
@@ -72,7 +74,7 @@ def build(args: argparse.Namespace) -> FakeOEC:
         deployments_per_environment=args.deployments, stopped_fraction=args.stopped_fraction,
         task_duration=args.task_duration, failure_rate=args.fail_rate, rate_limits=limits,
         error_style=args.error_style, faults=fault_config(args.faults), seed=args.seed,
-        port=args.port,
+        port=args.port, request_log_limit=args.request_log,
     )
 
 

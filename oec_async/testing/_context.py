@@ -27,6 +27,7 @@ class Context:
     faults: FaultInjector
     strict_webhook_urls: bool = False
     requests: list[RequestRecord] = attrs.Factory(list)
+    request_log_limit: int | None = 100_000
     in_flight: int = 0
     key_limiter: KeyRateLimiter = attrs.field(init=False)
     target_limiter: WindowLimiter = attrs.field(init=False)
@@ -43,6 +44,15 @@ class Context:
         self.webhook_limiter = WindowLimiter(
             self.limits.webhook_mutations_per_window, self.limits.webhook_window, aligned=False
         )
+
+    def log_request(self, record: RequestRecord) -> None:
+        """Append to `requests`, dropping the oldest records beyond `request_log_limit`."""
+        limit = self.request_log_limit
+        if limit == 0:
+            return
+        self.requests.append(record)
+        if limit is not None and len(self.requests) > limit + max(limit // 10, 1):
+            del self.requests[: len(self.requests) - limit]
 
     def emit(self, event: str, data: JSONObject, project_id: str | None) -> None:
         """Queue a webhook event (no-op when nothing listens)."""

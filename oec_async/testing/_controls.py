@@ -109,3 +109,15 @@ class FakeControls:
         path = path_template.removeprefix(API_PREFIX)
         rule = FaultRule(method=method.upper(), path_template=path, fault=fault, remaining=times)
         return self._ctx.faults.add_rule(rule)
+
+    def cancel_task(self, task_id: str) -> TaskRecord:
+        """Cancel a queued or running task now, as the platform sometimes does.
+
+        The task ends `cancelled` (a terminal state), its environment keeps the status it had
+        before the task, and subscribed webhooks get ``deploy.cancelled``.
+
+        Raises:
+            KeyError: Unknown task.
+            ValueError: The task has already ended.
+        """
+        return self._state.cancel_task(task_id)

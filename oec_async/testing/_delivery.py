@@ -87,7 +87,9 @@ class WebhookDispatcher:
         self._session: aiohttp.ClientSession | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._serving = False
+        self._cancelled: dict[str, float] = {}
         state.task_listeners.append(self.on_task)
+        state.cancel_listeners.append(self.on_cancel)
 
     def emit(self, event: str, data: JSONObject, project_id: str | None,
              due: float | None = None) -> None:
@@ -116,6 +118,20 @@ class WebhookDispatcher:
             self.emit("environment.status_changed", {**base, "old_status": before,
                                                      "new_status": after},
                       env.project_id, task.ends_at)
+
+    def on_cancel(self, task: TaskRecord) -> None:
+        """Void a cancelled task's pending outcome events and queue ``deploy.cancelled``."""
+        env = self._state.environments[task.environment_id]
+        self._cancelled[task.id] = self._state.now()
+        if task.type != "backup":
+            self.emit("deploy.cancelled", {"task_id": task.id, "environment_id": env.id,
+                                           "environment_name": env.name,
+                                           "project_id": env.project_id, "type": task.type,
+                                           "status": "cancelled"}, env.project_id)
+
+    def _voided(self, due: float, event: str, data: JSONObject) -> bool:
+        cancelled_at = self._cancelled.get(str(data.get("task_id")))
+        return cancelled_at is not None and event != "deploy.cancelled" and due > cancelled_at
 
     # -- background loop ------------------------------------------------------------------
     def start(self) -> None:
@@ -152,7 +168,9 @@ class WebhookDispatcher:
         attempts = 0
         async with self._lock:
             while self._queue and self._queue[0][0] <= self._state.now():
-                _, _, event, data, project_id = heapq.heappop(self._queue)
+                due, _, event, data, project_id = heapq.heappop(self._queue)
+                if self._voided(due, event, data):
+                    continue
                 for hook in list(self._state.webhooks.values()):
                     if hook.is_active and event in hook.events and hook.project_id in (
                         None, project_id

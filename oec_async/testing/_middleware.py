@@ -45,7 +45,7 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
         return response or web.Response(status=500)
     finally:
         ctx.in_flight -= 1
-        ctx.requests.append(RequestRecord(
+        ctx.log_request(RequestRecord(
             method=request.method, path=request.path, query=dict(request.query),
             headers=redact_headers(request.headers), time=start,
             status=None if response is None else response.status,

@@ -95,6 +95,8 @@ class Environment:
             return self.base_status
         if task.is_active(now):
             return _STATUS_WHILE.get(task.type) or self.base_status
+        if task.cancelled_at is not None:
+            return self.base_status
         if task.fails:
             return _STATUS_AFTER_FAILURE.get(task.type) or self.base_status
         return _STATUS_AFTER_SUCCESS.get(task.type, "running")

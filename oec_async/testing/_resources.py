@@ -15,6 +15,7 @@ _BACKUP_STATUS: Final = {
     "running": "running",
     "completed": "completed",
     "failed": "failed",
+    "cancelled": "cancelled",
 }
 
 WEBHOOK_EVENTS: Final = (
@@ -51,7 +52,7 @@ class Backup:
     filestore_size: int = 211_345_920
 
     def status_at(self, now: float) -> str:
-        """Return `pending`, `running`, `completed` or `failed` at `now`."""
+        """Return `pending`, `running`, `completed`, `failed` or `cancelled` at `now`."""
         return _BACKUP_STATUS[self.task.status_at(now)]
 
     def to_json(self, clock: FakeClock, now: float, *, detailed: bool = False) -> JSONObject:
@@ -72,7 +73,7 @@ class Backup:
             "total_size": total if done else None,
             "compressed_size": total // 3 if done else None,
             "started_at": None if status == "pending" else isoformat(clock.to_wall(self.task.started_at)),
-            "completed_at": isoformat(ended) if status in ("completed", "failed") else None,
+            "completed_at": isoformat(ended) if status in ("completed", "failed", "cancelled") else None,
             "duration_seconds": round(self.task.ends_at - self.task.started_at, 3) if done else None,
             "retention_type": self.retention_type,
             "expires_at": None if self.retention_type == "permanent" or not done else isoformat(

@@ -55,6 +55,8 @@ class FakeOEC(FakeControls):
         port: Port to bind on 127.0.0.1 (0: a free one).
         strict_webhook_urls: Refuse non-https and loopback webhook URLs as the real API does
             (default False, so tests can receive deliveries on 127.0.0.1).
+        request_log_limit: Most records kept in `requests` (oldest dropped first; None: no
+            limit; 0: keep none), so long benchmarks do not grow without bound.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class FakeOEC(FakeControls):
         clock: FakeClock | None = None,
         port: int = 0,
         strict_webhook_urls: bool = False,
+        request_log_limit: int | None = 100_000,
     ) -> None:
         if projects < 1 or environments < 0 or deployments_per_environment < 0:
             raise ValueError("need projects >= 1, environments >= 0, deployments >= 0")
@@ -96,7 +99,7 @@ class FakeOEC(FakeControls):
         self._ctx = Context(
             state=self._state, error_style=error_style, limits=rate_limits,
             faults=FaultInjector(faults or FaultConfig(), seed),
-            strict_webhook_urls=strict_webhook_urls,
+            strict_webhook_urls=strict_webhook_urls, request_log_limit=request_log_limit,
         )
         self._dispatcher = WebhookDispatcher(
             self._state, background=not isinstance(self.clock, ManualClock)

@@ -74,6 +74,7 @@ class FakeState:
         self.anomalies = Anomalies()
         self.stats = Stats()
         self.task_listeners: list[Callable[[TaskRecord], None]] = []
+        self.cancel_listeners: list[Callable[[TaskRecord], None]] = []
         self._maybe_active: dict[str, TaskRecord] = {}
         self._key_owner: dict[str, str] = {}
 
@@ -220,3 +221,19 @@ class FakeState:
                            f"Environment is {status}; cannot {action} it now.")
         env.settle(self.now())
         return self.create_task(env, action, idempotency_key=idempotency_key, backup_id=backup_id)
+
+    def cancel_task(self, task_id: str) -> TaskRecord:
+        """Cancel a queued or running task now (it ends `cancelled`; the environment keeps its
+        status from before the task).
+
+        Raises:
+            KeyError: Unknown task.
+            ValueError: The task has already ended.
+        """
+        task = self.tasks_by_id[task_id]
+        if not task.is_active(self.now()):
+            raise ValueError(f"task {task_id} has already ended ({task.status_at(self.now())})")
+        task.cancelled_at = self.now()
+        for listener in self.cancel_listeners:
+            listener(task)
+        return task

@@ -45,7 +45,7 @@ ERROR_MESSAGES: Final[dict[str, str]] = {
 
 @attrs.define(kw_only=True)
 class TaskRecord:
-    """One task the fake knows about, with its whole future already decided.
+    """One task the fake knows about, with its whole future already decided (unless cancelled).
 
     Attributes:
         id: Task UUID.
@@ -58,6 +58,7 @@ class TaskRecord:
         error_message: The message a failed task reports.
         idempotency_key: The idempotency key of the request that created it, if any.
         backup_id: The backup a `backup` or `restore` task concerns.
+        cancelled_at: When `FakeOEC.cancel_task` cancelled it, if it did.
     """
 
     id: str
@@ -69,16 +70,18 @@ class TaskRecord:
     error_message: str | None = None
     idempotency_key: str | None = None
     backup_id: str | None = None
+    cancelled_at: float | None = None
 
     @property
     def started_at(self) -> float:
-        """Instant the task leaves `queued`."""
+        """Instant the task leaves `queued` (if it is not cancelled before)."""
         return self.created_at + self.duration * QUEUE_FRACTION
 
     @property
     def ends_at(self) -> float:
-        """Instant the task reaches its terminal state."""
-        return self.created_at + self.duration
+        """Instant the task reaches its terminal state (earlier when cancelled)."""
+        natural = self.created_at + self.duration
+        return natural if self.cancelled_at is None else min(natural, self.cancelled_at)
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -86,14 +89,26 @@ class TaskRecord:
         return STEPS.get(self.type, ("run",))
 
     def status_at(self, now: float) -> str:
-        """Return `queued`, `running`, `completed` or `failed` at `now`."""
+        """Return `queued`, `running`, `completed`, `failed` or `cancelled` at `now`."""
         if now >= self.ends_at:
+            if self.cancelled_at is not None:
+                return "cancelled"
             return "failed" if self.fails else "completed"
         return "running" if now >= self.started_at else "queued"
 
     def is_active(self, now: float) -> bool:
         """Return True while the task is queued or running at `now`."""
         return now < self.ends_at
+
+    def ran(self, now: float) -> bool:
+        """Return True if the task had left `queued` by `now` (or by its end)."""
+        return min(now, self.ends_at) >= self.started_at and self.ends_at > self.started_at
+
+    def _run_fraction(self, now: float) -> float:
+        run = self.created_at + self.duration - self.started_at
+        if run <= 0:
+            return 1.0
+        return max(0.0, min(1.0, (min(now, self.ends_at) - self.started_at) / run))
 
     def steps_completed_at(self, now: float) -> int:
         """Return how many steps are done at `now` (a failed task stops before its last step)."""
@@ -103,28 +118,29 @@ class TaskRecord:
             return total
         if status == "failed":
             return total - 1
-        if status == "queued":
+        if status == "queued" or not self.ran(now):
             return 0
-        fraction = (now - self.started_at) / max(self.ends_at - self.started_at, 1e-9)
-        return min(total - 1, math.floor(fraction * total))
+        return min(total - 1, math.floor(self._run_fraction(now) * total))
 
     def to_json(self, clock: FakeClock, now: float) -> JSONObject:
         """Return the Task object the API would send at `now`."""
         status = self.status_at(now)
         total = len(self.steps)
         done = self.steps_completed_at(now)
+        progress: float
         if status == "queued":
-            progress: float = 0
-            step = "queued"
+            progress, step = 0, "queued"
         elif status == "completed":
             progress, step = 100, "completed"
         elif status == "failed":
             progress, step = round(100 * done / total, 1), self.steps[done]
+        elif status == "cancelled":
+            progress, step = round(min(99.0, 100 * self._run_fraction(now)), 1), "cancelled"
         else:
-            run = max(self.ends_at - self.started_at, 1e-9)
-            progress = round(min(99.0, 100 * (min(now, self.ends_at) - self.started_at) / run), 1)
+            progress = round(min(99.0, 100 * self._run_fraction(now)), 1)
             step = self.steps[min(done, total - 1)]
         terminal = status in TERMINAL_STATUSES
+        ran = self.ran(now)
         return {
             "id": self.id,
             "type": self.type,
@@ -134,9 +150,10 @@ class TaskRecord:
             "current_step": step,
             "steps_completed": done,
             "total_steps": total,
-            "started_at": None if status == "queued" else isoformat(clock.to_wall(self.started_at)),
+            "started_at": isoformat(clock.to_wall(self.started_at)) if ran else None,
             "completed_at": isoformat(clock.to_wall(self.ends_at)) if terminal else None,
-            "duration_seconds": round(self.ends_at - self.started_at, 3) if terminal else None,
+            "duration_seconds": round(self.ends_at - self.started_at, 3)
+            if terminal and ran else None,
             "error_message": self.error_message if status == "failed" else None,
             "created_at": isoformat(clock.to_wall(self.created_at)),
         }
@@ -152,7 +169,9 @@ class TaskRecord:
             if index < done:
                 lines.append(f"[{self.type}] step {index + 1}/{len(self.steps)}: {step} done")
         status = self.status_at(now)
-        if status == "failed":
+        if status == "cancelled":
+            lines.append(f"[{self.type}] cancelled")
+        elif status == "failed":
             lines.append(f"[{self.type}] ERROR {self.error_message}")
         elif status == "completed":
             lines.append(f"[{self.type}] completed")

@@ -136,3 +136,29 @@ async def test_real_clock_task_completes_by_polling(api: Api, oec_fake: FakeOEC)
             break
         await asyncio.sleep(0.01)
     assert status == "completed"
+
+
+async def test_cancelled_task_is_terminal_and_env_keeps_its_status(api: Api, oec_fake: FakeOEC) -> None:
+    env_id = running_env(oec_fake)
+    task_id = await deploy(api, env_id)
+    oec_fake.advance(5.0)
+    oec_fake.cancel_task(task_id)
+    body = (await api.get(f"/deployments/{task_id}")).body
+    assert (body["status"], body["current_step"]) == ("cancelled", "cancelled")
+    assert body["completed_at"] is not None
+    assert oec_fake.environment_status(env_id) == "running"
+    assert (await api.post(f"/environments/{env_id}/restart")).status == 202
+
+
+async def test_cancel_before_start_never_ran(api: Api, oec_fake: FakeOEC) -> None:
+    task_id = await deploy(api, running_env(oec_fake))
+    oec_fake.cancel_task(task_id)
+    body = (await api.get(f"/deployments/{task_id}")).body
+    assert (body["status"], body["started_at"], body["duration_seconds"]) == ("cancelled", None, None)
+
+
+async def test_cancel_of_a_finished_task_is_refused(api: Api, oec_fake: FakeOEC) -> None:
+    task_id = await deploy(api, running_env(oec_fake))
+    oec_fake.advance(10.0)
+    with pytest.raises(ValueError, match="already ended"):
+        oec_fake.cancel_task(task_id)

@@ -62,3 +62,12 @@ async def test_well_behaved_traffic_has_no_anomalies(api: Api, oec_fake: FakeOEC
     for env_id in oec_fake.environment_ids[:3]:
         await api.get(f"/environments/{env_id}")
     assert oec_fake.anomalies.total == 0
+
+
+@pytest.mark.oec_fake(request_log_limit=10)
+async def test_request_log_keeps_only_the_newest_records(api: Api, oec_fake: FakeOEC) -> None:
+    for index in range(30):
+        await api.get("/projects", params={"limit": index + 1})
+    assert len(oec_fake.requests) <= 11
+    assert oec_fake.requests[-1].query == {"limit": "30"}
+    assert oec_fake.stats.requests == 30

@@ -161,3 +161,14 @@ async def test_non_loopback_urls_are_never_contacted(api: Api) -> None:
     reply = await api.post(f"/webhooks/{hook['id']}/test")
     assert reply.body["success"] is False
     assert "loopback" in reply.body["message"]
+
+
+async def test_cancelled_task_sends_deploy_cancelled_instead_of_completed(
+    api: Api, oec_fake: FakeOEC, receiver: Receiver
+) -> None:
+    await subscribe(api, receiver.url, ["deploy.completed", "deploy.cancelled"])
+    task_id = (await api.post(f"/environments/{running_env(oec_fake)}/deploy")).body["task_id"]
+    oec_fake.cancel_task(task_id)
+    oec_fake.advance(1.0)
+    await oec_fake.flush_webhooks()
+    assert [json.loads(body)["event"] for _, body in receiver.received] == ["deploy.cancelled"]
