@@ -20,8 +20,13 @@ from ._polling import TaskSignals
 from ._ratelimit import RateGovernor
 from ._transport import Transport, new_session
 from ._version import user_agent as user_agent_default
+from .resources.backups import Backups
 from .resources.deployments import Deployments
 from .resources.environments import Environments
+from .resources.org import Org
+from .resources.projects import Projects
+from .resources.servers import Servers
+from .resources.webhooks import Webhooks
 
 __all__ = ["Client"]
 
@@ -251,3 +256,28 @@ class Client:
     def deployments(self) -> Deployments:
         """Tasks: get, list an environment's history, wait and watch."""
         return Deployments(self)
+
+    @cached_property
+    def projects(self) -> Projects:
+        """Projects: list, get, create, update, delete."""
+        return Projects(self)
+
+    @cached_property
+    def backups(self) -> Backups:
+        """Backups: list an environment's, create, get, download links, restore."""
+        return Backups(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        """Webhook subscriptions: list, create, get, update, delete, test, rotate_secret, deliveries."""
+        return Webhooks(self)
+
+    @cached_property
+    def servers(self) -> Servers:
+        """Servers: list, get, metrics."""
+        return Servers(self)
+
+    @cached_property
+    def org(self) -> Org:
+        """The organisation: get, usage, and ``api_keys`` (list, revoke)."""
+        return Org(self)

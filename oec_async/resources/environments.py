@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Final, Literal
+from typing import Final, Literal, Unpack
 from uuid import UUID
 
-from .._config import Timeouts
+import anyio
+
+from .._config import PollPolicy, Timeouts
 from .._enums import EnvironmentStatus
+from .._exceptions import WaitTimeoutError
 from .._models import ActionResult, Environment, EnvironmentStatusReport, Page, Pagination
+from .._models_environments import CreatedEnvironment, EnvironmentMetrics, RuntimeLog, TaskLog
 from .._pagination import AsyncPaginator
-from .._validation import ensure_module_names, ensure_uuid
-from ._base import ACTION_IDEMPOTENCY_HEADER, Resource
+from .._validation import ensure_int_range, ensure_module_names, ensure_positive_number, ensure_uuid
+from ._base import ACTION_IDEMPOTENCY_HEADER, CREATE_IDEMPOTENCY_HEADER, Resource
+from ._checks import check_idempotency_key, require_confirm
+from ._environment_admin import (
+    LOG_SOURCES,
+    EnvironmentSettings,
+    EnvironmentType,
+    LogSource,
+    creation_body,
+    first_deploy_task,
+    update_body,
+)
 
 __all__ = ["ACTIONS", "Action", "Environments", "QuickUpdateMode"]
 
@@ -247,3 +261,275 @@ class Environments(Resource):
             max_retries=max_retries,
         )
         return self._structure(data, ActionResult, "POST", path)
+
+    async def create(
+        self,
+        project_id: UUID | str,
+        name: str,
+        *,
+        environment_type: EnvironmentType | None = None,
+        branch: str | None = None,
+        server_id: UUID | str | None = None,
+        domain: str | None = None,
+        cpu_cores: float | None = None,
+        ram_mb: int | None = None,
+        disk_gb: int | None = None,
+        postgres_version: str | None = None,
+        enable_pgtune: bool | None = None,
+        enable_pgbouncer: bool | None = None,
+        enable_read_replica: bool | None = None,
+        with_demo_data: bool | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Environment:
+        """Create an environment in a project; its first deploy is queued at once.
+
+        The answer carries no task id: use :meth:`create_and_wait`, or find the task later as
+        ``(await client.environments.status(env.id)).last_deploy``.
+
+        Args:
+            project_id: The project.
+            name: 1..255 characters.
+            environment_type: ``development`` (the API's default; gets demo data), ``staging``
+                or ``production``.
+            branch: The Git branch (default: the project's default branch).
+            server_id: The server to run on (sent as the API's ``vm_id`` field).
+            domain: A custom host name such as ``erp.example.com``.
+            cpu_cores: 0.25..32.
+            ram_mb: 256..131072.
+            disk_gb: 1..1000.
+            postgres_version: Such as ``"16"`` (at most 10 characters).
+            enable_pgtune: Tune PostgreSQL to the size.
+            enable_pgbouncer: Put PgBouncer in front of PostgreSQL.
+            enable_read_replica: Add a read replica.
+            with_demo_data: Load Odoo demo data (default: by environment type).
+            idempotency_key: Sent as ``X-Idempotency-Key``; one is generated otherwise, and
+                retries of this call reuse it, so a retried create never makes two.
+            timeout: Request timeout for this call.
+
+        Raises:
+            ValueError: a value breaks the API's documented rules (nothing is sent).
+        """
+        body = creation_body(
+            name,
+            environment_type=environment_type,
+            branch=branch,
+            server_id=server_id,
+            domain=domain,
+            cpu_cores=cpu_cores,
+            ram_mb=ram_mb,
+            disk_gb=disk_gb,
+            postgres_version=postgres_version,
+            flags={
+                "enable_pgtune": enable_pgtune,
+                "enable_pgbouncer": enable_pgbouncer,
+                "enable_read_replica": enable_read_replica,
+                "with_demo_data": with_demo_data,
+            },
+        )
+        path = f"/projects/{ensure_uuid(project_id, 'project_id')}/environments"
+        data = await self._transport.request(
+            "POST",
+            path,
+            json=body,
+            idempotency_header=CREATE_IDEMPOTENCY_HEADER,
+            idempotency_key=check_idempotency_key(idempotency_key),
+            timeout=timeout,
+        )
+        return self._structure(data, Environment, "POST", path)
+
+    async def create_and_wait(
+        self,
+        project_id: UUID | str,
+        name: str,
+        *,
+        timeout: float | None = 600.0,
+        poll: PollPolicy | None = None,
+        raise_on_failure: bool = False,
+        request_timeout: float | Timeouts | None = None,
+        idempotency_key: str | None = None,
+        **settings: Unpack[EnvironmentSettings],
+    ) -> CreatedEnvironment:
+        """Create an environment and wait for its first deploy to end.
+
+        The first deploy task is found by polling ``status()`` until ``last_deploy`` appears,
+        then waited on like ``client.deployments.wait`` (a webhook receiver connected to the
+        client ends both phases early). The environment is read again at the end.
+
+        Args:
+            project_id: The project.
+            name: 1..255 characters.
+            timeout: Deadline in seconds for the first deploy, from creation; ``None`` waits
+                forever.
+            poll: Polling intervals (the client's default otherwise).
+            raise_on_failure: Raise :class:`DeploymentFailedError` if the deploy does not
+                complete, instead of returning it.
+            request_timeout: Timeout of each request.
+            idempotency_key: See :meth:`create`.
+            **settings: The optional settings of :meth:`create` (``branch``, ``server_id``,
+                ``cpu_cores``...).
+
+        Raises:
+            WaitTimeoutError: the deadline passed (the environment exists; its id is in the
+                message).
+            DeploymentFailedError: with ``raise_on_failure``, the deploy did not complete.
+        """
+        ensure_positive_number(timeout, "timeout")
+        environment = await self.create(
+            project_id,
+            name,
+            idempotency_key=idempotency_key,
+            timeout=request_timeout,
+            **settings,
+        )
+        deadline = None if timeout is None else anyio.current_time() + timeout
+
+        async def status() -> EnvironmentStatusReport:
+            return await self.status(environment.id, timeout=request_timeout)
+
+        task_id = await first_deploy_task(
+            status,
+            environment.id,
+            policy=poll or self._client.poll_policy,
+            signals=self._client.task_signals,
+            deadline=deadline,
+            timeout=timeout,
+        )
+        remaining = None if deadline is None else deadline - anyio.current_time()
+        if remaining is not None and remaining <= 0:
+            raise WaitTimeoutError(str(task_id), timeout or 0.0, None)
+        final = await self._client.deployments.wait(
+            task_id,
+            timeout=remaining,
+            poll=poll,
+            raise_on_failure=raise_on_failure,
+            request_timeout=request_timeout,
+        )
+        refreshed = await self.get(environment.id, timeout=request_timeout)
+        return CreatedEnvironment(environment=refreshed, deployment=final)
+
+    async def update(
+        self,
+        environment_id: UUID | str,
+        *,
+        name: str | None = None,
+        branch: str | None = None,
+        domain: str | None = None,
+        cpu_cores: float | None = None,
+        ram_mb: int | None = None,
+        disk_gb: int | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Environment:
+        """Change an environment's settings; they apply at the next deploy or restart.
+
+        Args:
+            environment_id: The environment.
+            name: 1..255 characters.
+            branch: The Git branch.
+            domain: A custom host name; ``""`` removes the custom domain.
+            cpu_cores: 0.25..32.
+            ram_mb: 256..131072.
+            disk_gb: 1..1000.
+            timeout: Request timeout for this call.
+
+        Raises:
+            ValueError: nothing to change, or a value breaks the API's rules.
+        """
+        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
+        body = update_body(
+            name=name, branch=branch, domain=domain, cpu_cores=cpu_cores, ram_mb=ram_mb,
+            disk_gb=disk_gb,
+        )
+        data = await self._transport.request("PATCH", path, json=body, timeout=timeout)
+        return self._structure(data, Environment, "PATCH", path)
+
+    async def delete(
+        self,
+        environment_id: UUID | str,
+        *,
+        confirm: bool = False,
+        timeout: float | Timeouts | None = None,
+    ) -> ActionResult:
+        """Destroy an environment (container, database and files). Needs ``confirm=True``.
+
+        Returns at once with the destroy task; wait for it with ``client.deployments.wait``.
+
+        Args:
+            environment_id: The environment.
+            confirm: Must be ``True``; sent as ``X-Confirm-Delete: true``.
+            timeout: Request timeout for this call.
+
+        Raises:
+            ValueError: ``confirm`` is not ``True`` (nothing is sent).
+            TaskInProgressError: another action is active on the environment.
+        """
+        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
+        require_confirm(confirm, f"destroying environment {environment_id}")
+        data = await self._transport.request(
+            "DELETE", path, headers={"X-Confirm-Delete": "true"}, timeout=timeout
+        )
+        return self._structure(data, ActionResult, "DELETE", path)
+
+    async def logs(
+        self,
+        environment_id: UUID | str,
+        *,
+        task_id: UUID | str | None = None,
+        lines: int = 200,
+        timeout: float | Timeouts | None = None,
+    ) -> TaskLog:
+        """The step log of the environment's latest task, or of ``task_id``.
+
+        Args:
+            environment_id: The environment.
+            task_id: A task of this environment (default: the latest).
+            lines: Newest lines to return, 1..1000.
+            timeout: Request timeout for this call.
+        """
+        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/logs"
+        params: dict[str, str | int] = {"lines": ensure_int_range(lines, "lines", 1, 1000)}
+        if task_id is not None:
+            params["task_id"] = ensure_uuid(task_id, "task_id")
+        data = await self._transport.request("GET", path, params=params, timeout=timeout)
+        return self._structure(data, TaskLog, "GET", path)
+
+    async def runtime_logs(
+        self,
+        environment_id: UUID | str,
+        *,
+        source: LogSource = "odoo",
+        lines: int = 200,
+        timeout: float | Timeouts | None = None,
+    ) -> RuntimeLog:
+        """The newest lines of the live Odoo or PostgreSQL container log.
+
+        The API allows 6 of these calls a minute per environment: over it, a
+        :class:`RateLimitError` with ``retry_after`` is raised at once (not retried).
+
+        Args:
+            environment_id: The environment (it must be running; 404 otherwise).
+            source: ``odoo`` (default), ``container`` or ``postgres``.
+            lines: Newest lines to return, 1..1000.
+            timeout: Request timeout for this call.
+        """
+        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/runtime-logs"
+        if source not in LOG_SOURCES:
+            raise ValueError(f"source must be one of {', '.join(LOG_SOURCES)}, got {source!r}")
+        params: dict[str, str | int] = {
+            "source": source,
+            "lines": ensure_int_range(lines, "lines", 1, 1000),
+        }
+        data = await self._transport.request("GET", path, params=params, timeout=timeout)
+        return self._structure(data, RuntimeLog, "GET", path)
+
+    async def metrics(
+        self, environment_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> EnvironmentMetrics:
+        """Live CPU, memory and disk figures of the environment's containers.
+
+        The API allows 6 of these calls a minute per environment: over it, a
+        :class:`RateLimitError` with ``retry_after`` is raised at once (not retried).
+        """
+        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/metrics"
+        data = await self._transport.request("GET", path, timeout=timeout)
+        return self._structure(data, EnvironmentMetrics, "GET", path)

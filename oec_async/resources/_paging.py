@@ -1,0 +1,112 @@
+"""Reading the API's list envelopes into :class:`Page` objects, whatever their paging style.
+
+The core paginator follows an opaque cursor string. Offset and page-number lists are adapted
+by encoding their position (the next offset, the next page number) as that string, so every
+list is the same :class:`AsyncPaginator` to the caller; plain arrays are one final page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+from .._exceptions import ResponseValidationError
+from .._models import Page, Pagination
+from .._validation import ensure_int_range
+from ._base import Resource, _shape
+
+__all__ = ["PagedResource", "position_cursor"]
+
+T = TypeVar("T")
+
+
+def position_cursor(cursor: str | None, name: str, low: int) -> int | None:
+    """Read a cursor that encodes a position (an offset or a page number) given by the caller.
+
+    Raises:
+        ValueError: not the decimal form of an integer ``>= low``.
+    """
+    if cursor is None:
+        return None
+    candidate: object = cursor
+    if not isinstance(candidate, str) or not candidate.isdecimal():
+        raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r}")
+    return ensure_int_range(int(candidate), f"cursor ({name})", low)
+
+
+def _number(data: dict[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+class PagedResource(Resource):
+    """A resource whose lists come as plain arrays, offset envelopes or page-number envelopes."""
+
+    def _items(
+        self, data: Any, key: str, item_cls: type[T], method: str, path: str
+    ) -> tuple[T, ...]:
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            raise ResponseValidationError(
+                f"{method} {path}: expected a JSON object with an {key!r} array, got {_shape(data)}",
+                method=method,
+                path=path,
+                status=200,
+            )
+        return self._structure(data[key], tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
+
+    def _structure_array_page(
+        self, data: Any, item_cls: type[T], method: str, path: str
+    ) -> Page[T]:
+        """Read a plain JSON array as the one and only page."""
+        if not isinstance(data, list):
+            raise ResponseValidationError(
+                f"{method} {path}: expected a JSON array, got {_shape(data)}",
+                method=method,
+                path=path,
+                status=200,
+            )
+        items = self._structure(data, tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
+        return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
+
+    def _structure_offset_page(
+        self, data: Any, item_cls: type[T], offset: int, method: str, path: str
+    ) -> Page[T]:
+        """Read ``{items, total, limit, offset, has_more}``; the next cursor is the next offset."""
+        items = self._items(data, "items", item_cls, method, path)
+        total = _number(data, "total")
+        start = _number(data, "offset")
+        start = offset if start is None else start
+        following = start + len(items)
+        has_more = data.get("has_more")
+        if not isinstance(has_more, bool):
+            has_more = total is not None and following < total
+        # A page with no items cannot move the offset: stop rather than ask for it again.
+        has_more = has_more and bool(items)
+        return Page(
+            items=items,
+            pagination=Pagination(
+                has_more=has_more, next_cursor=str(following) if has_more else None, total=total
+            ),
+        )
+
+    def _structure_number_page(
+        self, data: Any, item_cls: type[T], page: int, method: str, path: str
+    ) -> Page[T]:
+        """Read ``{items, total, page, page_size, total_pages|pages}``; the cursor is the next page."""
+        items = self._items(data, "items", item_cls, method, path)
+        total = _number(data, "total")
+        current = _number(data, "page") or page
+        pages = _number(data, "total_pages", "pages")
+        if pages is None and total is not None:
+            size = _number(data, "page_size") or len(items)
+            pages = math.ceil(total / size) if size else current
+        has_more = bool(items) and (current < pages if pages is not None else False)
+        return Page(
+            items=items,
+            pagination=Pagination(
+                has_more=has_more, next_cursor=str(current + 1) if has_more else None, total=total
+            ),
+        )

@@ -1,0 +1,71 @@
+"""``client.org``: the organisation, its usage, and its API keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from .._config import Timeouts
+from .._models import Page
+from .._models_platform import ApiKey, Organization, OrganizationUsage
+from .._pagination import AsyncPaginator
+from .._validation import ensure_uuid
+from ._base import Resource
+from ._checks import require_confirm
+from ._paging import PagedResource
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["ApiKeys", "Org"]
+
+
+class ApiKeys(PagedResource):
+    """The organisation's active API keys (``client.org.api_keys``)."""
+
+    def list(self, *, timeout: float | Timeouts | None = None) -> AsyncPaginator[ApiKey]:
+        """The active keys (their ids and names, never their secret values), in one page."""
+        path = "/org/api-keys"
+
+        async def fetch(_: str | None) -> Page[ApiKey]:
+            data = await self._transport.request("GET", path, timeout=timeout)
+            return self._structure_array_page(data, ApiKey, "GET", path)
+
+        return AsyncPaginator(fetch)
+
+    async def revoke(
+        self,
+        key_id: UUID | str,
+        *,
+        confirm: bool = False,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
+        """Revoke a key at once and for good. Needs ``confirm=True`` and an org-scoped full-access key.
+
+        Every program using the key stops working, this client too if it is the key revoked.
+
+        Raises:
+            ValueError: ``confirm`` is not ``True`` (nothing is sent).
+        """
+        path = f"/org/api-keys/{ensure_uuid(key_id, 'key_id')}"
+        require_confirm(confirm, f"revoking API key {key_id}")
+        await self._transport.request("DELETE", path, timeout=timeout)
+
+
+class Org(Resource):
+    """The organisation the API key belongs to."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__(client)
+        self.api_keys = ApiKeys(client)
+        """The organisation's API keys: ``list()`` and ``revoke()``."""
+
+    async def get(self, *, timeout: float | Timeouts | None = None) -> Organization:
+        """The organisation: its plan and its limits."""
+        data = await self._transport.request("GET", "/org", timeout=timeout)
+        return self._structure(data, Organization, "GET", "/org")
+
+    async def usage(self, *, timeout: float | Timeouts | None = None) -> OrganizationUsage:
+        """What the organisation uses now (environments running, CPU, memory, disk)."""
+        data = await self._transport.request("GET", "/org/usage", timeout=timeout)
+        return self._structure(data, OrganizationUsage, "GET", "/org/usage")

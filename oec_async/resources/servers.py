@@ -1,0 +1,74 @@
+"""``client.servers``: the servers environments run on, and their live metrics."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from .._config import Timeouts
+from .._models import Page
+from .._models_platform import Server, ServerMetrics
+from .._pagination import AsyncPaginator
+from .._validation import ensure_int_range, ensure_uuid
+from ._base import Resource
+
+__all__ = ["Servers"]
+
+
+class Servers(Resource):
+    """Servers (VMs) of the organisation."""
+
+    def list(
+        self,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> AsyncPaginator[Server]:
+        """Every server the key can see, following cursors to the end.
+
+        Args:
+            limit: Page size, 1..100.
+            cursor: Start from a saved ``page.next_cursor`` instead of the first page.
+            max_items: Stop after this many items.
+            timeout: Request timeout for each page.
+        """
+        ensure_int_range(limit, "limit", 1, 100)
+        path = "/servers"
+
+        async def fetch(page_cursor: str | None) -> Page[Server]:
+            params: dict[str, str | int] = {"limit": limit}
+            if page_cursor is not None:
+                params["cursor"] = page_cursor
+            data = await self._transport.request("GET", path, params=params, timeout=timeout)
+            return self._structure_cursor_page(data, Server, "GET", path)
+
+        return AsyncPaginator(fetch, cursor=cursor, max_items=max_items)
+
+    async def get(
+        self, server_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> Server:
+        """Fetch one server.
+
+        Raises:
+            NotFoundError: no such server, a shared (oec.sh-managed) server, or a
+                project-scoped key (it never sees single servers).
+        """
+        path = f"/servers/{ensure_uuid(server_id, 'server_id')}"
+        data = await self._transport.request("GET", path, timeout=timeout)
+        return self._structure(data, Server, "GET", path)
+
+    async def metrics(
+        self, server_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> ServerMetrics:
+        """Live CPU, memory, disk and network figures of one of the organisation's servers.
+
+        The API allows 6 of these calls a minute per server: over it, a
+        :class:`RateLimitError` with ``retry_after`` is raised at once (not retried).
+
+        Raises:
+            NotFoundError: a shared server (its figures would cover other customers).
+        """
+        path = f"/servers/{ensure_uuid(server_id, 'server_id')}/metrics"
+        data = await self._transport.request("GET", path, timeout=timeout)
+        return self._structure(data, ServerMetrics, "GET", path)

@@ -1,0 +1,225 @@
+"""``client.webhooks``: manage webhook subscriptions and read their deliveries.
+
+Create, update and delete count against a separate limit of 10 calls per 60 s
+(429 ``webhook_mutation_rate_limit``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from .._config import Timeouts
+from .._models import Page
+from .._models_webhooks import (
+    Webhook,
+    WebhookDelivery,
+    WebhookEventType,
+    WebhookFormat,
+    WebhookSecret,
+    WebhookTestResult,
+)
+from .._pagination import AsyncPaginator
+from .._validation import ensure_int_range, ensure_uuid
+from ._base import CREATE_IDEMPOTENCY_HEADER
+from ._checks import (
+    check_bool,
+    check_choice,
+    check_events,
+    check_idempotency_key,
+    check_text,
+    check_webhook_url,
+)
+from ._paging import PagedResource, position_cursor
+
+__all__ = ["Webhooks"]
+
+
+class Webhooks(PagedResource):
+    """Webhook subscriptions: where the API posts events (deploy finished, status changed...).
+
+    Receive and verify the events with :class:`oec_async.webhooks.WebhookReceiver`.
+    """
+
+    def list(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> AsyncPaginator[Webhook]:
+        """Every webhook the key can see (its project's only, for a project-scoped key).
+
+        The API pages by offset; the paginator's cursor is the next offset.
+
+        Args:
+            limit: Page size, 1..100.
+            offset: Skip this many webhooks first.
+            cursor: A saved ``page.next_cursor`` (an offset); overrides ``offset``.
+            max_items: Stop after this many items.
+            timeout: Request timeout for each page.
+        """
+        ensure_int_range(limit, "limit", 1, 100)
+        ensure_int_range(offset, "offset", 0)
+        start = position_cursor(cursor, "an offset", 0)
+        first = offset if start is None else start
+        path = "/webhooks"
+
+        async def fetch(page_cursor: str | None) -> Page[Webhook]:
+            position = first if page_cursor is None else int(page_cursor)
+            params = {"limit": limit, "offset": position}
+            data = await self._transport.request("GET", path, params=params, timeout=timeout)
+            return self._structure_offset_page(data, Webhook, position, "GET", path)
+
+        return AsyncPaginator(fetch, max_items=max_items)
+
+    async def get(
+        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> Webhook:
+        """Fetch one webhook (without its secret)."""
+        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
+        data = await self._transport.request("GET", path, timeout=timeout)
+        return self._structure(data, Webhook, "GET", path)
+
+    async def create(
+        self,
+        url: str,
+        events: Iterable[WebhookEventType | str],
+        *,
+        description: str | None = None,
+        project_id: UUID | str | None = None,
+        format: WebhookFormat | str | None = None,
+        is_active: bool | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Webhook:
+        """Subscribe an HTTPS URL to events. The answer holds the signing secret, shown once.
+
+        ``webhook.secret`` is never part of ``repr()`` and never logged: store it where your
+        receiver can read it.
+
+        Args:
+            url: ``https://`` URL (at most 2048 characters; no private or loopback address).
+            events: 1..10 event names, e.g. ``["deploy.completed", "deploy.failed"]``.
+            description: Up to 500 characters.
+            project_id: Limit the webhook to one project (required with a project-scoped key).
+            format: ``raw`` (the API's default), ``slack``, ``teams`` or ``discord``.
+            is_active: Whether events are sent (the API's default: ``True``).
+            idempotency_key: Sent as ``X-Idempotency-Key``; one is generated otherwise, and
+                retries of this call reuse it.
+            timeout: Request timeout for this call.
+
+        Raises:
+            ValueError: a value breaks the API's documented rules (nothing is sent).
+            RateLimitError: more than 10 webhook changes in 60 s.
+        """
+        body: dict[str, object] = {
+            "url": check_webhook_url(url, allow_local=self._local_api()),
+            "events": check_events(events),
+        }
+        if description is not None:
+            body["description"] = check_text(description, "description", max_len=500, min_len=0)
+        if project_id is not None:
+            body["project_id"] = ensure_uuid(project_id, "project_id")
+        if format is not None:
+            body["format"] = check_choice(format, "format", WebhookFormat)
+        if is_active is not None:
+            body["is_active"] = check_bool(is_active, "is_active")
+        path = "/webhooks"
+        data = await self._transport.request(
+            "POST",
+            path,
+            json=body,
+            idempotency_header=CREATE_IDEMPOTENCY_HEADER,
+            idempotency_key=check_idempotency_key(idempotency_key),
+            timeout=timeout,
+        )
+        return self._structure(data, Webhook, "POST", path)
+
+    async def update(
+        self,
+        webhook_id: UUID | str,
+        *,
+        url: str | None = None,
+        events: Iterable[WebhookEventType | str] | None = None,
+        description: str | None = None,
+        format: WebhookFormat | str | None = None,
+        is_active: bool | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Webhook:
+        """Change a webhook's URL, events, description or format, or switch it on or off.
+
+        Raises:
+            ValueError: nothing to change, or a value breaks the API's rules.
+        """
+        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
+        body: dict[str, object] = {}
+        if url is not None:
+            body["url"] = check_webhook_url(url, allow_local=self._local_api())
+        if events is not None:
+            body["events"] = check_events(events)
+        if description is not None:
+            body["description"] = check_text(description, "description", max_len=500, min_len=0)
+        if format is not None:
+            body["format"] = check_choice(format, "format", WebhookFormat)
+        if is_active is not None:
+            body["is_active"] = check_bool(is_active, "is_active")
+        if not body:
+            raise ValueError(
+                "nothing to update: pass at least one of url, events, description, format, "
+                "is_active"
+            )
+        data = await self._transport.request("PATCH", path, json=body, timeout=timeout)
+        return self._structure(data, Webhook, "PATCH", path)
+
+    async def delete(
+        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> None:
+        """Delete a webhook and its delivery history."""
+        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
+        await self._transport.request("DELETE", path, timeout=timeout)
+
+    async def test(
+        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> WebhookTestResult:
+        """Send a ``ping`` event to the webhook's URL now (no delivery record is kept)."""
+        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}/test"
+        data = await self._transport.request("POST", path, timeout=timeout)
+        return self._structure(data, WebhookTestResult, "POST", path)
+
+    async def rotate_secret(
+        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> WebhookSecret:
+        """Replace the signing secret; the old one stops working at once.
+
+        The new secret is shown once (``result.secret``; never part of ``repr()``).
+        """
+        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}/rotate-secret"
+        data = await self._transport.request("POST", path, timeout=timeout)
+        return self._structure(data, WebhookSecret, "POST", path)
+
+    def deliveries(
+        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+    ) -> AsyncPaginator[WebhookDelivery]:
+        """The 50 most recent delivery attempts, newest first, in one page."""
+        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}/deliveries"
+
+        async def fetch(_: str | None) -> Page[WebhookDelivery]:
+            data = await self._transport.request("GET", path, timeout=timeout)
+            return self._structure_array_page(data, WebhookDelivery, "GET", path)
+
+        return AsyncPaginator(fetch)
+
+    def _local_api(self) -> bool:
+        """Whether the client talks to a server on loopback (a local fake, never the real API)."""
+        host = urlsplit(self._client.base_url).hostname or ""
+        if host.lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
