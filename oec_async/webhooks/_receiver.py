@@ -1,0 +1,304 @@
+"""`WebhookReceiver`: verify, parse and dispatch OEC.sh webhook deliveries (aiohttp.web).
+
+Connected to a :class:`oec_async.Client`, it also wakes the client's waiters: a
+``deploy.completed``/``failed``/``cancelled`` push ends a ``client.deployments.wait`` at once
+instead of at its next poll (polling stays the fallback when no push arrives).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Final, TypeVar
+
+from aiohttp import web
+
+from .._polling import TaskSignals
+from .._validation import ensure_int_range
+from ._errors import WebhookPayloadError, WebhookSignatureError
+from ._payloads import DeployEvent, WebhookEvent, parse_event
+from ._signature import (
+    DEFAULT_SCHEME,
+    DEFAULT_TOLERANCE,
+    Secret,
+    SignatureScheme,
+    verify_signature,
+)
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "Handler", "WebhookReceiver"]
+
+logger: Final = logging.getLogger("oec_async.webhooks")
+
+DEFAULT_MAX_BODY_SIZE: Final = 1024 * 1024
+"""Bodies over this many bytes are refused with 413 before being read in full."""
+
+Handler = Callable[[WebhookEvent], Awaitable[None]]
+"""An async function called with each accepted event."""
+
+H = TypeVar("H", bound=Handler)
+
+
+def _check_pattern(pattern: str) -> str:
+    candidate: object = pattern
+    if not isinstance(candidate, str) or not candidate.strip() or " " in candidate:
+        raise ValueError(f"event pattern must be an event name, 'group.*' or '*', got {pattern!r}")
+    if (
+        "*" in candidate
+        and candidate != "*"
+        and not (candidate.endswith(".*") and "*" not in candidate[:-2])
+    ):
+        raise ValueError(f"'*' may only stand alone or end a 'group.*' pattern, got {pattern!r}")
+    return candidate
+
+
+def _matches(pattern: str, name: str) -> bool:
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return name.startswith(pattern[:-1])
+    return pattern == name
+
+
+class WebhookReceiver:
+    """Receives OEC.sh webhook deliveries: verifies, parses, and calls your async handlers.
+
+    Example::
+
+        receiver = WebhookReceiver(secret=os.environ["OEC_WEBHOOK_SECRET"])
+        receiver.connect(client)          # pushes end client.deployments.wait() early
+
+        @receiver.on("deploy.failed")
+        async def alert(event: DeployEvent) -> None:
+            print(event.environment_name, event.error_message)
+
+        app.router.add_post("/oec-webhooks", receiver.handle)   # your aiohttp app, or:
+        async with receiver.serve(port=8080) as url: ...
+
+    Answers: 200 accepted (or a repeated delivery, not dispatched again), 400 body is not a
+    JSON event, 401 bad, missing or stale signature, 413 body over ``max_body_size``, 500 a
+    handler raised (the sender may retry).
+
+    Args:
+        secret: The webhook's signing secret, or several while rotating. Never logged or shown.
+        scheme: Signature header names and format (undocumented upstream; see
+            :class:`SignatureScheme` for the defaults).
+        tolerance: Seconds a delivery's timestamp may be off before it is refused as stale
+            (replay protection); ``None`` turns the check off.
+        max_body_size: Largest body accepted, in bytes.
+        remember: How many recent event ids to remember, so a repeated delivery (a retry or a
+            replay) is not dispatched twice; ``0`` turns that off.
+    """
+
+    def __init__(
+        self,
+        secret: Secret | Sequence[Secret],
+        *,
+        scheme: SignatureScheme = DEFAULT_SCHEME,
+        tolerance: float | None = DEFAULT_TOLERANCE,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        remember: int = 1024,
+    ) -> None:
+        given: object = secret
+        secrets: list[object] = [given] if isinstance(given, str | bytes) else list(secret)
+        # Fail now, not on the first delivery, if a secret is empty or of the wrong type.
+        if not secrets or not all(isinstance(s, str | bytes) and s for s in secrets):
+            raise ValueError("secret must be a non-empty str or bytes (or a list of them)")
+        ensure_int_range(max_body_size, "max_body_size", 1)
+        ensure_int_range(remember, "remember", 0)
+        self._secrets: tuple[Secret, ...] = tuple(s for s in secrets if isinstance(s, str | bytes))
+        self.scheme = scheme
+        self.tolerance = tolerance
+        self.max_body_size = max_body_size
+        self._remember = remember
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._pending: set[str] = set()
+        self._handlers: list[tuple[str, Handler]] = []
+        self._signals: list[TaskSignals] = []
+        self.accepted = 0
+        """Deliveries accepted and dispatched."""
+        self.duplicates = 0
+        """Repeated deliveries answered 200 without dispatching."""
+        self.rejected: dict[int, int] = {}
+        """Refused deliveries, counted by HTTP status."""
+
+    def __repr__(self) -> str:
+        return (
+            f"<WebhookReceiver secrets=*** handlers={len(self._handlers)} "
+            f"connected={len(self._signals)}>"
+        )
+
+    # -- wiring ---------------------------------------------------------------------------
+    def add_handler(self, event: str, handler: Handler) -> None:
+        """Call ``handler`` for events matching ``event``: a name, ``"deploy.*"`` or ``"*"``."""
+        if not callable(handler):
+            raise TypeError("handler must be an async function taking the event")
+        self._handlers.append((_check_pattern(event), handler))
+
+    def on(self, event: str = "*") -> Callable[[H], H]:
+        """Decorator form of :meth:`add_handler`."""
+
+        def register(handler: H) -> H:
+            self.add_handler(event, handler)
+            return handler
+
+        return register
+
+    def connect(self, target: Client | TaskSignals) -> None:
+        """Feed a client's waiters: pushes about a task or an environment wake them at once.
+
+        A ``deploy.completed``/``failed``/``cancelled`` event calls
+        ``client.task_signals.notify(task_id)``; any event naming an environment also wakes
+        waiters keyed by the environment id (``environments.create_and_wait``). The receiver
+        must run on the same event loop as the client.
+        """
+        signals = target if isinstance(target, TaskSignals) else target.task_signals
+        if signals not in self._signals:
+            self._signals.append(signals)
+
+    def disconnect(self, target: Client | TaskSignals) -> None:
+        """Stop feeding a client connected with :meth:`connect`."""
+        signals = target if isinstance(target, TaskSignals) else target.task_signals
+        if signals in self._signals:
+            self._signals.remove(signals)
+
+    # -- processing -----------------------------------------------------------------------
+    async def process(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent | None:
+        """Verify, parse, notify and dispatch one delivery (for use outside aiohttp too).
+
+        Args:
+            body: The raw request body, exactly as received.
+            headers: The request headers.
+
+        Returns:
+            The event, or ``None`` for a repeated delivery (not dispatched again).
+
+        Raises:
+            WebhookSignatureError: the delivery must be refused (401).
+            WebhookPayloadError: the body is not a JSON event (400).
+            Exception: whatever a handler raised.
+        """
+        verify_signature(self._secrets, body, headers, scheme=self.scheme, tolerance=self.tolerance)
+        try:
+            envelope = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise WebhookPayloadError(f"the body is not JSON ({error})") from None
+        if not isinstance(envelope, dict):
+            raise WebhookPayloadError("the body is not a JSON object")
+        self._check_signed_timestamp(envelope)
+        event = parse_event(envelope)
+        if event.id is not None and self._remember:
+            if event.id in self._seen or event.id in self._pending:
+                self.duplicates += 1
+                logger.info("repeated webhook delivery %s (%s) ignored", event.id, event.type)
+                return None
+            self._pending.add(event.id)
+        try:
+            self._notify(event)
+            for pattern, handler in self._handlers:
+                if _matches(pattern, event.type.value):
+                    await handler(event)
+        finally:
+            if event.id is not None:
+                self._pending.discard(event.id)
+        if event.id is not None and self._remember:
+            self._seen[event.id] = None
+            while len(self._seen) > self._remember:
+                self._seen.popitem(last=False)
+        self.accepted += 1
+        return event
+
+    def _check_signed_timestamp(self, envelope: Mapping[str, object]) -> None:
+        """Refuse a stale event by the timestamp inside the signed body, when it has one."""
+        stamp = envelope.get("timestamp")
+        if self.tolerance is None or not isinstance(stamp, int) or isinstance(stamp, bool):
+            return
+        age = time.time() - stamp
+        if abs(age) > self.tolerance:
+            raise WebhookSignatureError(
+                "stale",
+                f"the event's timestamp is {abs(age):.0f}s off (tolerance {self.tolerance:g}s)",
+            )
+
+    def _notify(self, event: WebhookEvent) -> None:
+        ids = []
+        if isinstance(event, DeployEvent) and event.is_terminal and event.task_id is not None:
+            ids.append(event.task_id)
+        if event.environment_id is not None:
+            ids.append(event.environment_id)
+        for signals in self._signals:
+            for ident in ids:
+                signals.notify(ident)
+
+    # -- aiohttp --------------------------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.Response:
+        """The aiohttp handler: ``app.router.add_post(path, receiver.handle)``."""
+        length = request.content_length
+        if length is not None and length > self.max_body_size:
+            return self._refuse(
+                413, "payload_too_large", f"the body is over {self.max_body_size} bytes"
+            )
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > self.max_body_size:
+                return self._refuse(
+                    413, "payload_too_large", f"the body is over {self.max_body_size} bytes"
+                )
+        try:
+            event = await self.process(bytes(body), request.headers)
+        except WebhookSignatureError as error:
+            return self._refuse(401, error.reason, str(error))
+        except WebhookPayloadError as error:
+            return self._refuse(400, "invalid_payload", str(error))
+        except Exception:
+            logger.exception("a webhook handler failed; answering 500 so the sender retries")
+            self.rejected[500] = self.rejected.get(500, 0) + 1
+            return web.json_response(
+                {"error": "handler_failed", "message": "a handler raised"}, status=500
+            )
+        if event is None:
+            return web.json_response({"ok": True, "duplicate": True})
+        return web.json_response({"ok": True, "event": event.type.value})
+
+    def _refuse(self, status: int, code: str, message: str) -> web.Response:
+        self.rejected[status] = self.rejected.get(status, 0) + 1
+        logger.warning("webhook delivery refused (%d %s): %s", status, code, message)
+        return web.json_response({"error": code, "message": message}, status=status)
+
+    def app(self, path: str = "/webhooks") -> web.Application:
+        """A small aiohttp application serving this receiver at ``POST path``."""
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/', got {path!r}")
+        application = web.Application(client_max_size=self.max_body_size + 1)
+        application.router.add_post(path, self.handle)
+        return application
+
+    @asynccontextmanager
+    async def serve(
+        self, host: str = "127.0.0.1", port: int = 0, path: str = "/webhooks"
+    ) -> AsyncIterator[str]:
+        """Serve the receiver until the block exits; yields its URL.
+
+        Example::
+
+            async with receiver.serve(port=8080) as url:
+                print("listening on", url)
+                await anyio.sleep_forever()
+        """
+        runner = web.AppRunner(self.app(path), access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host, port)
+            await site.start()
+            bound = runner.addresses[0][1]
+            shown = f"[{host}]" if ":" in host else host
+            yield f"http://{shown}:{bound}{path}"
+        finally:
+            await runner.cleanup()
