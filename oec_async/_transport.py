@@ -105,7 +105,11 @@ class Transport:
         if url.startswith("/") and not url.startswith("//"):
             return self._origin + url
         target = URL(url)
-        if not target.is_absolute() or str(target.origin()) != self._origin:
+        try:
+            origin = str(target.origin()) if target.is_absolute() else None
+        except ValueError:  # scheme-relative ("//host/...") or otherwise without an origin
+            origin = None
+        if origin != self._origin:
             raise UnsafeRequestError(
                 f"refusing to send the API key to {redact(url, self._secret)!r}: "
                 f"not on the configured origin {self._origin}",
