@@ -125,9 +125,9 @@ class Client:
         user_agent: str | None = None,
     ) -> None:
         self._api_key = _check_api_key(api_key)
-        self.base_url = _check_base_url(
-            base_url or os.environ.get("OEC_BASE_URL") or DEFAULT_BASE_URL, allow_insecure_http
-        )
+        if base_url is None:  # an explicit "" is an error, not a silent switch to production
+            base_url = os.environ.get("OEC_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = _check_base_url(base_url, allow_insecure_http)
         if isinstance(timeout, Timeouts):
             self.timeouts = timeout
         elif timeout is None:

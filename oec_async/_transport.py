@@ -244,14 +244,17 @@ class Transport:
             ) from error
         except aiohttp.ClientConnectorError as error:
             raise APIConnectionError(
-                f"{method} {path}: cannot connect ({error.os_error})",
+                redact(f"{method} {path}: cannot connect ({error.os_error})", self._secret),
                 method=method,
                 path=path,
                 may_have_reached_server=False,
             ) from error
         except aiohttp.ClientError as error:
             raise APIConnectionError(
-                f"{method} {path}: connection failed ({type(error).__name__}: {error})",
+                redact(
+                    f"{method} {path}: connection failed ({type(error).__name__}: {error})",
+                    self._secret,
+                ),
                 method=method,
                 path=path,
             ) from error

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from .._converter import structure
+from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
 
@@ -35,12 +37,17 @@ class Resource:
         try:
             return structure(data, cls)
         except ValueError as error:
+            # The message quotes offending values, which may echo the key back.
+            secret = self._client._api_key
+            reason = redact(str(error), secret)
+            shown = redact(excerpt(json.dumps(data, default=str).encode()), secret)
             raise ResponseValidationError(
-                f"{method} {path}: the response does not match {_name(cls)}: {error}",
+                f"{method} {path}: the response does not match {_name(cls)}: {reason}",
                 method=method,
                 path=path,
                 status=200,
-            ) from error.__cause__
+                excerpt=shown,
+            ) from None  # the cause quotes the offending values too (the key, if echoed)
 
     def _structure_cursor_page(
         self, data: Any, item_cls: type[T], method: str, path: str
