@@ -59,8 +59,9 @@ async def test_the_session_is_created_on_enter_and_closed_on_exit() -> None:
     async with client:
         session = client._session
         assert isinstance(session, aiohttp.ClientSession)
-        assert not session.closed
+        open_inside = not session.closed
         assert client.is_open
+    assert open_inside
     assert session.closed
     assert not client.is_open
 
