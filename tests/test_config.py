@@ -102,7 +102,7 @@ def test_fractional_max_retries_is_rejected_naming_the_field() -> None:
 @pytest.mark.parametrize("field", ["reads_per_window", "writes_per_window"])
 def test_a_zero_budget_is_rejected_naming_the_field(field: str) -> None:
     with pytest.raises(ValueError, match=field):
-        RateLimits(**{field: 0})
+        RateLimits(**{field: 0})  # type: ignore[arg-type]
 
 
 def test_timeouts_may_be_unlimited() -> None:

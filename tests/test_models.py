@@ -238,8 +238,8 @@ def test_models_are_frozen() -> None:
 
 
 def test_models_take_keyword_arguments_only() -> None:
-    with pytest.raises(TypeError):
-        Deployment(UUID(TASK))  # type: ignore[misc]
+    with pytest.raises(TypeError, match="positional"):
+        Deployment(UUID(TASK))  # type: ignore[call-arg]
 
 
 def test_models_compare_and_hash_by_value() -> None:

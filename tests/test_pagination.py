@@ -67,7 +67,7 @@ async def test_iterating_follows_cursors_over_every_page() -> None:
 
 async def test_nothing_is_fetched_until_awaited_or_iterated() -> None:
     fetch = three_pages()
-    AsyncPaginator(fetch)
+    _ = AsyncPaginator(fetch)
     assert fetch.asked == []
 
 
@@ -182,9 +182,9 @@ async def test_the_iterator_stays_exhausted() -> None:
 @pytest.mark.parametrize("bad", [-1, True, 1.5])
 def test_max_items_is_validated(bad: object) -> None:
     with pytest.raises((TypeError, ValueError), match="max_items"):
-        AsyncPaginator(three_pages(), max_items=bad)  # type: ignore[arg-type]
+        _ = AsyncPaginator(three_pages(), max_items=bad)  # type: ignore[arg-type]
 
 
 def test_a_non_string_cursor_is_refused() -> None:
     with pytest.raises(TypeError, match="cursor must be a string"):
-        AsyncPaginator(three_pages(), cursor=5)  # type: ignore[arg-type]
+        _ = AsyncPaginator(three_pages(), cursor=5)  # type: ignore[arg-type]
