@@ -25,6 +25,7 @@ __all__ = ["READ", "WRITE", "RateGovernor", "bucket_for"]
 READ: Final = "read"
 WRITE: Final = "write"
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_MAX_LIMIT: Final = 100_000  # no API budget is larger; anything above is treated as this
 
 
 def bucket_for(method: str) -> str:
@@ -128,7 +129,8 @@ class RateGovernor:
             return
         state = self._buckets[snapshot.bucket]
         if snapshot.limit is not None and snapshot.limit > 0:
-            state.limit = snapshot.limit
+            # A bogus huge limit would make the catch-up loop below run for ever.
+            state.limit = min(snapshot.limit, _MAX_LIMIT)
         if snapshot.window is not None and snapshot.window > 0:
             state.window = snapshot.window
         if snapshot.remaining is None:

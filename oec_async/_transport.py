@@ -25,6 +25,7 @@ from ._exceptions import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    RateLimitError,
     UnsafeRequestError,
 )
 from ._models import RateLimitSnapshot
@@ -169,6 +170,7 @@ class Transport:
         bucket = bucket_for(method)
         attempt = 0
         while True:
+            self._refuse_long_pause(method, path, bucket)
             await self.governor.acquire(bucket)
             try:
                 return await self._send_once(
@@ -310,6 +312,10 @@ class Transport:
         if not is_retryable_status(status, error.code, idempotent=idempotent):
             return error
         if hint is not None and hint > self.retry.max_retry_after:
+            if status == 429:
+                # Remember it: the next request of this bucket then fails at once, clearly,
+                # instead of earning another 429.
+                self.governor.pause(bucket, hint)
             error.message += (
                 f" (the server asks to wait {hint:.0f}s, over max_retry_after; not waiting)"
             )
@@ -324,8 +330,30 @@ class Transport:
                 else seconds_to_next_window(now, self.governor.limits.window)
             )
             self.governor.pause(bucket, wait)
+            if wait > self.retry.max_retry_after:
+                error.retry_after = wait
+                error.message += (
+                    f" (the next rate-limit window opens in {wait:.0f}s, over "
+                    "max_retry_after; not waiting)"
+                )
+                return error
             return _Retryable(error, 0.0, label)
         return _Retryable(error, hint, label)
+
+    def _refuse_long_pause(self, method: str, path: str, bucket: str) -> None:
+        """Fail at once, rather than sleep, when the bucket is paused longer than we may wait."""
+        paused = self.governor.paused_for(bucket)
+        if paused > self.retry.max_retry_after:
+            raise RateLimitError(
+                f"the {bucket} rate limit is paused for another {paused:.0f}s (the server's "
+                f"Retry-After or X-RateLimit-Reset), over max_retry_after="
+                f"{self.retry.max_retry_after:g}s; not waiting",
+                method=method,
+                path=path,
+                status=429,
+                code="rate_limit_exceeded",
+                retry_after=paused,
+            )
 
 
 class _Retryable(Exception):  # noqa: N818 - a control-flow signal, never escapes this module
