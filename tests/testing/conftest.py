@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from fake_http import Api
 
 from oec_async.testing import FakeOEC
+
+from .fake_http import Api
 
 
 @pytest.fixture

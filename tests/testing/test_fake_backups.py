@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fake_http import Api, running_env
 
 from oec_async.testing import FakeOEC, ManualClock
+
+from .fake_http import Api, running_env
 
 pytestmark = pytest.mark.oec_fake(clock=ManualClock, environments=2, stopped_fraction=0,
                                   backups_per_environment=25)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from fake_http import Api, running_env
 
 from oec_async.testing import FakeOEC
+
+from .fake_http import Api, running_env
 
 
 @pytest.mark.oec_fake(environments=20, stopped_fraction=0.25)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from fake_http import Api
+
+from .fake_http import Api
 
 pytestmark = pytest.mark.oec_fake(error_style="top_level")
 

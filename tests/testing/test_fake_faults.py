@@ -6,9 +6,10 @@ import time
 
 import aiohttp
 import pytest
-from fake_http import Api, running_env
 
 from oec_async.testing import FakeOEC, FaultConfig, ManualClock
+
+from .fake_http import Api, running_env
 
 pytestmark = pytest.mark.oec_fake(clock=ManualClock)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
-from fake_http import Api, running_env
 
 from oec_async.testing import FakeOEC, ManualClock
+
+from .fake_http import Api, running_env
 
 pytestmark = pytest.mark.oec_fake(clock=ManualClock)
 

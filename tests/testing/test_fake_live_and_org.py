@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fake_http import Api, running_env, stopped_env
 
 from oec_async.testing import FakeOEC, ManualClock
+
+from .fake_http import Api, running_env, stopped_env
 
 pytestmark = pytest.mark.oec_fake(clock=ManualClock, rate_limits=True)
 

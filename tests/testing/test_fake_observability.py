@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fake_http import Api, running_env
 
 from oec_async.testing import FakeOEC, ManualClock
+
+from .fake_http import Api, running_env
 
 
 @pytest.mark.oec_fake(clock=ManualClock, environments=6, stopped_fraction=0)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fake_http import Api
 
 from oec_async.testing import FakeOEC
+
+from .fake_http import Api
 
 
 async def collect(api: Api, env_id: str, limit: int) -> list[str]:

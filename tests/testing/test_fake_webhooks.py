@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from fake_http import Api, running_env
 
 from oec_async.testing import (
     SIGNATURE_HEADER,
@@ -16,6 +15,8 @@ from oec_async.testing import (
     RateLimitConfig,
     sign_payload,
 )
+
+from .fake_http import Api, running_env
 
 pytestmark = pytest.mark.oec_fake(clock=ManualClock, environments=2, stopped_fraction=0)
 

@@ -1,0 +1,1 @@
+"""Tests of the fake OEC server (a package so its conftest never shadows tests/conftest.py)."""
