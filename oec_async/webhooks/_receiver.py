@@ -143,6 +143,7 @@ class WebhookReceiver:
 
     def on(self, event: str = "*") -> Callable[[H], H]:
         """Decorator form of :meth:`add_handler`."""
+        _check_pattern(event)
 
         def register(handler: H) -> H:
             self.add_handler(event, handler)
