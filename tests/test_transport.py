@@ -924,3 +924,27 @@ async def test_a_json_body_is_sent_as_json(client: Client, mocked: aioresponses)
     (call,) = calls(mocked, "POST", DEPLOY_PATH)
     assert call.kwargs["json"] == {"update_modules": ["sale_custom"]}
     assert json.dumps(call.kwargs["json"])
+
+
+async def test_every_request_is_logged_at_debug_with_its_status(
+    client: Client, mocked: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    mocked.get(url(ENV_PATH), payload=ENV_JSON)
+    with caplog.at_level(logging.DEBUG, logger="oec_async"):
+        await client.environments.get(ENV_ID)
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any(m.startswith(f"GET {ENV_PATH} -> 200 in ") for m in messages)
+
+
+async def test_requests_are_paced_to_the_write_budget(
+    mocked: aioresponses, fake_sleep: FakeSleep
+) -> None:
+    mocked.post(url(DEPLOY_PATH), status=202, payload=action_json(), repeat=True)
+    limits = RateLimits(writes_per_window=2, window=60.0, safety_margin=0.0)
+    async with Client(API_KEY, base_url=BASE_URL, rate_limits=limits) as client:
+        client.governor._sleep = fake_sleep
+        client.governor._clock = fake_sleep.monotonic
+        for _ in range(3):
+            await client.environments.deploy(ENV_ID)
+    assert fake_sleep.calls == [60.0]
+    assert len(calls(mocked, "POST", DEPLOY_PATH)) == 3
