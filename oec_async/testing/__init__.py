@@ -7,7 +7,7 @@ Example::
     async with FakeOEC(environments=5, clock=ManualClock()) as fake:
         async with fake.client() as client:
             action = await client.environments.deploy(fake.environment_ids[0])
-        fake.clock.advance(1.0)             # the task is now completed
+        fake.advance(1.0)                   # the task is now completed
         assert fake.anomalies.total == 0
 
 Run it as its own process with ``python -m oec_async.testing --help``.

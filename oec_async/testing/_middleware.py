@@ -1,4 +1,10 @@
-"""The request pipeline: record, inject faults, authenticate, rate-limit, render errors."""
+"""The request pipeline: record, inject faults, authenticate, rate-limit, render errors.
+
+Order, as a gateway in front of the real API would have it: injected faults first (a faulty
+answer is not authenticated, rate-limited or counted as a read/write; ``after_action`` faults
+are applied to the handler's answer instead), then authentication (401), the key's read or
+write bucket (429), the read-only check (403), and the route (404/405/409/422...).
+"""
 
 from __future__ import annotations
 
@@ -45,12 +51,13 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
         return response or web.Response(status=500)
     finally:
         ctx.in_flight -= 1
-        ctx.log_request(RequestRecord(
-            method=request.method, path=request.path, query=dict(request.query),
-            headers=redact_headers(request.headers), time=start,
-            status=None if response is None else response.status,
-            fault=None if fault is None else fault.kind,
-        ))
+        if ctx.request_log_limit != 0:
+            ctx.log_request(RequestRecord(
+                method=request.method, path=request.path, query=dict(request.query),
+                headers=redact_headers(request.headers), time=start,
+                status=None if response is None else response.status,
+                fault=None if fault is None else fault.kind,
+            ))
 
 
 def _fault_response(request: web.Request, ctx: Context, fault: Fault) -> web.StreamResponse | None:
@@ -77,7 +84,7 @@ async def _serve(request: web.Request, handler: Handler, ctx: Context) -> web.St
         key = _authenticate(request, ctx)
         set_api_key(request, key)
         decision = _rate_limit(request, ctx, key)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if not _is_read(request):
             ctx.state.stats.writes += 1
             if key.read_only:
                 raise ApiError(403, "read_only_key",
@@ -98,6 +105,10 @@ async def _serve(request: web.Request, handler: Handler, ctx: Context) -> web.St
     if decision is not None and (response.status != 429 or ctx.limits.send_429_headers):
         response.headers.update(rate_limit_headers(decision, ctx.limits.window))
     return response
+
+
+def _is_read(request: web.Request) -> bool:
+    return request.method in ("GET", "HEAD")
 
 
 def _authenticate(request: web.Request, ctx: Context) -> ApiKeyRecord:
@@ -121,7 +132,7 @@ def _authenticate(request: web.Request, ctx: Context) -> ApiKeyRecord:
 def _rate_limit(request: web.Request, ctx: Context, key: ApiKeyRecord) -> Decision | None:
     if not ctx.limits.enabled:
         return None
-    bucket = "read" if request.method in ("GET", "HEAD") else "write"
+    bucket = "read" if _is_read(request) else "write"
     decision, early = ctx.key_limiter.check(key.id, bucket, ctx.state.now())
     if early:
         ctx.state.anomalies.requests_before_retry_after += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import random
 import string
 import uuid
@@ -75,7 +76,7 @@ class FakeState:
         self.stats = Stats()
         self.task_listeners: list[Callable[[TaskRecord], None]] = []
         self.cancel_listeners: list[Callable[[TaskRecord], None]] = []
-        self._maybe_active: dict[str, TaskRecord] = {}
+        self._active_ends: list[tuple[float, str]] = []
         self._key_owner: dict[str, str] = {}
 
     # -- ids and keys ---------------------------------------------------------------------
@@ -173,12 +174,12 @@ class FakeState:
         return task
 
     def _note_active(self, task: TaskRecord, now: float) -> None:
-        self._maybe_active = {
-            tid: t for tid, t in self._maybe_active.items() if t.is_active(now)
-        }
+        # A heap of end instants: popping the ended ones leaves exactly the active tasks.
+        while self._active_ends and self._active_ends[0][0] <= now:
+            heapq.heappop(self._active_ends)
         if task.is_active(now):
-            self._maybe_active[task.id] = task
-        peak = max(self.anomalies.max_active_tasks, len(self._maybe_active))
+            heapq.heappush(self._active_ends, (task.ends_at, task.id))
+        peak = max(self.anomalies.max_active_tasks, len(self._active_ends))
         self.anomalies.max_active_tasks = peak
 
     def note_created(self, idempotency_key: str | None, resource_id: str) -> None:
@@ -234,6 +235,11 @@ class FakeState:
         if not task.is_active(self.now()):
             raise ValueError(f"task {task_id} has already ended ({task.status_at(self.now())})")
         task.cancelled_at = self.now()
+        self._active_ends = [
+            (t.ends_at, t.id) for _, tid in self._active_ends
+            if (t := self.tasks_by_id[tid]).is_active(self.now())
+        ]
+        heapq.heapify(self._active_ends)
         for listener in self.cancel_listeners:
             listener(task)
         return task
