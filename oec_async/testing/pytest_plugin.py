@@ -14,22 +14,38 @@ Example::
 Defaults for the fixture: fast tasks (``task_duration=0.05``) and no rate limits; any
 `FakeOEC` keyword argument given through the ``oec_fake`` marker or an overridden
 ``oec_fake_options`` fixture replaces them. A clock *class* (``clock=ManualClock``) gives each
-test its own fresh clock, which matters for markers shared by a whole module. Needs
-pytest-asyncio (any mode).
+test its own fresh clock, which matters for markers shared by a whole module. Works with
+pytest-asyncio (auto or strict mode) and, without it, with anyio's plugin.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Final
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import pytest
-import pytest_asyncio
 
 if TYPE_CHECKING:
     from oec_async import Client
 
     from ._server import FakeOEC
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _async_fixture(func: F) -> F:
+    """`pytest_asyncio.fixture` when pytest-asyncio is installed, else a plain fixture.
+
+    The plugin is loaded by every pytest run in an environment where oec-async is installed,
+    so it must not fail to import without pytest-asyncio (anyio's plugin runs plain async
+    fixtures for ``@pytest.mark.anyio`` tests).
+    """
+    try:
+        import pytest_asyncio
+    except ImportError:
+        return cast("F", pytest.fixture(func))
+    return cast("F", pytest_asyncio.fixture(func))
+
 
 FIXTURE_DEFAULTS: Final[dict[str, object]] = {"task_duration": 0.05, "rate_limits": False}
 """`FakeOEC` options the `oec_fake` fixture uses unless told otherwise."""
@@ -49,7 +65,7 @@ def oec_fake_options() -> dict[str, object]:
     return {}
 
 
-@pytest_asyncio.fixture
+@_async_fixture
 async def oec_fake(
     request: pytest.FixtureRequest, oec_fake_options: dict[str, object]
 ) -> AsyncIterator[FakeOEC]:
@@ -69,7 +85,7 @@ async def oec_fake(
         yield fake
 
 
-@pytest_asyncio.fixture
+@_async_fixture
 async def oec_client(oec_fake: FakeOEC) -> AsyncIterator[Client]:
     """An open `oec_async.Client` on `oec_fake`, using its full-access key."""
     async with oec_fake.client() as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,19 +41,50 @@ INI = """
 asyncio_mode = strict
 asyncio_default_fixture_loop_scope = function
 filterwarnings = error
-addopts = --strict-markers -p no:cacheprovider
+addopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest
 """
+
+
+ANYIO_TESTS = '''
+import pytest
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_fake_under_anyio(oec_fake):
+    assert len(oec_fake.environment_ids) == 10
+'''
+
+
+def run_child_pytest(directory: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(directory)],
+        capture_output=True, text=True, cwd=directory, timeout=60, check=False, env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 def test_fixtures_and_marker_work_in_a_strict_mode_project(tmp_path: Path) -> None:
     (tmp_path / "test_inner.py").write_text(INNER_TESTS)
     (tmp_path / "pytest.ini").write_text(INI)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "3 passed" in run_child_pytest(tmp_path)
+
+
+def test_plugin_loads_and_works_without_pytest_asyncio(tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker" / "pytest_asyncio"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('pytest-asyncio is not installed')\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_inner.py").write_text(ANYIO_TESTS)
+    (project / "pytest.ini").write_text("[pytest]\naddopts = -p no:asyncio -p no:cacheprovider -p no:hypothesispytest\n")
+    env = {**os.environ, "PYTHONPATH": str(blocker.parent)}
+    assert "1 passed" in run_child_pytest(project, env)
 
 
 async def test_oec_fake_defaults_are_fast_and_unlimited(oec_fake: FakeOEC) -> None:
