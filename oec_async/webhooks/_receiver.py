@@ -45,6 +45,15 @@ Handler = Callable[[WebhookEvent], Awaitable[None]]
 H = TypeVar("H", bound=Handler)
 
 
+def _secrets_of(secret: Secret | Sequence[Secret]) -> tuple[Secret, ...]:
+    # Fail now, not on the first delivery, if a secret is empty or of the wrong type.
+    given: object = secret
+    secrets: list[object] = [given] if isinstance(given, str | bytes) else list(secret)
+    if not secrets or not all(isinstance(s, str | bytes) and s for s in secrets):
+        raise ValueError("secret must be a non-empty str or bytes (or a list of them)")
+    return tuple(s for s in secrets if isinstance(s, str | bytes))
+
+
 def _check_pattern(pattern: str) -> str:
     candidate: object = pattern
     if not isinstance(candidate, str) or not candidate.strip() or " " in candidate:
@@ -105,14 +114,9 @@ class WebhookReceiver:
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         remember: int = 1024,
     ) -> None:
-        given: object = secret
-        secrets: list[object] = [given] if isinstance(given, str | bytes) else list(secret)
-        # Fail now, not on the first delivery, if a secret is empty or of the wrong type.
-        if not secrets or not all(isinstance(s, str | bytes) and s for s in secrets):
-            raise ValueError("secret must be a non-empty str or bytes (or a list of them)")
+        self._secrets = _secrets_of(secret)
         ensure_int_range(max_body_size, "max_body_size", 1)
         ensure_int_range(remember, "remember", 0)
-        self._secrets: tuple[Secret, ...] = tuple(s for s in secrets if isinstance(s, str | bytes))
         self.scheme = scheme
         self.tolerance = tolerance
         self.max_body_size = max_body_size
@@ -135,6 +139,14 @@ class WebhookReceiver:
         )
 
     # -- wiring ---------------------------------------------------------------------------
+    def set_secret(self, secret: Secret | Sequence[Secret]) -> None:
+        """Replace the signing secret, e.g. after ``client.webhooks.rotate_secret``.
+
+        The API stops using the old secret at once; pass both (``[new, old]``) to also accept
+        deliveries already on their way.
+        """
+        self._secrets = _secrets_of(secret)
+
     def add_handler(self, event: str, handler: Handler) -> None:
         """Call ``handler`` for events matching ``event``: a name, ``"deploy.*"`` or ``"*"``."""
         if not callable(handler):
