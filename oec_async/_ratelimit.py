@@ -5,13 +5,21 @@ Each bucket keeps the send times of the last window (a sliding log). A sliding w
 keeps the server's per-minute counter under its limit. The budget is corrected from the
 ``X-RateLimit-*`` headers, and a 429 pauses the whole bucket: every request of the client waits
 once, together, instead of each task backing off on its own.
+
+Schedulers that choose *what* to send next (the fleet's central poller) ask how much budget is
+free before committing to a request (:meth:`RateGovernor.available`,
+:meth:`RateGovernor.delay_for`), and a caller that has waited for its slot itself hands it to the
+transport with :meth:`RateGovernor.prepaid`, so the send is counted once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Final
 
 import anyio
@@ -28,13 +36,27 @@ _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_LIMIT: Final = 100_000  # no API budget is larger; anything above is treated as this
 
 
+class _Credit:
+    """A slot already counted by :meth:`RateGovernor.acquire`, to be spent by the next send."""
+
+    __slots__ = ("bucket", "governor", "spent")
+
+    def __init__(self, governor: RateGovernor, bucket: str) -> None:
+        self.governor = governor
+        self.bucket = bucket
+        self.spent = False
+
+
+_credit: Final[ContextVar[_Credit | None]] = ContextVar("oec_async_prepaid_slot", default=None)
+
+
 def bucket_for(method: str) -> str:
     """The budget a request counts against: reads are GETs, everything else writes."""
     return READ if method in _READ_METHODS else WRITE
 
 
 class _Bucket:
-    __slots__ = ("blocked_until", "limit", "lock", "sends", "window")
+    __slots__ = ("blocked_until", "confirmed", "limit", "lock", "sends", "window")
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
@@ -42,9 +64,10 @@ class _Bucket:
         self.sends: deque[float] = deque()
         self.blocked_until = 0.0
         self.lock = anyio.Lock()
+        self.confirmed = False
 
-    def delay(self, now: float, pacing: bool, margin: float) -> float:
-        """Seconds before a send may go out; 0 means now (and the send is then recorded)."""
+    def delay(self, now: float, pacing: bool, margin: float, slots: int = 1) -> float:
+        """Seconds before ``slots`` sends may go out; 0 means now (nothing is recorded)."""
         if now < self.blocked_until:
             return self.blocked_until - now
         if not pacing:
@@ -53,9 +76,21 @@ class _Bucket:
         sends = self.sends
         while sends and sends[0] <= horizon:
             sends.popleft()
-        if len(sends) < self.limit:
+        excess = len(sends) + slots - self.limit
+        if excess <= 0:
             return 0.0
-        return sends[0] - horizon
+        if excess > len(sends):  # more slots than a whole window holds: one window at least
+            return (sends[-1] - horizon) if sends else self.window + margin
+        return sends[excess - 1] - horizon
+
+    def free(self, now: float, pacing: bool, margin: float) -> float:
+        """How many sends could go out right now."""
+        if now < self.blocked_until:
+            return 0
+        if not pacing:
+            return math.inf
+        self.delay(now, pacing, margin)  # prunes expired sends
+        return max(0, self.limit - len(self.sends))
 
 
 class RateGovernor:
@@ -96,8 +131,74 @@ class RateGovernor:
         """Seconds left on a 429 pause of ``bucket`` (0 when not paused)."""
         return max(0.0, self._buckets[bucket].blocked_until - self._clock())
 
+    def bucket_window(self, bucket: str) -> float:
+        """The current window of ``bucket`` in seconds (after corrections from headers)."""
+        return self._buckets[bucket].window
+
+    def is_confirmed(self, bucket: str) -> bool:
+        """Whether a response's ``X-RateLimit-*`` headers have confirmed ``bucket``'s budget."""
+        return self._buckets[bucket].confirmed
+
+    def available(self, bucket: str) -> float:
+        """How many requests of ``bucket`` could be sent right now (``inf`` when not pacing).
+
+        Nothing is counted: a scheduler uses it to decide what to send before sending it.
+        """
+        return self._buckets[bucket].free(
+            self._clock(), self.limits.enabled, self.limits.safety_margin
+        )
+
+    def delay_for(self, bucket: str, slots: int = 1) -> float:
+        """Seconds until ``slots`` requests of ``bucket`` could go out (0: now). Nothing is counted."""
+        state = self._buckets[bucket]
+        return state.delay(self._clock(), self.limits.enabled, self.limits.safety_margin, slots)
+
+    def background_delay(self, bucket: str, keep_free: float = 0.1) -> float:
+        """Seconds before a background request of ``bucket`` may go (0: now). Nothing is counted.
+
+        A background scheduler (the fleet's poller) leaves ``keep_free`` of the budget to the
+        caller's own requests: it waits while fewer slots than that are free.
+        """
+        paused = self.paused_for(bucket)
+        if paused > 0 or not self.limits.enabled:
+            return paused
+        reserve = int(self.bucket_limit(bucket) * keep_free)
+        if self.available(bucket) > reserve:
+            return 0.0
+        return max(self.delay_for(bucket, reserve + 1), 0.001)
+
+    @contextlib.contextmanager
+    def prepaid(self, bucket: str) -> Iterator[None]:
+        """Let the next send of ``bucket`` in this context use a slot already acquired.
+
+        For a caller that waits for its slot itself (so it can still give up before anything
+        is sent) and then makes the request: inside the block, the transport's own
+        :meth:`acquire` takes the slot the caller holds instead of counting a second one.
+        Retries after that first send are paced as usual.
+
+        Example::
+
+            await governor.acquire(WRITE)        # may wait; cancellable, nothing sent yet
+            with governor.prepaid(WRITE):
+                await client.environments.deploy(env_id)
+        """
+        token = _credit.set(_Credit(self, bucket))
+        try:
+            yield
+        finally:
+            _credit.reset(token)
+
     async def acquire(self, bucket: str) -> None:
         """Wait until a request of ``bucket`` may be sent, and count it as sent."""
+        credit = _credit.get()
+        if (
+            credit is not None
+            and not credit.spent
+            and credit.bucket == bucket
+            and credit.governor is self
+        ):
+            credit.spent = True
+            return
         state = self._buckets[bucket]
         pacing = self.limits.enabled
         margin = self.limits.safety_margin
@@ -131,14 +232,17 @@ class RateGovernor:
         if snapshot.limit is not None and snapshot.limit > 0:
             # A bogus huge limit would make the catch-up loop below run for ever.
             state.limit = min(snapshot.limit, _MAX_LIMIT)
+            state.confirmed = True
         if snapshot.window is not None and snapshot.window > 0:
             state.window = snapshot.window
         if snapshot.remaining is None:
             return
         now = self._clock()
-        if snapshot.remaining <= 0 and snapshot.reset is not None:
+        if snapshot.remaining <= 0 and snapshot.reset is not None and snapshot.reset < state.window:
             state.blocked_until = max(state.blocked_until, now + snapshot.reset)
             return
+        # (A reset of a whole window or more says no more than the sliding log already knows;
+        # servers round it up to whole seconds, which would hold a sub-second window too long.)
         # Someone else (another process with the same key) spent part of the budget: count
         # their sends as ours so pacing leaves room for them.
         used_by_server = state.limit - snapshot.remaining

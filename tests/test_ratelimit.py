@@ -220,3 +220,17 @@ async def test_waits_are_reported_as_events(time_: FakeTime) -> None:
         RateLimitWait(bucket=WRITE, delay=9.0, reason="429"),
         RateLimitWait(bucket=WRITE, delay=pytest.approx(51.0), reason="budget"),  # type: ignore[arg-type]
     ]
+
+
+def test_an_absurd_limit_header_is_ignored(time_: FakeTime) -> None:
+    # Trusting it would make the governor record a million phantom sends (10**12 would hang).
+    gov = governor(time_, writes=20)
+    gov.observe(RateLimitSnapshot(limit=1_000_000, remaining=0, bucket=WRITE))
+    assert gov.bucket_limit(WRITE) == 20
+
+
+async def test_the_phantom_sends_recorded_from_remaining_are_bounded(time_: FakeTime) -> None:
+    limits = RateLimits(writes_per_window=10**9, window=60.0, safety_margin=0.0)
+    gov = RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+    gov.observe(RateLimitSnapshot(remaining=0, bucket=WRITE))
+    assert gov.sent_in_window(WRITE) <= 100_000
