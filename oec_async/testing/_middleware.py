@@ -139,8 +139,9 @@ def _rate_limit(request: web.Request, ctx: Context, key: ApiKeyRecord) -> Decisi
     if decision.allowed:
         return decision
     retry_after = decision.retry_after
-    headers = {"Retry-After": str(retry_after)} if ctx.limits.send_429_headers else {}
-    headers.update(rate_limit_headers(decision, ctx.limits.window) if ctx.limits.send_429_headers else {})
+    headers: dict[str, str] = {}
+    if ctx.limits.send_429_headers:
+        headers = {"Retry-After": str(retry_after), **rate_limit_headers(decision, ctx.limits.window)}
     raise ApiError(
         429, "rate_limit_exceeded",
         f"Rate limit exceeded. You have made {decision.limit} {bucket} requests in the current "

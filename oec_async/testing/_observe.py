@@ -44,9 +44,9 @@ class Stats:
 
     Attributes:
         requests: Every request received.
-        reads: GET requests that passed authentication.
-        writes: Other requests that passed authentication.
-        rate_limited: 429 answers of any kind.
+        reads: GET requests admitted (past authentication and the key's rate limit).
+        writes: Other requests admitted likewise (a read-only key's 403 included).
+        rate_limited: 429 answers of any kind (key, per-target and webhook-mutation limits).
         faults: Injected faults (random or scripted).
         dropped: Connections closed without an answer.
         replays: Idempotent replays served from the cache.

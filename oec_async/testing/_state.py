@@ -106,9 +106,7 @@ class FakeState:
 
     def get_environment(self, key: ApiKeyRecord, env_id: str) -> Environment:
         """Return a non-deleted environment visible to `key`, or raise 404."""
-        env = self.environments.get(env_id)
-        if env is None or not self.sees(key, env.project_id):
-            raise not_found("Environment")
+        env = self.get_environment_or_deleted(key, env_id)
         if env.status_at(self.now()) == "deleted":
             raise not_found("Environment")
         return env
