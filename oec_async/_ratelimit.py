@@ -247,5 +247,5 @@ class RateGovernor:
         # their sends as ours so pacing leaves room for them.
         used_by_server = state.limit - snapshot.remaining
         missing = used_by_server - len(state.sends)
-        for _ in range(min(missing, state.limit)):
+        for _ in range(min(missing, state.limit, _MAX_LIMIT)):  # the configured budget too
             state.sends.append(now)
