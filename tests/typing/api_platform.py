@@ -40,7 +40,7 @@ from oec_async.webhooks import (
 
 async def platform(client: Client, project_id: UUID, server_id: str, env_id: str) -> None:
     projects = client.projects.list(limit=100)
-    assert_type(projects, AsyncPaginator[Project])
+    _ = assert_type(projects, AsyncPaginator[Project])
     assert_type(await client.projects.list(), Page[Project])
     project = await client.projects.create("erp", server_id=server_id, odoo_version="17.0")
     assert_type(project, Project)
@@ -68,7 +68,7 @@ async def platform(client: Client, project_id: UUID, server_id: str, env_id: str
     assert_type(await client.webhooks.test(hook.id), WebhookTestResult)
     assert_type(await client.webhooks.rotate_secret(hook.id), WebhookSecret)
     deliveries = client.webhooks.deliveries(hook.id)
-    assert_type(deliveries, AsyncPaginator[WebhookDelivery])
+    _ = assert_type(deliveries, AsyncPaginator[WebhookDelivery])
 
     assert_type(await client.servers.list().collect(), list[Server])
     assert_type(await client.servers.metrics(server_id), ServerMetrics)
