@@ -375,7 +375,9 @@ async def leaky_failures(mocked: aioresponses, key: str, fake_sleep: FakeSleep) 
     mocked.get(
         url(ENV_PATH),
         status=401,
-        payload={"detail": {"error": "invalid_key", "message": f"Invalid API key {key}."}},
+        payload={
+            "detail": {"error": "invalid_key", "message": f"Invalid API key {key}.", "key": key}
+        },
     )
     mocked.get(
         url(ENV_PATH),
@@ -419,6 +421,7 @@ async def test_the_key_is_never_in_a_raised_exception(
         assert all(key not in str(arg) for arg in error.args)
         if isinstance(error, APIStatusError):
             assert all(key not in f.message for f in error.field_errors)
+            assert key not in repr(error.details)
         if isinstance(error, ResponseValidationError):
             assert key not in error.excerpt
         if not isinstance(error, APIConnectionError):
