@@ -8,7 +8,7 @@ import traceback
 import aiohttp
 import pytest
 from aioresponses import aioresponses
-from conftest import API_KEY, BASE_URL, ENV_ID, TASK_ID, FakeSleep, url
+from support import API_KEY, BASE_URL, ENV_ID, TASK_ID, FakeSleep, url
 
 from oec_async import (
     DEFAULT_BASE_URL,

@@ -13,7 +13,7 @@ import pytest
 from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 from aioresponses.core import RequestCall
-from conftest import API_KEY, BASE_URL, ENV_ID, FakeSleep, action_json, url
+from support import API_KEY, BASE_URL, ENV_ID, FakeSleep, action_json, url
 from yarl import URL
 
 from oec_async import (

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from conftest import ENV_ID, TASK_ID, deployment_json, url
+from support import ENV_ID, TASK_ID, deployment_json, url
 from yarl import URL
 
 from oec_async import (

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from aioresponses import aioresponses
 from aioresponses.core import RequestCall
-from conftest import ENV_ID, PROJECT_ID, TASK_ID, action_json, url
+from support import ENV_ID, PROJECT_ID, TASK_ID, action_json, url
 from yarl import URL
 
 from oec_async import (

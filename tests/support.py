@@ -1,0 +1,67 @@
+"""Shared test constants and helpers (imported as ``support``; conftest modules cannot be,
+since every test folder may have its own ``conftest``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BASE_URL = "https://api.test.invalid/api/public/v1"
+API_KEY = "oec_live_rw_" + "k" * 43
+ENV_ID = "00000000-0000-4000-8000-000000000004"
+TASK_ID = "00000000-0000-4000-8000-000000000005"
+PROJECT_ID = "00000000-0000-4000-8000-000000000003"
+
+
+class FakeSleep:
+    """Records requested sleeps and returns at once, advancing a fake monotonic clock.
+
+    The client fixture gives the rate governor this clock, so a paused bucket (after a 429)
+    is released by the fake sleep instead of by real time passing.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+        self.now = 1_000.0
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        self.now += max(0.0, seconds)
+
+    def monotonic(self) -> float:
+        """The fake clock: starts at 1000 and moves only when something sleeps."""
+        return self.now
+
+
+def url(path: str) -> str:
+    """The absolute mocked URL of an API path."""
+    return BASE_URL + path
+
+
+def deployment_json(status: str = "running", **fields: Any) -> dict[str, Any]:
+    """A task body as the API sends it."""
+    body: dict[str, Any] = {
+        "id": TASK_ID,
+        "type": "deploy",
+        "status": status,
+        "environment_id": ENV_ID,
+        "progress_percent": 40,
+        "current_step": "build",
+        "steps_completed": 2,
+        "total_steps": 5,
+        "started_at": "2026-10-01T00:00:00Z",
+        "completed_at": None,
+        "duration_seconds": None,
+        "error_message": None,
+    }
+    body.update(fields)
+    return body
+
+
+def action_json() -> dict[str, Any]:
+    """A 202 action body as the API sends it."""
+    return {
+        "task_id": TASK_ID,
+        "status": "queued",
+        "environment_id": ENV_ID,
+        "poll_url": f"/api/public/v1/deployments/{TASK_ID}",
+    }
