@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
+from uuid import UUID
 
 if TYPE_CHECKING:
     from ._models import Deployment
@@ -234,10 +235,15 @@ class TaskInProgressError(ConflictError):
     """
 
     @property
-    def task_id(self) -> str | None:
-        """The active task's id as the server sent it, or ``None``."""
+    def task_id(self) -> UUID | None:
+        """The active task's id, or ``None`` when the server did not name a valid one."""
         value = self.details.get("task_id")
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        try:
+            return UUID(value)
+        except ValueError:
+            return None
 
 
 class ConcurrentActionError(ConflictError):

@@ -7,11 +7,13 @@ task's end by another way (a webhook push) can wake it at once instead of after 
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Self
+from typing import Final, Self
 from uuid import UUID
 
 import anyio
+import anyio.lowlevel
 
 from ._config import PollPolicy
 from ._exceptions import WaitTimeoutError
@@ -19,6 +21,10 @@ from ._models import Deployment
 from ._retry import capped_growth
 
 __all__ = ["DeploymentWatcher", "TaskSignals", "has_changed", "poll_delay"]
+
+# News about a task nobody sleeps on is kept this long (seconds), for this many tasks at most.
+_PENDING_TTL: Final = 60.0
+_PENDING_MAX: Final = 4096
 
 
 def poll_delay(poll_number: int, policy: PollPolicy, rand: random.Random | None = None) -> float:
@@ -41,14 +47,23 @@ def has_changed(previous: Deployment | None, current: Deployment) -> bool:
 
 
 class TaskSignals:
-    """Lets a waiter's sleep be cut short when news about its task arrives."""
+    """Lets a waiter's sleep be cut short when news about its task arrives.
+
+    News that arrives while nobody sleeps on the task (the waiter is in the middle of a poll)
+    is kept for a while, so the waiter's next sleep returns at once instead of missing it.
+    """
 
     def __init__(self) -> None:
         self._events: dict[UUID, anyio.Event] = {}
         self._sleepers: dict[UUID, int] = {}
+        self._pending: OrderedDict[UUID, float] = OrderedDict()
 
     async def sleep(self, task_id: UUID, seconds: float) -> None:
-        """Sleep up to ``seconds``, less if :meth:`notify` is called for ``task_id``."""
+        """Sleep up to ``seconds``, less if :meth:`notify` is (or just was) called for ``task_id``."""
+        noticed = self._pending.pop(task_id, None)
+        if noticed is not None and anyio.current_time() - noticed <= _PENDING_TTL:
+            await anyio.lowlevel.checkpoint()
+            return
         event = self._events.get(task_id)
         if event is None:
             event = self._events[task_id] = anyio.Event()
@@ -70,6 +85,11 @@ class TaskSignals:
         event = self._events.pop(task_id, None)
         if event is not None:
             event.set()
+            return
+        self._pending[task_id] = anyio.current_time()
+        self._pending.move_to_end(task_id)
+        while len(self._pending) > _PENDING_MAX:
+            self._pending.popitem(last=False)
 
     @property
     def sleeping(self) -> int:

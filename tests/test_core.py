@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from uuid import UUID
 
 import pytest
 
@@ -259,7 +260,7 @@ def test_build_status_error_carries_everything_the_caller_needs() -> None:
     assert error.request_id == "req-7"
     assert error.method == "POST"
     assert error.path == f"/environments/{TASK}/deploy"
-    assert error.task_id == TASK
+    assert error.task_id == UUID(TASK)
 
 
 def test_build_status_error_uses_http_status_when_there_is_no_reason() -> None:

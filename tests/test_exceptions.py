@@ -182,10 +182,10 @@ def test_task_in_progress_error_carries_the_running_task_id() -> None:
     error = TaskInProgressError(
         "busy", method="POST", path="/x", status=409, details={"task_id": str(TASK)}
     )
-    assert error.task_id == str(TASK)
+    assert error.task_id == TASK
 
 
-@pytest.mark.parametrize("details", [{}, {"task_id": 5}])
+@pytest.mark.parametrize("details", [{}, {"task_id": 5}, {"task_id": "not-a-uuid"}])
 def test_task_in_progress_error_without_a_usable_task_id_gives_none(
     details: dict[str, object],
 ) -> None:

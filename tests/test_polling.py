@@ -137,6 +137,23 @@ async def test_a_notify_with_nobody_waiting_is_harmless() -> None:
     assert signals.sleeping == 0
 
 
+async def test_a_notify_while_the_waiter_polls_makes_its_next_sleep_return_at_once() -> None:
+    signals = TaskSignals()
+    signals.notify(TASK)  # nobody asleep: the waiter is in the middle of a poll
+    with anyio.fail_after(5):  # the sleep asks for 60 s; only the kept notice ends it in time
+        await signals.sleep(TASK, 60.0)
+    assert signals.sleeping == 0
+
+
+async def test_a_kept_notice_is_used_once() -> None:
+    signals = TaskSignals()
+    signals.notify(TASK)
+    await signals.sleep(TASK, 60.0)
+    with anyio.move_on_after(0.05) as scope:
+        await signals.sleep(TASK, 60.0)
+    assert scope.cancelled_caught
+
+
 async def test_a_notify_wakes_every_waiter_of_the_task() -> None:
     signals = TaskSignals()
     with anyio.fail_after(5):

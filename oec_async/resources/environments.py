@@ -37,6 +37,8 @@ _QUICK_UPDATE_MODES: Final = frozenset(
     {"pull_restart", "update_all", "update_specific", "reinitialize_specific"}
 )
 _MODES_WITH_MODULES: Final = frozenset({"update_specific", "reinitialize_specific"})
+# The action routes of the API; anything else would put caller text into the URL path.
+_ACTION_PATHS: Final = frozenset({*ACTIONS, "quick-update"})
 
 
 class Environments(Resource):
@@ -247,6 +249,10 @@ class Environments(Resource):
 
         The named methods are preferred; this is the one they share, and the fleet engine's.
         """
+        if action not in _ACTION_PATHS:
+            raise ValueError(
+                f"action must be one of {', '.join(sorted(_ACTION_PATHS))}, got {action!r}"
+            )
         key: object = idempotency_key
         if key is not None and (not isinstance(key, str) or not key):
             raise ValueError("idempotency_key must be a non-empty string")

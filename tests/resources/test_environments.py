@@ -442,3 +442,11 @@ async def test_quick_update_body_is_json_serialisable(client: Client, mocked: ai
 
 def test_environment_model_is_exported() -> None:
     assert Environment.__name__ == "Environment"
+
+
+@pytest.mark.parametrize("action", ["redeploy", "../projects", "deploy/../stop", ""])
+async def test_action_refuses_a_name_that_is_not_an_action_route(
+    client: Client, action: str
+) -> None:
+    with pytest.raises(ValueError, match="action must be one of"):
+        await client.environments.action(action, ENV_ID)

@@ -106,7 +106,7 @@ async def errors(client: Client, env_id: UUID) -> None:
     try:
         await client.environments.deploy(env_id)
     except TaskInProgressError as busy:
-        assert_type(busy.task_id, str | None)
+        assert_type(busy.task_id, UUID | None)
     except APIStatusError as error:
         assert_type(error.status, int)
         assert_type(error.code, str | None)
