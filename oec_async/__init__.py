@@ -83,6 +83,22 @@ from ._models_webhooks import (
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
+from .fleet import (
+    ConflictPolicy,
+    EnvironmentRef,
+    Fleet,
+    FleetActionStarted,
+    FleetEnvironmentFinished,
+    FleetEvent,
+    FleetEventStream,
+    FleetOutcome,
+    FleetRateLimitWait,
+    FleetReport,
+    FleetRetry,
+    FleetRun,
+    FleetStatusChanged,
+    OutcomeKind,
+)
 
 if TYPE_CHECKING:
     __version__: str
@@ -107,6 +123,7 @@ __all__ = [
     "ClientClosedError",
     "ConcurrentActionError",
     "ConflictError",
+    "ConflictPolicy",
     "ContainerMetrics",
     "CreatedEnvironment",
     "Deployment",
@@ -117,9 +134,21 @@ __all__ = [
     "EnvironmentMetrics",
     "EnvironmentNotRunningError",
     "EnvironmentNotStoppedError",
+    "EnvironmentRef",
     "EnvironmentStatus",
     "EnvironmentStatusReport",
     "FieldError",
+    "Fleet",
+    "FleetActionStarted",
+    "FleetEnvironmentFinished",
+    "FleetEvent",
+    "FleetEventStream",
+    "FleetOutcome",
+    "FleetRateLimitWait",
+    "FleetReport",
+    "FleetRetry",
+    "FleetRun",
+    "FleetStatusChanged",
     "GitProvider",
     "InternalServerError",
     "LastDeploy",
@@ -127,6 +156,7 @@ __all__ = [
     "OECError",
     "Organization",
     "OrganizationUsage",
+    "OutcomeKind",
     "Page",
     "Pagination",
     "PaginationError",

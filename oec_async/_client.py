@@ -20,6 +20,7 @@ from ._polling import TaskSignals
 from ._ratelimit import RateGovernor
 from ._transport import Transport, new_session
 from ._version import user_agent as user_agent_default
+from .fleet import Fleet
 from .resources.backups import Backups
 from .resources.deployments import Deployments
 from .resources.environments import Environments
@@ -281,3 +282,8 @@ class Client:
     def org(self) -> Org:
         """The organisation: get, usage, and ``api_keys`` (list, revoke)."""
         return Org(self)
+
+    @cached_property
+    def fleet(self) -> Fleet:
+        """Fleet fan-out: deploy/restart/start/stop many environments within the rate budget."""
+        return Fleet(self)

@@ -1,0 +1,37 @@
+"""Fleet fan-out: one action over many environments, within limits and the rate budget.
+
+Reach it as ``client.fleet``; every public name is also exported from ``oec_async``.
+"""
+
+from __future__ import annotations
+
+from ._events import (
+    FleetActionStarted,
+    FleetEnvironmentFinished,
+    FleetEvent,
+    FleetRateLimitWait,
+    FleetRetry,
+    FleetStatusChanged,
+)
+from ._fleet import Fleet
+from ._outcome import FleetOutcome, FleetReport, OutcomeKind
+from ._run import FleetEventStream, FleetRun
+from ._spec import ConflictPolicy, EnvironmentRef, idempotency_key
+
+__all__ = [
+    "ConflictPolicy",
+    "EnvironmentRef",
+    "Fleet",
+    "FleetActionStarted",
+    "FleetEnvironmentFinished",
+    "FleetEvent",
+    "FleetEventStream",
+    "FleetOutcome",
+    "FleetRateLimitWait",
+    "FleetReport",
+    "FleetRetry",
+    "FleetRun",
+    "FleetStatusChanged",
+    "OutcomeKind",
+    "idempotency_key",
+]

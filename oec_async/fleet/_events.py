@@ -1,0 +1,165 @@
+"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from attrs import frozen
+
+from .._enums import EnvironmentStatus, TaskStatus
+from .._events import RateLimitWait, RetryScheduled, TransportEvent
+from ._outcome import FleetOutcome
+
+__all__ = [
+    "FleetActionStarted",
+    "FleetEnvironmentFinished",
+    "FleetEvent",
+    "FleetRateLimitWait",
+    "FleetRetry",
+    "FleetStatusChanged",
+    "transport_listener",
+]
+
+
+@frozen(kw_only=True)
+class FleetActionStarted:
+    """The server accepted the action (202), or we attached to the task already running.
+
+    Attributes:
+        environment_id: The environment.
+        task_id: The task now followed.
+        attached: The task is someone else's (409 ``task_in_progress``, ``on_conflict="attach"``).
+        elapsed: Seconds since the run started.
+    """
+
+    environment_id: UUID
+    task_id: UUID
+    attached: bool = False
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class FleetStatusChanged:
+    """A read showed news about an environment's task.
+
+    Polls report the task's own status and progress; a project sweep reports the environment's
+    status only (``status`` and ``progress_percent`` are then ``None``).
+
+    Attributes:
+        environment_id: The environment.
+        task_id: Its task.
+        status: The task's status, when a task poll saw it.
+        progress_percent: 0-100, when a task poll saw it.
+        current_step: The task's current step, when a task poll saw it.
+        environment_status: The environment's status, when a project sweep saw it.
+        elapsed: Seconds since the run started.
+    """
+
+    environment_id: UUID
+    task_id: UUID
+    status: TaskStatus | None = None
+    progress_percent: float | None = None
+    current_step: str | None = None
+    environment_status: EnvironmentStatus | None = None
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class FleetRateLimitWait:
+    """A request of the run waits for the rate budget.
+
+    Attributes:
+        environment_id: The environment whose action waits, or ``None`` for the shared poller.
+        bucket: ``"read"`` or ``"write"``.
+        delay: Seconds it waits.
+        reason: ``"budget"`` (pacing) or ``"429"`` (the server refused; the bucket is paused).
+        elapsed: Seconds since the run started.
+    """
+
+    environment_id: UUID | None
+    bucket: str
+    delay: float
+    reason: str
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class FleetRetry:
+    """A request of the run failed and will be retried (same idempotency key).
+
+    Attributes:
+        environment_id: The environment whose request failed, or ``None`` for a project sweep.
+        method: The HTTP method.
+        path: The path relative to the base URL.
+        attempt: The retry number (1 for the first retry).
+        delay: Seconds until the retry.
+        reason: What failed (``"503 service_unavailable"``, ``"connection dropped"``...).
+        elapsed: Seconds since the run started.
+    """
+
+    environment_id: UUID | None
+    method: str
+    path: str
+    attempt: int
+    delay: float
+    reason: str
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class FleetEnvironmentFinished:
+    """An environment has its outcome (sent once per environment, in finish order).
+
+    Attributes:
+        outcome: The outcome.
+    """
+
+    outcome: FleetOutcome
+
+    @property
+    def environment_id(self) -> UUID:
+        """The environment."""
+        return self.outcome.environment_id
+
+
+FleetEvent = (
+    FleetActionStarted
+    | FleetStatusChanged
+    | FleetRateLimitWait
+    | FleetRetry
+    | FleetEnvironmentFinished
+)
+"""Any event of a fleet run."""
+
+
+def transport_listener(
+    emit: Callable[[FleetEvent], None], elapsed: Callable[[], float], env_id: UUID | None
+) -> Callable[[TransportEvent], None]:
+    """A listener for ``oec_async.listening`` turning transport events into fleet events."""
+
+    def forward(event: TransportEvent) -> None:
+        if isinstance(event, RateLimitWait):
+            emit(
+                FleetRateLimitWait(
+                    environment_id=env_id,
+                    bucket=event.bucket,
+                    delay=event.delay,
+                    reason=event.reason,
+                    elapsed=elapsed(),
+                )
+            )
+        elif isinstance(event, RetryScheduled):
+            emit(
+                FleetRetry(
+                    environment_id=env_id,
+                    method=event.method,
+                    path=event.path,
+                    attempt=event.attempt,
+                    delay=event.delay,
+                    reason=event.reason,
+                    elapsed=elapsed(),
+                )
+            )
+
+    return forward

@@ -1,0 +1,155 @@
+"""What a fleet run reports: one outcome per environment, and the report of the whole run."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from uuid import UUID
+
+from attrs import field, frozen
+
+from .._models import Deployment
+
+__all__ = ["FleetOutcome", "FleetReport", "OutcomeKind"]
+
+
+class OutcomeKind(enum.StrEnum):
+    """How one environment's part of a fleet run ended."""
+
+    SUCCEEDED = "succeeded"
+    """The task (ours, or the one attached to) completed."""
+    FAILED = "failed"
+    """The task ended ``failed`` or ``cancelled`` on the server; see ``deployment.error_message``."""
+    CONFLICTED = "conflicted"
+    """The server refused the action with a 409 (another task active, wrong environment state)."""
+    NOT_STARTED = "not_started"
+    """Nothing was sent: the run stopped first (fail_fast, max_failures, timeout, cancellation)."""
+    CANCELLED = "cancelled"
+    """The run was cancelled (or hit its overall timeout) while this environment was in flight."""
+    ERRORED = "errored"
+    """An SDK error (connection, 4xx/5xx after retries, per-environment timeout); see ``error``."""
+
+
+@frozen(kw_only=True)
+class FleetOutcome:
+    """How one environment's action ended.
+
+    Attributes:
+        environment_id: The environment.
+        kind: How it ended (see :class:`OutcomeKind`).
+        index: Its position in the list given to the fleet call.
+        deployment: The terminal Deployment, when the task was followed to its end.
+        error: The exception behind a conflicted, errored or failed outcome (``None`` otherwise).
+        task_id: The task followed (ours, or the one attached to), when known.
+        attached: We attached to a task someone else had started (409 ``task_in_progress``).
+        started: Our action was accepted by the server, or may have been (its POST was sent and
+            not refused): the environments a cancelled run may have changed.
+        elapsed: Seconds from the start of the run to this outcome.
+    """
+
+    environment_id: UUID
+    kind: OutcomeKind
+    index: int
+    deployment: Deployment | None = None
+    error: Exception | None = field(default=None, eq=False)
+    task_id: UUID | None = None
+    attached: bool = False
+    started: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the environment's task completed successfully."""
+        return self.kind is OutcomeKind.SUCCEEDED
+
+    @property
+    def error_message(self) -> str | None:
+        """Why it did not succeed, in one line: the task's error message or the exception."""
+        if self.deployment is not None and self.deployment.error_message:
+            return self.deployment.error_message
+        return str(self.error) if self.error is not None else None
+
+
+def _count(outcomes: tuple[FleetOutcome, ...]) -> Mapping[OutcomeKind, int]:
+    counts = dict.fromkeys(OutcomeKind, 0)
+    for outcome in outcomes:
+        counts[outcome.kind] += 1
+    return MappingProxyType(counts)
+
+
+@frozen(kw_only=True)
+class FleetReport:
+    """Every environment's outcome, in the order the environments were given.
+
+    Iterating a report (or indexing it by position) gives the outcomes in input order;
+    :meth:`outcome` finds one by environment id.
+
+    Attributes:
+        action: The action run (``deploy``, ``restart``, ``start``, ``stop``).
+        outcomes: One outcome per environment, in input order.
+        counts: How many outcomes of each kind (every kind present, zeros included).
+        elapsed: Wall-clock seconds the run took.
+        batch_id: The batch id the idempotency keys were derived from, if any.
+        cancelled: The run was cancelled before every environment finished.
+        timed_out: The run's overall ``timeout`` passed before every environment finished.
+    """
+
+    action: str
+    outcomes: tuple[FleetOutcome, ...]
+    counts: Mapping[OutcomeKind, int] = field(init=False, eq=False)
+    elapsed: float = 0.0
+    batch_id: str | None = None
+    cancelled: bool = False
+    timed_out: bool = False
+
+    @counts.default
+    def _counts(self) -> Mapping[OutcomeKind, int]:
+        return _count(self.outcomes)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every environment succeeded."""
+        return self.counts[OutcomeKind.SUCCEEDED] == len(self.outcomes)
+
+    @property
+    def started(self) -> tuple[UUID, ...]:
+        """Environments whose action was (or may have been) started by this run."""
+        return tuple(o.environment_id for o in self.outcomes if o.started)
+
+    def by_kind(self, kind: OutcomeKind | str) -> tuple[FleetOutcome, ...]:
+        """The outcomes of one kind, in input order."""
+        wanted = OutcomeKind(kind)
+        return tuple(o for o in self.outcomes if o.kind is wanted)
+
+    def in_finish_order(self) -> tuple[FleetOutcome, ...]:
+        """The outcomes in the order the environments finished."""
+        return tuple(sorted(self.outcomes, key=lambda o: (o.elapsed, o.index)))
+
+    def outcome(self, environment_id: UUID | str) -> FleetOutcome:
+        """The outcome of one environment.
+
+        Raises:
+            KeyError: the environment was not part of this run.
+        """
+        wanted = environment_id if isinstance(environment_id, UUID) else UUID(environment_id)
+        for outcome in self.outcomes:
+            if outcome.environment_id == wanted:
+                return outcome
+        raise KeyError(f"environment {wanted} was not part of this fleet run")
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __iter__(self) -> Iterator[FleetOutcome]:
+        return iter(self.outcomes)
+
+    def __getitem__(self, index: int) -> FleetOutcome:
+        return self.outcomes[index]
+
+    def summary(self) -> str:
+        """One line such as ``deploy: 18 succeeded, 1 failed, 1 not_started in 62.3s``."""
+        parts = [f"{n} {kind.value}" for kind, n in self.counts.items() if n]
+        state = " (cancelled)" if self.cancelled else " (timed out)" if self.timed_out else ""
+        body = ", ".join(parts) if parts else "no environments"
+        return f"{self.action}: {body} in {self.elapsed:.1f}s{state}"

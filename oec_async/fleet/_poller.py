@@ -1,0 +1,307 @@
+"""The central poller: one loop decides which read to send next, for every task of a run.
+
+Instead of a poll loop per environment, each followed task is a :class:`Watch` with a due time
+(see ``_schedule``). The loop picks the most useful read the moment the read budget has room
+for it: first confirmations (a sweep or a webhook said a task may be over), then project sweeps
+that are due (``_sweeps``), then the task polls whose time has come. It leaves a tenth of the
+read budget to the caller's own reads. Reads go out in their own tasks, at most
+``MAX_IN_FLIGHT`` at once, each using the slot the loop acquired for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Final
+from uuid import UUID
+
+import anyio
+import anyio.abc
+
+from .._config import PollPolicy
+from .._events import listening
+from .._exceptions import APIError, APIStatusError, RateLimitError
+from .._models import Deployment
+from .._polling import has_changed
+from .._ratelimit import READ
+from ._discovery import discover_projects
+from ._events import FleetEvent, FleetStatusChanged, transport_listener
+from ._queue import PollQueue
+from ._schedule import (
+    MAX_POLL_FAILURES,
+    DurationEstimator,
+    observed_duration,
+    sweep_interval,
+    task_poll_due,
+)
+from ._sweeps import PERMANENT_READ_ERRORS, ProjectState, SweepBook
+from ._watch import Watch
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["MAX_IN_FLIGHT", "CentralPoller"]
+
+logger: Final = logging.getLogger("oec_async")
+
+MAX_IN_FLIGHT: Final = 32
+RESERVED_SHARE: Final = 0.1
+"""The share of the read budget the poller leaves to the caller's own reads."""
+
+
+class CentralPoller:
+    """Follows many tasks within the read budget; :meth:`run` loops until cancelled.
+
+    Args:
+        client: The open client.
+        policy: Bounds on poll intervals.
+        environment_ids: Every environment of the run (to learn their projects early).
+        known_projects: Environment -> project, where the caller already knows it.
+        emit: Where fleet events go.
+        elapsed: Seconds since the run started (stamped on events).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        policy: PollPolicy,
+        environment_ids: Iterable[UUID],
+        known_projects: Mapping[UUID, UUID],
+        emit: Callable[[FleetEvent], None],
+        elapsed: Callable[[], float],
+    ) -> None:
+        self._client = client
+        self._policy = policy
+        self._emit = emit
+        self._elapsed = elapsed
+        self._estimator = DurationEstimator()
+        self._by_env: dict[UUID, Watch] = {}
+        self._queue = PollQueue(lambda w: self._live(w) and not w.in_flight)
+        self._wake: anyio.Event | None = None
+        self._in_flight = 0
+        self.task_polls = 0
+        self.sweeps = SweepBook(
+            client,
+            known_projects=known_projects,
+            environment_ids=environment_ids,
+            current_watch=self._by_env.get,
+            reschedule=self._schedule,
+            hint=self.hint,
+            emit=emit,
+            elapsed=elapsed,
+        )
+
+    # -- what the environment workers call -------------------------------------------------
+    def watch(
+        self, task_id: UUID, environment_id: UUID, *, project_id: UUID | None, action: str | None
+    ) -> Watch:
+        """Start following a task (``action`` is ``None`` for a task someone else started)."""
+        watch = Watch(
+            task_id,
+            environment_id,
+            project_id=None,
+            action=action,
+            registered_at=anyio.current_time(),
+        )
+        self._by_env[environment_id] = watch
+        self.sweeps.join(watch, project_id)
+        self._schedule(watch)
+        return watch
+
+    async def wait(self, watch: Watch) -> Deployment:
+        """Wait for ``watch``'s task to end; a ``client.task_signals`` push makes us look now.
+
+        Raises:
+            APIError: following failed for good (e.g. the task is 404).
+        """
+        signals = self._client.task_signals
+        while not watch.done:
+            await signals.sleep(watch.task_id, math.inf)
+            if not watch.done:  # news from elsewhere (a webhook): confirm it at once
+                self.hint(watch)
+        if watch.result is None:
+            raise watch.error or RuntimeError("watch ended without a result")
+        return watch.result
+
+    def hint(self, watch: Watch) -> None:
+        """Something says ``watch``'s task may be over: poll it before anything else."""
+        if watch.hinted or not self._live(watch):
+            return
+        watch.hinted = True
+        if not watch.in_flight:
+            self._queue.urgent(watch)
+            self._nudge()
+
+    def forget(self, watch: Watch) -> None:
+        """Stop following ``watch`` (its worker is done with it)."""
+        if self._by_env.get(watch.environment_id) is watch:
+            del self._by_env[watch.environment_id]
+        self.sweeps.leave(watch)
+        watch.version += 1
+
+    @property
+    def estimate(self) -> float | None:
+        """The typical duration of this run's tasks so far, once one has ended."""
+        return self._estimator.estimate
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Send reads until cancelled."""
+        with listening(transport_listener(self._emit, self._elapsed, None)):
+            async with anyio.create_task_group() as tg:
+                if self.sweeps.unmapped:
+                    tg.start_soon(self._discover)
+                while True:
+                    await self._sleep(await self._dispatch(tg))
+
+    async def _dispatch(self, tg: anyio.abc.TaskGroup) -> float:
+        """Start every read that is due and fits; return how long to sleep before looking again."""
+        while self._in_flight < MAX_IN_FLIGHT:
+            budget_wait = self._client.governor.background_delay(READ, RESERVED_SHARE)
+            if budget_wait > 0:
+                return budget_wait
+            now = anyio.current_time()
+            job, wake_at = self._next_job(now)
+            if job is None:
+                return wake_at - now
+            await self._client.governor.acquire(READ)  # at once: the budget has room
+            self._in_flight += 1
+            if isinstance(job, ProjectState):
+                job.in_flight = True
+                tg.start_soon(self._sweep, job)
+            else:
+                confirm, job.hinted, job.in_flight = job.hinted, False, True
+                job.last_poll_at = anyio.current_time()
+                tg.start_soon(self._poll, job, confirm)
+        return math.inf
+
+    def _next_job(self, now: float) -> tuple[Watch | ProjectState | None, float]:
+        confirm = self._queue.pop_urgent()
+        if confirm is not None:
+            return confirm, now
+        project, sweep_at = self.sweeps.next_due(now, self._sweep_interval())
+        if project is not None:
+            return project, now
+        watch, poll_at = self._queue.pop_due(now)
+        return watch, min(sweep_at, poll_at)
+
+    def _sweep_interval(self) -> float:
+        governor = self._client.governor
+        pacing = governor.limits.enabled
+        return sweep_interval(
+            self._estimator.estimate,
+            self._policy,
+            read_limit=governor.bucket_limit(READ) if pacing else None,
+            read_window=governor.bucket_window(READ) if pacing else None,
+        )
+
+    async def _sleep(self, delay: float) -> None:
+        if delay <= 0:
+            await anyio.lowlevel.checkpoint()
+            return
+        wake = self._wake = anyio.Event()
+        with anyio.move_on_after(delay):
+            await wake.wait()
+
+    def _nudge(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    # -- reads -------------------------------------------------------------------------------
+    async def _sweep(self, project: ProjectState) -> None:
+        try:
+            await self.sweeps.sweep(project)
+        finally:
+            self._in_flight -= 1
+            self._nudge()
+
+    async def _discover(self) -> None:
+        self.sweeps.add_discovered(await discover_projects(self._client, self.sweeps.unmapped))
+        self._nudge()
+
+    async def _poll(self, watch: Watch, confirm: bool) -> None:
+        self.task_polls += 1
+        sent_at = watch.last_poll_at or anyio.current_time()
+        try:
+            with (
+                listening(transport_listener(self._emit, self._elapsed, watch.environment_id)),
+                self._client.governor.prepaid(READ),
+            ):
+                deployment = await self._client.deployments.get(watch.task_id)
+        except RateLimitError:
+            pass  # the bucket is paused; the poll is simply due again
+        except APIStatusError as error:
+            if error.status in PERMANENT_READ_ERRORS:
+                self._resolve(watch, error=error)
+            else:
+                self._poll_failed(watch, error)
+        except APIError as error:
+            self._poll_failed(watch, error)
+        else:
+            watch.failures = 0
+            self._apply(watch, deployment, sent_at, confirm)
+        finally:
+            watch.in_flight = False
+            self._in_flight -= 1
+            if not watch.done:
+                self._schedule(watch)
+                if watch.hinted:  # news arrived while this poll was out: look again
+                    self._queue.urgent(watch)
+            self._nudge()
+
+    def _poll_failed(self, watch: Watch, error: APIError) -> None:
+        watch.failures += 1
+        logger.info("fleet: poll of task %s failed (%s)", watch.task_id, error)
+        if watch.failures >= MAX_POLL_FAILURES:
+            self._resolve(watch, error=error)
+
+    def _apply(self, watch: Watch, deployment: Deployment, sent_at: float, confirm: bool) -> None:
+        watch.polls += 1
+        if has_changed(watch.last, deployment):
+            self._emit(
+                FleetStatusChanged(
+                    environment_id=watch.environment_id,
+                    task_id=watch.task_id,
+                    status=deployment.status,
+                    progress_percent=deployment.progress_percent,
+                    current_step=deployment.current_step,
+                    elapsed=self._elapsed(),
+                )
+            )
+        watch.last = deployment
+        if deployment.is_terminal:
+            self._resolve(watch, result=deployment)
+            return
+        watch.last_active_at = sent_at
+        if confirm and watch.tracked:
+            # The environment looked settled but the task is not over: sweeps cannot tell
+            # this environment's end until they see its status change again.
+            watch.tracked = False
+            watch.first_env_status = watch.env_status
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _live(self, watch: Watch) -> bool:
+        return not watch.done and self._by_env.get(watch.environment_id) is watch
+
+    def _schedule(self, watch: Watch) -> None:
+        swept = self.sweeps.is_swept(watch)
+        due = task_poll_due(
+            watch,
+            estimate=self._estimator.estimate if watch.action else None,
+            policy=self._policy,
+            sweep_every=self._sweep_interval() if swept else None,
+        )
+        self._queue.push(watch, due)
+        self._nudge()
+
+    def _resolve(
+        self, watch: Watch, *, result: Deployment | None = None, error: Exception | None = None
+    ) -> None:
+        watch.result, watch.error = result, error
+        watch.version += 1
+        self.sweeps.leave(watch)
+        if result is not None and watch.action is not None:
+            self._estimator.add(observed_duration(watch, anyio.current_time()))
+        self._client.task_signals.notify(watch.task_id)  # wakes the worker in wait()

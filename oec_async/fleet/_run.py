@@ -1,0 +1,273 @@
+"""``FleetRun``: the handle a fleet call returns — await it, iterate it, watch its events.
+
+Why a task of its own: ``async for outcome in run`` must keep POSTing and polling while the
+loop body runs, so the run's task group cannot live in the iterating frame (suspending a frame
+inside a task group or cancel scope hands cancellation to the wrong code). The run's engine
+therefore runs in one task the run owns; outcomes and events travel through queues, and the
+consumer's side only ever waits on those — it holds no scope across a ``yield``. Whoever waits
+on the run and is cancelled cancels the engine and waits (shielded) until it has stopped and
+written its report, so nothing outlives the cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+from uuid import UUID
+
+import anyio
+
+from ._channel import Channel
+from ._engine import Engine
+from ._events import FleetEvent
+from ._outcome import FleetOutcome, FleetReport
+from ._spec import FleetSpec
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["FleetEventStream", "FleetRun"]
+
+
+class FleetRun:
+    """A fleet action over many environments; nothing is sent until it is used.
+
+    Use it in any of these ways (they combine):
+
+    * ``report = await run`` runs it to the end and returns the :class:`FleetReport`;
+    * ``async for outcome in run:`` yields each environment's :class:`FleetOutcome` as it
+      finishes (``await run`` afterwards returns the report at once);
+    * ``run.events()`` streams progress events; ``on_event=`` gets them as a callback;
+    * ``async with run:`` starts it and guarantees it is stopped when the block exits.
+
+    Cancelling whatever awaits or iterates the run cancels it: no further action is sent,
+    in-flight requests are cancelled, and ``run.report`` says which environments had been
+    started (``outcome.started``) and how each ended.
+
+    Example::
+
+        run = client.fleet.deploy(env_ids, max_parallel=20, batch_id="release-42")
+        async for outcome in run:
+            print(outcome.environment_id, outcome.kind, outcome.error_message or "")
+        report = await run
+        print(report.summary())
+    """
+
+    def __init__(self, client: Client, spec: FleetSpec) -> None:
+        self._client = client
+        self._spec = spec
+        self._outcomes: Channel[FleetOutcome] = Channel()
+        self._finished: list[FleetOutcome] = []
+        self._subscribers: list[Channel[FleetEvent]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._done: anyio.Event | None = None
+        self._report: FleetReport | None = None
+        self._error: BaseException | None = None
+        self._cancel_requested = False
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else "running" if self._task is not None else "not started"
+        return (
+            f"<FleetRun {self._spec.action} of {len(self._spec.targets)} environments, "
+            f"{len(self._finished)} finished, {state}>"
+        )
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def action(self) -> str:
+        """The action (``deploy``, ``restart``, ``start``, ``stop``)."""
+        return self._spec.action
+
+    @property
+    def environment_ids(self) -> tuple[UUID, ...]:
+        """The environments, in the order given."""
+        return tuple(t.environment_id for t in self._spec.targets)
+
+    @property
+    def batch_id(self) -> str | None:
+        """The batch id the idempotency keys derive from, if one was given."""
+        return self._spec.batch_id
+
+    @property
+    def outcomes(self) -> tuple[FleetOutcome, ...]:
+        """The outcomes so far, in the order the environments finished."""
+        return tuple(self._finished)
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has ended (completed, failed, timed out or cancelled)."""
+        return self._done is not None and self._done.is_set()
+
+    @property
+    def report(self) -> FleetReport | None:
+        """The report once the run has ended (also after a cancellation), else ``None``."""
+        return self._report
+
+    # -- control ----------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop the run: nothing more is sent, in-flight requests are cancelled.
+
+        Returns at once; ``await run`` (or ``run.report`` once ``run.done``) gives the report.
+        """
+        self._cancel_requested = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def events(self) -> FleetEventStream:
+        """A stream of this run's progress events, from now on.
+
+        Iterating it starts the run if needed, but does not stop it: cancel or ``await`` the
+        run itself (or use ``async with run:``) to control its life.
+        """
+        channel: Channel[FleetEvent] = Channel()
+        if self.done:
+            channel.close()
+        else:
+            self._subscribers.append(channel)
+        return FleetEventStream(self, channel)
+
+    # -- consumption --------------------------------------------------------------------------
+    def __await__(self) -> Generator[Any, None, FleetReport]:
+        return self._result().__await__()
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> FleetOutcome:
+        self._start()
+        try:
+            return await self._outcomes.get()
+        except anyio.EndOfStream:
+            pass
+        except BaseException:
+            await self._stop_and_join()
+            raise
+        await self._join()
+        if self._error is not None:
+            raise self._error
+        raise StopAsyncIteration
+
+    async def __aenter__(self) -> Self:
+        self._start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.done:
+            await self._stop_and_join()
+
+    async def _result(self) -> FleetReport:
+        await self._join()
+        if self._error is not None:
+            raise self._error
+        if self._report is None:  # pragma: no cover - the engine always leaves a report
+            raise RuntimeError("the fleet run ended without a report")
+        return self._report
+
+    # -- the engine's task ------------------------------------------------------------------
+    def _start(self) -> anyio.Event:
+        if self._done is None:
+            self._client._require_transport()  # ClientClosedError now, not inside the run
+            self._done = anyio.Event()
+            loop = asyncio.get_running_loop()
+            self._task = loop.create_task(self._main(), name=f"oec-fleet-{self._spec.action}")
+            self._task.add_done_callback(self._on_task_done)
+        return self._done
+
+    async def _main(self) -> None:
+        engine = Engine(self._client, self._spec, publish=self._publish, deliver=self._deliver)
+        if self._cancel_requested:
+            engine.stop_starting()
+            engine.cancelled = True
+        try:
+            self._report = await engine.run()
+        except anyio.get_cancelled_exc_class():
+            self._report = engine.report()
+        except BaseException as error:  # a bug inside the run: the consumer re-raises it
+            self._report = engine.report()
+            self._error = _unwrap(error)
+        finally:
+            self._outcomes.close()
+            for channel in self._subscribers:
+                channel.close()
+            self._subscribers.clear()
+
+    def _on_task_done(self, _: asyncio.Task[None]) -> None:
+        if self._done is not None:
+            self._done.set()
+
+    async def _join(self) -> None:
+        done = self._start()
+        try:
+            await done.wait()
+        except BaseException:
+            await self._stop_and_join()
+            raise
+
+    async def _stop_and_join(self) -> None:
+        self.cancel()
+        done = self._start()
+        with anyio.CancelScope(shield=True):
+            await done.wait()
+
+    def _publish(self, event: FleetEvent) -> None:
+        for channel in self._subscribers:
+            channel.put(event)
+        hook = self._spec.on_event
+        if hook is not None:
+            hook(event)
+
+    def _deliver(self, outcome: FleetOutcome) -> None:
+        self._finished.append(outcome)
+        self._outcomes.put(outcome)
+
+
+class FleetEventStream:
+    """Progress events of one :class:`FleetRun`, as an async iterator.
+
+    Ends after the run's last event. ``aclose()`` (or leaving ``async with``) unsubscribes.
+    """
+
+    def __init__(self, run: FleetRun, channel: Channel[FleetEvent]) -> None:
+        self._run = run
+        self._channel = channel
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> FleetEvent:
+        self._run._start()
+        try:
+            return await self._channel.get()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        """Stop receiving events (the run goes on)."""
+        self._channel.close()
+        subscribers = self._run._subscribers
+        if self._channel in subscribers:
+            subscribers.remove(self._channel)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    """The single real error inside task-group wrapping, or the group itself."""
+    cancelled = anyio.get_cancelled_exc_class()
+    while isinstance(error, BaseExceptionGroup):
+        inner = [e for e in error.exceptions if not isinstance(e, cancelled)]
+        if len(inner) != 1:
+            return error
+        error = inner[0]
+    return error

@@ -1,0 +1,175 @@
+"""Pure timing rules of the central poller: when to poll a task, when to sweep a project.
+
+Nothing here sends a request or reads a clock: every rule is a function of what has been seen,
+so it is tested with plain values.
+
+The model: a project sweep (``GET /projects/{id}/environments``) is one read that shows every
+environment's status. While an environment is ``deploying`` its task is active; once a sweep
+shows it settled again, one task poll confirms the end and fetches the terminal Deployment.
+Tasks no sweep covers are polled on their own, timed by how long tasks of the same action have
+taken so far in this run and by the progress the last poll showed.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import deque
+from typing import Final
+
+from .._config import PollPolicy
+from .._enums import EnvironmentStatus, TaskStatus
+from ._watch import Watch
+
+__all__ = [
+    "MAX_POLL_FAILURES",
+    "SWEEP_MIN_WATCHES",
+    "DurationEstimator",
+    "observed_duration",
+    "read_environment_status",
+    "sweep_interval",
+    "task_poll_due",
+]
+
+SWEEP_MIN_WATCHES: Final = 4
+"""A project is swept while it holds at least this many followed tasks (else tasks are polled)."""
+SWEEP_FRACTION: Final = 0.05
+"""A sweep every 5% of the expected task duration: the end of a task is seen that late at most."""
+SWEEP_BUDGET_SHARE: Final = 0.25
+"""Sweeps of one project use at most a quarter of the read budget."""
+SAFETY_NET_INTERVALS: Final = 4
+"""A task sweeps follow is still polled on its own after 4 max intervals (then 8, 16...)."""
+MAX_POLL_FAILURES: Final = 5
+"""Consecutive failed polls of one task (each already retried by the transport) before giving up."""
+
+
+class DurationEstimator:
+    """The typical duration of one action's tasks in this run: the median of recent ones."""
+
+    def __init__(self, keep: int = 25) -> None:
+        self._samples: deque[float] = deque(maxlen=keep)
+
+    def add(self, seconds: float) -> None:
+        """Record one observed duration (negative or non-finite values are ignored)."""
+        if math.isfinite(seconds) and seconds >= 0:
+            self._samples.append(seconds)
+
+    @property
+    def estimate(self) -> float | None:
+        """The median of the recorded durations, or ``None`` before the first one."""
+        return statistics.median(self._samples) if self._samples else None
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+
+def observed_duration(watch: Watch, detected_at: float) -> float:
+    """How long ``watch``'s task took, as well as the reads can tell.
+
+    The end lies between the last read that saw the task active and the read that saw it over;
+    the middle of that interval is the best guess.
+    """
+    seen_active = watch.last_active_at
+    end = detected_at if seen_active is None else (seen_active + detected_at) / 2
+    return max(0.0, end - watch.registered_at)
+
+
+def _backoff(step: int, policy: PollPolicy) -> float:
+    return min(policy.max_interval, policy.initial_interval * policy.multiplier ** min(step, 64))
+
+
+def task_poll_due(
+    watch: Watch,
+    *,
+    estimate: float | None,
+    policy: PollPolicy,
+    sweep_every: float | None = None,
+) -> float:
+    """When ``watch``'s task should next be polled on its own (an absolute time).
+
+    Args:
+        watch: The task.
+        estimate: The typical duration of its action in this run, if known.
+        policy: The poll policy (its intervals bound every wait).
+        sweep_every: The sweep interval of its project, when that project is being swept. Once
+            a sweep has seen the task under way (``tracked``), a poll of its own is only a
+            safety net in case the environment's status stops telling; before that, the
+            first poll leaves room for two sweeps.
+    """
+    base = watch.last_poll_at if watch.last_poll_at is not None else watch.registered_at
+    if watch.hinted:
+        return -math.inf
+    if watch.failures:
+        return base + _backoff(watch.failures - 1, policy)
+    if sweep_every is not None and watch.tracked:
+        # Sweeps see this task's end; a poll of its own only guards against an environment
+        # status that stops telling (stuck ``deploying``), so it comes rarely and ever rarer.
+        gap = max(SAFETY_NET_INTERVALS * policy.max_interval, 2 * (estimate or 0.0))
+        return max(base, watch.registered_at) + gap * (1 << min(watch.polls, 16))
+    if watch.polls == 0:
+        first = estimate if estimate is not None else policy.initial_interval
+        if sweep_every is not None:
+            first = max(first, 2 * sweep_every)
+        return base + first
+    gap = _backoff(watch.polls - 1, policy)
+    last = watch.last
+    progress = last.progress_percent if last is not None else None
+    if (
+        last is not None
+        and last.status is TaskStatus.RUNNING
+        and progress is not None
+        and 0 < progress < 100
+    ):
+        elapsed = base - watch.registered_at
+        gap = elapsed * (100 - progress) / progress
+    if estimate is not None and base < watch.registered_at + estimate:
+        gap = min(gap, watch.registered_at + estimate - base)
+    low = policy.initial_interval / 2
+    return base + min(max(gap, low), policy.max_interval)
+
+
+def sweep_interval(
+    estimate: float | None,
+    policy: PollPolicy,
+    *,
+    read_limit: int | None,
+    read_window: float | None,
+) -> float:
+    """Seconds between two sweeps of one project.
+
+    Args:
+        estimate: The typical task duration in this run, if known.
+        policy: The poll policy: ``initial_interval`` and ``max_interval`` bound the result.
+        read_limit: The read budget per window, or ``None`` when reads are not paced.
+        read_window: The budget's window.
+    """
+    if estimate is None:
+        interval = policy.initial_interval
+    else:
+        interval = min(max(estimate * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
+    if read_limit and read_window:
+        interval = max(interval, read_window / (read_limit * SWEEP_BUDGET_SHARE))
+    return interval
+
+
+def read_environment_status(watch: Watch, status: EnvironmentStatus | None, sent_at: float) -> bool:
+    """Update ``watch`` from a sweep sent at ``sent_at``; return whether its task may be over.
+
+    A settled status means "over" only when the sweep has seen the environment in a transitional
+    status (``deploying``...) since the task began, or when the settled status changed (a
+    ``stop`` turns ``running`` into ``stopped``). A sweep sent before the task was registered
+    says nothing about it.
+    """
+    if status is None or sent_at < watch.registered_at:
+        return False
+    watch.env_status = status
+    if not status.is_terminal:  # transitional (or unknown): the task is under way
+        watch.tracked = True
+        watch.last_active_at = max(watch.last_active_at or sent_at, sent_at)
+        return False
+    if watch.tracked:
+        return True
+    if watch.first_env_status is None:
+        watch.first_env_status = status
+        return False
+    return status != watch.first_env_status

@@ -1,0 +1,213 @@
+"""Project sweeps: one ``GET /projects/{id}/environments`` shows many tasks' progress at once.
+
+The book knows which project each environment lives in (given by the caller, or learned with
+``GET /projects`` and one sweep per project), which projects have enough followed tasks to be
+worth sweeping, and turns a sweep's environment statuses into hints for the poller: an
+environment that was ``deploying`` and is settled again has a task that may be over.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Final
+from uuid import UUID
+
+import anyio
+
+from .._enums import EnvironmentStatus
+from .._exceptions import APIError, APIStatusError
+from .._ratelimit import READ
+from ._events import FleetEvent, FleetStatusChanged
+from ._schedule import SWEEP_MIN_WATCHES, read_environment_status
+from ._watch import Watch
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["PERMANENT_READ_ERRORS", "ProjectState", "SweepBook"]
+
+logger: Final = logging.getLogger("oec_async")
+
+PERMANENT_READ_ERRORS: Final = frozenset({400, 401, 402, 403, 404, 410, 422})
+"""Statuses after which reading the same URL again cannot help."""
+
+
+class ProjectState:
+    """A project whose environments' tasks are followed, and its sweeps.
+
+    Attributes:
+        id: The project.
+        watches: Followed tasks of its environments that are not over yet.
+        sweeping: Sweeps are worth it (enough tasks to follow) and possible.
+        pending_discovery: One sweep is owed to learn which environments it holds.
+        last_sweep_at: When the last sweep was sent.
+        in_flight: A sweep is being sent.
+        dead: Sweeping it failed for good (404/403): its tasks are polled one by one.
+    """
+
+    __slots__ = (
+        "dead",
+        "id",
+        "in_flight",
+        "last_sweep_at",
+        "pending_discovery",
+        "sweeping",
+        "watches",
+    )
+
+    def __init__(self, project_id: UUID, *, pending_discovery: bool = False) -> None:
+        self.id = project_id
+        self.watches: set[Watch] = set()
+        self.sweeping = False
+        self.pending_discovery = pending_discovery
+        self.last_sweep_at: float | None = None
+        self.in_flight = False
+        self.dead = False
+
+
+class SweepBook:
+    """Environments' projects, and the sweeps that follow their tasks.
+
+    Args:
+        client: The open client.
+        known_projects: Environment -> project, where the caller knows it.
+        environment_ids: Every environment of the run.
+        current_watch: The live watch of an environment, if any.
+        reschedule: Called when a watch's poll timing changes (a project starts or stops
+            being swept, a sweep sees the task under way).
+        hint: Called when a sweep suggests a task is over.
+        emit: Where status events go.
+        elapsed: Seconds since the run started.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        known_projects: Mapping[UUID, UUID],
+        environment_ids: Iterable[UUID],
+        current_watch: Callable[[UUID], Watch | None],
+        reschedule: Callable[[Watch], None],
+        hint: Callable[[Watch], None],
+        emit: Callable[[FleetEvent], None],
+        elapsed: Callable[[], float],
+    ) -> None:
+        self._client = client
+        self._env_project = dict(known_projects)
+        self.unmapped = {env for env in environment_ids if env not in self._env_project}
+        self._projects: dict[UUID, ProjectState] = {}
+        self._current_watch = current_watch
+        self._reschedule = reschedule
+        self._hint = hint
+        self._emit = emit
+        self._elapsed = elapsed
+        self.sweeps = 0
+
+    # -- membership ---------------------------------------------------------------------------
+    def join(self, watch: Watch, project_id: UUID | None) -> None:
+        """Place ``watch`` in its project (given, or known from earlier reads)."""
+        project_id = project_id or self._env_project.get(watch.environment_id)
+        if project_id is None:
+            return
+        watch.project_id = project_id
+        project = self._projects.get(project_id)
+        if project is None:
+            project = self._projects[project_id] = ProjectState(project_id)
+        project.watches.add(watch)
+        self._update(project)
+
+    def leave(self, watch: Watch) -> None:
+        """Take ``watch`` out of its project's sweeps."""
+        project = self._projects.get(watch.project_id) if watch.project_id else None
+        if project is not None and watch in project.watches:
+            project.watches.discard(watch)
+            self._update(project)
+
+    def is_swept(self, watch: Watch) -> bool:
+        """Whether ``watch``'s project is being swept."""
+        project = self._projects.get(watch.project_id) if watch.project_id else None
+        return project is not None and project.sweeping
+
+    def _update(self, project: ProjectState) -> None:
+        should = not project.dead and len(project.watches) >= SWEEP_MIN_WATCHES
+        if should != project.sweeping:
+            project.sweeping = should
+            for watch in list(project.watches):
+                self._reschedule(watch)
+
+    # -- scheduling -----------------------------------------------------------------------------
+    def next_due(self, now: float, interval: float) -> tuple[ProjectState | None, float]:
+        """A project whose sweep is due now, or ``None`` and when the next one is."""
+        wake_at = math.inf
+        for project in self._projects.values():
+            if project.in_flight or not (project.sweeping or project.pending_discovery):
+                continue
+            last = project.last_sweep_at
+            due = -math.inf if project.pending_discovery or last is None else last + interval
+            if due <= now:
+                return project, now
+            wake_at = min(wake_at, due)
+        return None, wake_at
+
+    def add_discovered(self, project_ids: Iterable[UUID]) -> None:
+        """Owe one sweep to each of ``project_ids`` to learn its environments."""
+        for project_id in project_ids:
+            if project_id not in self._projects:
+                self._projects[project_id] = ProjectState(project_id, pending_discovery=True)
+
+    # -- the read ---------------------------------------------------------------------------------
+    async def sweep(self, project: ProjectState) -> None:
+        """Read the project's environments (with the slot the caller acquired) and apply them."""
+        self.sweeps += 1
+        sent_at = anyio.current_time()
+        project.last_sweep_at = sent_at
+        project.in_flight = True
+        try:
+            with self._client.governor.prepaid(READ):
+                page = await self._client.environments.list(project.id)
+        except APIStatusError as error:
+            if error.status in PERMANENT_READ_ERRORS:
+                logger.info("fleet: cannot sweep project %s (%s)", project.id, error)
+                project.dead = True
+        except APIError as error:
+            logger.info("fleet: sweep of project %s failed (%s)", project.id, error)
+        else:
+            for environment in page:
+                self._apply(environment.id, environment.status, project, sent_at)
+        finally:
+            project.pending_discovery = False
+            project.in_flight = False
+            self._update(project)
+
+    def _apply(
+        self,
+        env_id: UUID,
+        status: EnvironmentStatus | None,
+        project: ProjectState,
+        sent_at: float,
+    ) -> None:
+        if env_id in self.unmapped:
+            self.unmapped.discard(env_id)
+            self._env_project[env_id] = project.id
+        watch = self._current_watch(env_id)
+        if watch is None or watch.done or sent_at < watch.registered_at:
+            return
+        if watch.project_id is None:
+            self.join(watch, project.id)
+        before_status, before_tracked = watch.env_status, watch.tracked
+        maybe_over = read_environment_status(watch, status, sent_at)
+        if status is not None and status != before_status:
+            self._emit(
+                FleetStatusChanged(
+                    environment_id=env_id,
+                    task_id=watch.task_id,
+                    environment_status=status,
+                    elapsed=self._elapsed(),
+                )
+            )
+        if watch.tracked != before_tracked:
+            self._reschedule(watch)
+        if maybe_over:
+            self._hint(watch)
