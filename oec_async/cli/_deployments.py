@@ -30,6 +30,7 @@ def deployments() -> None:
 @click.argument("environment_id", metavar="ENV", type=click.UUID)
 @click.option(
     "--limit",
+    metavar="N",
     type=click.IntRange(min=1),
     default=20,
     show_default=True,
@@ -115,6 +116,7 @@ async def follow_task(
 @click.argument("task_id", metavar="TASK", type=click.UUID)
 @click.option(
     "--timeout",
+    metavar="SECONDS",
     type=click.FloatRange(min=0, min_open=True),
     default=600.0,
     show_default=True,
@@ -133,4 +135,7 @@ def wait_deployment(settings: Settings, task_id: UUID, timeout: float) -> None:
             )
         return ExitCode.OK if final.succeeded else ExitCode.FAILED
 
-    run_command(settings, out, main)
+    def interrupted() -> None:
+        out.message(f"interrupted: stopped waiting; task {task_id} goes on on the server")
+
+    run_command(settings, out, main, on_interrupt=interrupted)

@@ -17,7 +17,7 @@ from .._exceptions import (
     WaitTimeoutError,
 )
 
-__all__ = ["CLIError", "ExitCode", "describe_error", "exit_code_for"]
+__all__ = ["CLIError", "ExitCode", "describe_error", "exit_code_for", "short_error"]
 
 
 class ExitCode(enum.IntEnum):
@@ -74,3 +74,16 @@ def describe_error(error: BaseException) -> str:
         return str(error)
     text = str(error) or type(error).__name__
     return f"unexpected {type(error).__name__}: {text} (run with --debug for the traceback)"
+
+
+def short_error(error: BaseException) -> str:
+    """An error without the request line, for where the environment is already named.
+
+    ``409 environment_not_running: Environment is stopped (request id r-1)`` rather than
+    ``POST /environments/<id>/deploy -> 409 ...``.
+    """
+    if isinstance(error, APIStatusError):
+        code = f" {error.code}" if error.code else ""
+        rid = f" (request id {error.request_id})" if error.request_id else ""
+        return f"{error.status}{code}: {error.message}{rid}"
+    return describe_error(error)

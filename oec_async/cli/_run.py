@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, NoReturn
 
 import click
@@ -26,12 +27,23 @@ def _first_leaf(error: BaseException) -> BaseException:
     return error
 
 
-def _enable_debug_log(out: Output) -> None:
+@contextlib.contextmanager
+def _debug_log(out: Output, enabled: bool) -> Iterator[None]:
+    """Send the SDK's log to stderr for one command (``--debug``)."""
+    if not enabled:
+        yield
+        return
     handler = logging.StreamHandler(out.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logger = logging.getLogger("oec_async")
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _silence_stdout() -> None:
@@ -60,10 +72,9 @@ def run_command(
         on_interrupt: Called after Ctrl-C has cancelled ``main`` (and its client has closed),
             to say what had been started.
     """
-    if settings.debug:
-        _enable_debug_log(out)
     try:
-        code = asyncio.run(main())
+        with _debug_log(out, settings.debug):
+            code = asyncio.run(main())
     except BrokenPipeError:
         # The reader went away (``oec ... | head``): stop quietly, as other tools do.
         _silence_stdout()
@@ -71,7 +82,8 @@ def run_command(
     except KeyboardInterrupt:
         if on_interrupt is not None:
             on_interrupt()
-        out.message("interrupted: in-flight requests were cancelled")
+        else:
+            out.message("interrupted")
         code = ExitCode.INTERRUPTED
     except Exception as raised:
         error = _first_leaf(raised)

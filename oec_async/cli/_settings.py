@@ -19,7 +19,7 @@ from .._config import DEFAULT_BASE_URL, PollPolicy, RateLimits
 from ._exit import CLIError, ExitCode
 from ._output import Output
 
-__all__ = ["Settings", "global_options", "pass_settings"]
+__all__ = ["Settings", "global_options", "output_options", "pass_settings"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -87,42 +87,53 @@ def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
         _settings(ctx).debug = True
 
 
-def global_options(command: F) -> F:
-    """Add the global options to a group or command."""
-    options = (
-        click.option(
-            "--base-url",
-            metavar="URL",
-            expose_value=False,
-            callback=_set_base_url,
-            help=f"API base URL [env {URL_ENV}; default {DEFAULT_BASE_URL}].",
-        ),
-        click.option(
-            "--api-key",
-            metavar="KEY",
-            expose_value=False,
-            callback=_set_api_key,
-            help=f"API key; prefer the {KEY_ENV} environment variable (shell history).",
-        ),
-        click.option(
-            "--json",
-            "json_output",
-            is_flag=True,
-            expose_value=False,
-            callback=_set_json,
-            help="Machine-readable output: one JSON object per line.",
-        ),
-        click.option(
-            "--debug",
-            is_flag=True,
-            expose_value=False,
-            callback=_set_debug,
-            help="Show tracebacks and the SDK's debug log.",
-        ),
-    )
-    for option in reversed(options):
+_CONNECTION_OPTIONS: Final = (
+    click.option(
+        "--base-url",
+        metavar="URL",
+        expose_value=False,
+        callback=_set_base_url,
+        help=f"API base URL [env {URL_ENV}; default {DEFAULT_BASE_URL}].",
+    ),
+    click.option(
+        "--api-key",
+        metavar="KEY",
+        expose_value=False,
+        callback=_set_api_key,
+        help=f"API key; prefer the {KEY_ENV} environment variable (shell history).",
+    ),
+)
+_OUTPUT_OPTIONS: Final = (
+    click.option(
+        "--json",
+        "json_output",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        help="Machine-readable output: one JSON object per line.",
+    ),
+    click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Show tracebacks and the SDK's debug log.",
+    ),
+)
+
+
+def output_options(command: F) -> F:
+    """Add ``--json`` and ``--debug`` to a group or command."""
+    for option in reversed(_OUTPUT_OPTIONS):
         command = option(command)
     return command
+
+
+def global_options(command: F) -> F:
+    """Add every global option (connection and output) to a group or command."""
+    for option in reversed(_CONNECTION_OPTIONS):
+        command = option(command)
+    return output_options(command)
 
 
 pass_settings: Final = click.make_pass_decorator(Settings, ensure=True)

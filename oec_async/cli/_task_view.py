@@ -9,7 +9,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from .._models import Deployment
 from ._output import Output
-from ._render import as_json, progress_text, seconds, show
+from ._render import as_json, seconds, show
 
 __all__ = ["TaskView"]
 
@@ -56,20 +56,28 @@ class TaskView:
 
     def update(self, deployment: Deployment) -> None:
         """Show a new state of the task."""
-        status = show(deployment.status)
-        step = deployment.current_step or ""
         if self._out.json_mode:
             self._out.json({"event": "status", **as_json(deployment)})
-        elif self._progress is not None and self._bar is not None:
-            done = 100.0 if deployment.succeeded else (deployment.progress_percent or 0.0)
+            return
+        self.show(
+            show(deployment.status),
+            deployment.progress_percent,
+            deployment.current_step,
+            terminal=deployment.is_terminal,
+        )
+
+    def show(
+        self, status: str, percent: float | None, step: str | None, *, terminal: bool = False
+    ) -> None:
+        """Show a status, progress and step on the bar or as a line (not in JSON mode)."""
+        if self._progress is not None and self._bar is not None:
+            done = 100.0 if status == "completed" else (percent or 0.0)
             self._progress.update(
-                self._bar,
-                completed=done,
-                description=f"{self._label} [{status}]",
-                step=step,
+                self._bar, completed=done, description=f"{self._label} [{status}]", step=step or ""
             )
-        elif not deployment.is_terminal:  # finish() reports the end
-            self._out.line(f"{self._label}: {status} {progress_text(deployment)} {step}".rstrip())
+        elif not terminal:  # finish() reports the end
+            shown = "-" if percent is None else f"{percent:.0f}%"
+            self._out.line(f"{self._label}: {status} {shown} {step or ''}".rstrip())
 
     def finish(self, deployment: Deployment) -> None:
         """Stop the bar and say how the task ended."""
