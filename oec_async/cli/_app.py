@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 from .._version import get_version
+from ._actions import action_commands, fleet
 from ._deployments import deployments
 from ._environments import environments
 from ._exit import ExitCode
@@ -31,6 +32,9 @@ def cli() -> None:
 
 cli.add_command(environments)
 cli.add_command(deployments)
+cli.add_command(fleet)
+for _command in action_commands():
+    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,263 @@
+"""``oec deploy|restart|start|stop ENV...`` and ``oec fleet deploy --project P``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final, TypeVar
+from uuid import UUID
+
+import click
+
+from .._client import Client
+from ..fleet import ConflictPolicy
+from ..resources.environments import ACTIONS, Action
+from ._exit import ExitCode
+from ._fleet_report import exit_code_of
+from ._fleet_view import FleetView
+from ._no_wait import start_without_waiting
+from ._output import Output
+from ._run import run_command
+from ._settings import Settings, global_options, pass_settings
+from ._started import StartedTasks
+
+__all__ = ["action_commands", "fleet"]
+
+ON_CONFLICT: Final[Mapping[str, ConflictPolicy]] = {
+    "attach": "attach",
+    "skip": "skip",
+    "wait-then-retry": "wait_then_retry",
+    "fail": "raise",
+}
+"""``--on-conflict`` choices (when a task is already running) and the fleet's policy names."""
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+class _Options:
+    """The options every action command shares."""
+
+    def __init__(
+        self,
+        *,
+        wait: bool,
+        max_parallel: int,
+        batch_id: str | None,
+        on_conflict: str,
+        timeout: float | None,
+    ) -> None:
+        if not wait and on_conflict == "wait-then-retry":
+            raise click.UsageError("--on-conflict wait-then-retry needs --wait")
+        if batch_id is not None and not 1 <= len(batch_id.strip()) <= 200:
+            raise click.BadParameter("must be 1..200 characters", param_hint="'--batch-id'")
+        self.wait = wait
+        self.max_parallel = max_parallel
+        self.batch_id = batch_id
+        self.on_conflict = ON_CONFLICT[on_conflict]
+        self.timeout = timeout
+
+
+async def run_action(
+    client: Client,
+    out: Output,
+    action: Action,
+    environment_ids: Sequence[UUID],
+    options: _Options,
+    views: list[FleetView],
+    *,
+    names: Mapping[UUID, str] | None = None,
+) -> int:
+    """Run an action on environments through the fleet engine and show it; the exit code."""
+    view = FleetView(out, action, environment_ids, names=names)
+    views.append(view)
+    run = getattr(client.fleet, action)(
+        environment_ids,
+        max_parallel=options.max_parallel,
+        on_conflict=options.on_conflict,
+        batch_id=options.batch_id,
+        timeout=options.timeout,
+        on_event=view,
+    )
+    report = await view.follow(client, run)
+    view.summary(report)
+    return exit_code_of(report, options.on_conflict)
+
+
+def _unique(environment_ids: Sequence[UUID]) -> list[UUID]:
+    seen: list[UUID] = []
+    for environment_id in environment_ids:
+        if environment_id in seen:
+            raise click.BadParameter(f"environment {environment_id} is given twice")
+        seen.append(environment_id)
+    return seen
+
+
+def _rollout_options(command: F) -> F:
+    """The options of every command that runs an action on several environments."""
+    decorators = (
+        click.option(
+            "--wait/--no-wait",
+            default=True,
+            show_default=True,
+            help="Follow the tasks to the end, or only start them and print their ids.",
+        ),
+        click.option(
+            "--max-parallel",
+            metavar="N",
+            type=click.IntRange(min=1),
+            default=20,
+            show_default=True,
+            help="Most environments with an action in flight at once.",
+        ),
+        click.option(
+            "--batch-id",
+            metavar="ID",
+            help="Name this rollout: running it again re-attaches to the tasks it started "
+            "instead of starting new ones.",
+        ),
+        click.option(
+            "--on-conflict",
+            type=click.Choice(list(ON_CONFLICT)),
+            default="attach",
+            show_default=True,
+            help="When an environment already has a task running: follow that task, skip "
+            "the environment, wait for it and then run ours, or count it as failed.",
+        ),
+        click.option(
+            "--timeout",
+            metavar="SECONDS",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Give up after this many seconds (exit code 4).",
+        ),
+    )
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _action_command(action: Action) -> click.Command:
+    @click.command(
+        name=action,
+        help=f"{action.capitalize()} environments and follow their tasks to the end.\n\n"
+        "One environment shows a progress bar of its task; several run through the fleet "
+        "engine: at most --max-parallel at once, paced to the API's rate budget.",
+    )
+    @click.argument("environment_ids", metavar="ENV...", nargs=-1, required=True, type=click.UUID)
+    @_rollout_options
+    @global_options
+    @pass_settings
+    def command(
+        settings: Settings,
+        environment_ids: tuple[UUID, ...],
+        wait: bool,
+        max_parallel: int,
+        batch_id: str | None,
+        on_conflict: str,
+        timeout: float | None,
+    ) -> None:
+        options = _Options(
+            wait=wait,
+            max_parallel=max_parallel,
+            batch_id=batch_id,
+            on_conflict=on_conflict,
+            timeout=timeout,
+        )
+        targets = _unique(environment_ids)
+        out = settings.output()
+        views: list[FleetView] = []
+        started = StartedTasks(out, action)
+
+        def interrupted() -> None:
+            views[0].report_interrupt() if views else started.report()
+
+        async def main() -> int:
+            async with settings.client() as client:
+                if not options.wait:
+                    return await start_without_waiting(
+                        client,
+                        out,
+                        action,
+                        targets,
+                        started,
+                        on_conflict=options.on_conflict,
+                        batch_id=options.batch_id,
+                    )
+                return await run_action(client, out, action, targets, options, views)
+
+        run_command(settings, out, main, on_interrupt=interrupted)
+
+    return command
+
+
+def action_commands() -> list[click.Command]:
+    """``deploy``, ``restart``, ``start`` and ``stop``."""
+    return [_action_command(action) for action in ACTIONS]
+
+
+@click.group()
+@global_options
+def fleet() -> None:
+    """Run an action on every matching environment of a project."""
+
+
+@fleet.command("deploy")
+@click.option("--project", "project_id", required=True, type=click.UUID, help="The project id.")
+@click.option(
+    "--status",
+    metavar="STATUS",
+    default="running",
+    show_default=True,
+    help="Only environments in this status ('any' for all of them).",
+)
+@_rollout_options
+@global_options
+@pass_settings
+def fleet_deploy(
+    settings: Settings,
+    project_id: UUID,
+    status: str,
+    wait: bool,
+    max_parallel: int,
+    batch_id: str | None,
+    on_conflict: str,
+    timeout: float | None,
+) -> None:
+    """Deploy every environment of a project (by default, every running one)."""
+    options = _Options(
+        wait=wait,
+        max_parallel=max_parallel,
+        batch_id=batch_id,
+        on_conflict=on_conflict,
+        timeout=timeout,
+    )
+    out = settings.output()
+    views: list[FleetView] = []
+    started = StartedTasks(out, "deploy")
+
+    def interrupted() -> None:
+        views[0].report_interrupt() if views else started.report()
+
+    async def main() -> int:
+        async with settings.client() as client:
+            wanted = None if status.lower() == "any" else status
+            environments = await client.environments.list(project_id, status=wanted)
+            targets = [env.id for env in environments]
+            if not targets:
+                out.message(
+                    f"no {'' if wanted is None else wanted + ' '}environments in project {project_id}"
+                )
+                return ExitCode.OK
+            if not options.wait:
+                return await start_without_waiting(
+                    client,
+                    out,
+                    "deploy",
+                    targets,
+                    started,
+                    on_conflict=options.on_conflict,
+                    batch_id=options.batch_id,
+                )
+            names = {env.id: env.name for env in environments if env.name}
+            return await run_action(client, out, "deploy", targets, options, views, names=names)
+
+    run_command(settings, out, main, on_interrupt=interrupted)

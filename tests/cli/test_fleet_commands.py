@@ -1,0 +1,139 @@
+"""`oec deploy|restart|start|stop ENV...` (with --wait) and `oec fleet deploy`: the fleet engine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_helpers import CONTROL_SEQUENCE, TIMESTAMP, Oec, ThreadedFake
+
+from oec_async.testing import FakeOEC
+
+
+def events(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_deploy_several_streams_events_and_one_outcome_each(oec: Oec, fake: FakeOEC) -> None:
+    targets = fake.environment_ids[:3]
+
+    result = oec("--json", "deploy", *targets)
+
+    assert result.exit_code == 0, result.output
+    lines = events(result.stdout)
+    finished = [e for e in lines if e["event"] == "finished"]
+    assert sorted(str(e["environment_id"]) for e in finished) == sorted(targets)
+    assert all(e["kind"] == "succeeded" for e in finished)
+    assert {str(e["environment_id"]) for e in lines if e["event"] == "started"} == set(targets)
+    summary = lines[-1]
+    assert summary["event"] == "summary"
+    assert summary["counts"] == {**dict.fromkeys(summary["counts"], 0), "succeeded": 3}
+
+
+def test_failed_environment_exits_1_with_its_error_in_the_summary(
+    oec: Oec, served: ThreadedFake, fake: FakeOEC
+) -> None:
+    bad, good = fake.environment_ids[:2]
+    served.call(fake.set_environment_behaviour, bad, fail=True, error_message="Disk full.")
+
+    result = oec("restart", bad, good)
+
+    assert result.exit_code == 1
+    assert not CONTROL_SEQUENCE.search(result.output)
+    out = result.stdout
+    assert f"{bad} failed in " in out
+    assert "Disk full." in out
+    assert f"{good} succeeded in " in out
+    assert [line.split()[:2] for line in out.splitlines() if line.startswith(bad)] == [
+        [bad, "failed"]
+    ]  # the summary table lists the failure with its message
+    assert "restart: 1 succeeded, 1 failed in " in out
+
+
+def test_one_environment_shows_its_task_progress(oec: Oec, fake: FakeOEC) -> None:
+    env_id = fake.environment_ids[0]
+
+    result = oec("deploy", env_id)
+
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert all(TIMESTAMP.match(line) for line in lines[:-1])
+    [task] = fake.tasks[env_id]
+    assert f"deploy {env_id}: started task {task.id}" in lines[0]
+    assert any(f"deploy {env_id}: completed in " in line for line in lines)
+    assert lines[-1].startswith("deploy: 1 succeeded in ")
+
+
+def test_fleet_deploy_targets_the_running_environments_by_name(
+    oec: Oec, served: ThreadedFake, fake: FakeOEC
+) -> None:
+    stopped, *running = fake.environment_ids
+    served.call(fake.set_environment_status, stopped, "stopped")
+
+    result = oec("fleet", "deploy", "--project", fake.project_id)
+
+    assert result.exit_code == 0, result.output
+    assert stopped not in fake.tasks
+    for index, env_id in enumerate(running, start=2):
+        [task] = fake.tasks[env_id]
+        assert f" env-{index:03d} started task {task.id}\n" in result.stdout
+        assert f" env-{index:03d} succeeded in " in result.stdout
+    assert f"deploy: {len(running)} succeeded in " in result.stdout
+
+
+def test_batch_id_resumes_the_tasks_it_started(oec: Oec, fake: FakeOEC) -> None:
+    env_ids = fake.environment_ids[:2]
+    first = oec("--json", "deploy", *env_ids, "--no-wait", "--batch-id", "release-42")
+
+    again = oec("--json", "deploy", *env_ids, "--batch-id", "release-42")
+
+    assert first.exit_code == again.exit_code == 0
+    for env_id in env_ids:
+        [task] = fake.tasks[env_id]  # the second run attached instead of deploying twice
+        started = [e for e in events(again.stdout) if e["event"] == "started"]
+        assert {str(e["task_id"]) for e in started if e["environment_id"] == env_id} == {task.id}
+    assert fake.anomalies.duplicate_tasks_for_idempotency_key == 0
+
+
+def test_read_only_key_exits_3(oec: Oec, fake: FakeOEC) -> None:
+    result = oec("deploy", *fake.environment_ids[:2], key=fake.read_only_key)
+
+    assert result.exit_code == 3
+    assert "403 read_only_key" in result.stdout
+    assert fake.read_only_key not in result.output
+
+
+def test_overall_timeout_exits_4(oec: Oec, served: ThreadedFake, fake: FakeOEC) -> None:
+    env_ids = fake.environment_ids[:2]
+    for env_id in env_ids:
+        served.call(fake.set_environment_behaviour, env_id, duration=30.0)
+
+    result = oec("--json", "deploy", *env_ids, "--timeout", "0.5")
+
+    assert result.exit_code == 4
+    assert events(result.stdout)[-1]["timed_out"] is True
+
+
+@pytest.mark.parametrize(("policy", "code"), [("skip", 0), ("fail", 1), ("attach", 0)])
+def test_conflict_policies_with_wait(oec: Oec, fake: FakeOEC, policy: str, code: int) -> None:
+    env_id = fake.environment_ids[0]
+    oec("restart", env_id, "--no-wait")
+
+    result = oec("--json", "deploy", env_id, "--on-conflict", policy)
+
+    assert result.exit_code == code, result.output
+    [finished] = [e for e in events(result.stdout) if e["event"] == "finished"]
+    assert finished["attached"] is (policy == "attach")
+    assert len(fake.tasks[env_id]) == 1
+
+
+def test_wait_then_retry_runs_our_action_after_the_running_task(oec: Oec, fake: FakeOEC) -> None:
+    env_id = fake.environment_ids[0]
+    oec("restart", env_id, "--no-wait")
+
+    result = oec("--json", "deploy", env_id, "--on-conflict", "wait-then-retry")
+
+    assert result.exit_code == 0, result.output
+    assert [task.type for task in fake.tasks[env_id]] == ["restart", "deploy"]
+    [finished] = [e for e in events(result.stdout) if e["event"] == "finished"]
+    assert finished["task_id"] == fake.tasks[env_id][1].id
