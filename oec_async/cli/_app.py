@@ -9,6 +9,7 @@ import click
 
 from .._version import get_version
 from ._actions import action_commands, fleet
+from ._demo import demo
 from ._deployments import deployments
 from ._environments import environments
 from ._exit import ExitCode
@@ -33,6 +34,7 @@ def cli() -> None:
 cli.add_command(environments)
 cli.add_command(deployments)
 cli.add_command(fleet)
+cli.add_command(demo)
 for _command in action_commands():
     cli.add_command(_command)
 

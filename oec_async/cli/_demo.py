@@ -1,0 +1,157 @@
+"""``oec demo``: a fleet deploy against the bundled fake server, with no account needed.
+
+The fake runs in this process on 127.0.0.1 with the real API's rate limits (20 writes and 120
+reads per window), but with the window compressed from a minute to two seconds, and tasks that
+take a few seconds. About 5% of environments start out stopped (their deploy is refused), two
+already have a teammate's deploy running (the fleet attaches to it), and ``--fail-rate`` of the
+tasks fail, so every kind of outcome shows up.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Final
+
+import click
+
+from .._config import PollPolicy, RateLimits
+from ..testing import FakeOEC, RateLimitConfig
+from ._fleet_report import exit_code_of
+from ._fleet_view import FleetView
+from ._output import Output
+from ._run import run_command
+from ._settings import Settings, output_options, pass_settings
+
+__all__ = ["demo"]
+
+WINDOW: Final = 2.0
+"""The demo's rate-limit window in seconds (the real API's is 60)."""
+TASK_SECONDS: Final = (2.0, 6.0)
+"""The range of task durations, in seconds."""
+STOPPED_FRACTION: Final = 0.05
+BUSY_ENVIRONMENTS: Final = 2
+"""Environments that already have a deploy running when the demo's fleet starts."""
+TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
+
+
+@click.command()
+@click.option(
+    "--environments",
+    "count",
+    metavar="N",
+    type=click.IntRange(1, 2000),
+    default=60,
+    show_default=True,
+    help="Environments to deploy.",
+)
+@click.option(
+    "--fail-rate",
+    metavar="FRACTION",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.05,
+    show_default=True,
+    help="Share of tasks that end failed.",
+)
+@click.option(
+    "--max-parallel",
+    metavar="N",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Most environments with a deploy in flight at once.",
+)
+@click.option("--seed", type=int, default=None, help="Make the run reproducible.")
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(min=0.01, max=10.0),
+    envvar=TIME_SCALE_ENV,
+    default=1.0,
+    hidden=True,
+    help="Multiply every duration (window, tasks, polls); the tests run at 0.1.",
+)
+@output_options
+@pass_settings
+def demo(
+    settings: Settings,
+    count: int,
+    fail_rate: float,
+    max_parallel: int,
+    seed: int | None,
+    time_scale: float,
+) -> None:
+    """Deploy a fleet on a local fake OEC server: live progress, rate limits, a summary.
+
+    Needs no account and no network: the fake server runs in this process on 127.0.0.1.
+    """
+    out = settings.output()
+    window = WINDOW * time_scale
+    rng = random.Random(seed)
+    views: list[FleetView] = []
+
+    def interrupted() -> None:
+        if views:
+            views[0].report_interrupt()
+
+    async def main() -> int:
+        limits = RateLimitConfig(reads_per_window=120, writes_per_window=20, window=window)
+        fake = FakeOEC(
+            environments=count,
+            stopped_fraction=STOPPED_FRACTION,
+            task_duration=TASK_SECONDS[0] * time_scale,
+            failure_rate=fail_rate,
+            rate_limits=limits,
+            seed=rng.randrange(2**31),
+        )
+        async with fake:
+            for env_id in fake.environment_ids:
+                fake.set_environment_behaviour(
+                    env_id, duration=rng.uniform(*TASK_SECONDS) * time_scale
+                )
+            client = fake.client(
+                rate_limits=RateLimits(reads_per_window=120, writes_per_window=20, window=window),
+                poll=PollPolicy(initial_interval=0.5 * time_scale, max_interval=2.0 * time_scale),
+            )
+            async with client:
+                environments = await client.environments.list(fake.project_id)
+                busy = [e.id for e in environments if e.status == "running"][:BUSY_ENVIRONMENTS]
+                for busy_id in busy if count >= 10 else ():
+                    await client.environments.deploy(busy_id)  # a teammate's, already running
+                if not out.json_mode:
+                    _introduce(out, count, window, time_scale, fail_rate, max_parallel)
+                fake.reset_stats()
+                names = {e.id: e.name or str(e.id) for e in environments}
+                ids = [e.id for e in environments]
+                view = FleetView(out, "deploy", ids, names=names)
+                views.append(view)
+                run = client.fleet.deploy(ids, max_parallel=max_parallel, on_event=view)
+                report = await view.follow(client, run)
+            stats = fake.stats
+            view.summary(
+                report,
+                totals=(
+                    f"{stats.requests} requests ({stats.writes} writes, {stats.reads} reads)",
+                    f"{stats.rate_limited} rate-limited (429)",
+                ),
+                extra={
+                    "requests": stats.requests,
+                    "writes": stats.writes,
+                    "reads": stats.reads,
+                    "rate_limited": stats.rate_limited,
+                },
+            )
+            return exit_code_of(report)
+
+    run_command(settings, out, main, on_interrupt=interrupted)
+
+
+def _introduce(
+    out: Output, count: int, window: float, scale: float, fail_rate: float, parallel: int
+) -> None:
+    low, high = (s * scale for s in TASK_SECONDS)
+    out.text(
+        f"Fake OEC server on 127.0.0.1: {count} environments, rate limits 20 writes and 120 reads "
+        f"per {window:g}s window (the real API: per minute), tasks of {low:g}-{high:g}s, "
+        f"{fail_rate:.0%} of them fail."
+    )
+    out.text(f"Deploying all {count} with at most {parallel} in flight...")
+    out.text("")

@@ -1,0 +1,59 @@
+"""`oec demo`: a fleet deploy on the bundled fake server, time-compressed for the tests."""
+
+from __future__ import annotations
+
+import json
+
+from cli_helpers import CONTROL_SEQUENCE
+from click.testing import CliRunner
+
+from oec_async.cli import cli
+
+FAST = {"OEC_DEMO_TIME_SCALE": "0.1"}
+
+
+def test_demo_deploys_every_environment_and_prints_a_summary() -> None:
+    result = CliRunner().invoke(
+        cli, ["demo", "--environments", "10", "--fail-rate", "0", "--seed", "3"], env=FAST
+    )
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Fake OEC server on 127.0.0.1: 10 environments" in out
+    assert out.count(" succeeded") >= 10  # one line per environment, then the summary
+    assert "deploy: 10 succeeded in " in out
+    assert "0 rate-limited (429)" in out
+    assert not CONTROL_SEQUENCE.search(result.output)
+
+
+def test_demo_json_reports_failures_and_exits_1() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["demo", "--environments", "10", "--fail-rate", "1", "--json", "--max-parallel", "4"],
+        env=FAST,
+    )
+
+    assert result.exit_code == 1
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    finished = [e for e in events if e["event"] == "finished"]
+    assert len(finished) == 10
+    assert len({e["environment_id"] for e in finished}) == 10
+    assert all(e["kind"] == "failed" and e["error"] for e in finished)
+    [summary] = [e for e in events if e["event"] == "summary"]
+    assert summary["counts"]["failed"] == 10
+    assert summary["ok"] is False
+    assert summary["rate_limited"] == 0
+    assert summary["writes"] >= 8  # ten deploys, two of them already running
+
+
+def test_demo_paces_writes_to_the_budget_without_429s() -> None:
+    result = CliRunner().invoke(
+        cli, ["demo", "--environments", "45", "--fail-rate", "0", "--json"], env=FAST
+    )
+
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    [summary] = [e for e in events if e["event"] == "summary"]
+    assert summary["rate_limited"] == 0
+    assert any(e["event"] == "rate_limit_wait" and e["bucket"] == "write" for e in events)
+    assert sum(e["event"] == "finished" for e in events) == 45
+    assert result.exit_code == (0 if summary["ok"] else 1)
