@@ -24,8 +24,9 @@ ENV = "00000000-0000-4000-8000-000000000004"
 
 
 def delivery(event: str, ident: str = "d-1", **data: Any) -> bytes:
-    return json.dumps({"id": ident, "event": event, "created_at": "2026-10-05T12:00:00Z",
-                       "data": data}).encode()
+    return json.dumps(
+        {"id": ident, "event": event, "created_at": "2026-10-05T12:00:00Z", "data": data}
+    ).encode()
 
 
 class Poster:
@@ -36,7 +37,11 @@ class Poster:
         self.url = url
 
     async def post(
-        self, body: Any, *, secret: str = SECRET, headers: dict[str, str] | None = None,
+        self,
+        body: Any,
+        *,
+        secret: str = SECRET,
+        headers: dict[str, str] | None = None,
         signed: bool = True,
     ) -> tuple[int, Any]:
         sent = dict(headers or {})
@@ -119,8 +124,7 @@ async def test_a_missing_or_wrong_signature_is_401_and_never_dispatched(
     seen: list[str] = []
     receiver.add_handler("*", _record(seen, "every"))
 
-    status, answer = await poster.post(delivery("deploy.completed"), headers=headers,
-                                       signed=False)
+    status, answer = await poster.post(delivery("deploy.completed"), headers=headers, signed=False)
 
     assert status == 401
     assert answer["error"] in ("missing_signature", "mismatch")
@@ -131,8 +135,9 @@ async def test_a_missing_or_wrong_signature_is_401_and_never_dispatched(
 async def test_a_tampered_body_is_401(poster: Poster) -> None:
     body = delivery("deploy.completed", task_id=TASK)
     headers = sign_payload(SECRET, body)
-    status, answer = await poster.post(body.replace(b"completed", b"failed"), headers=headers,
-                                       signed=False)
+    status, answer = await poster.post(
+        body.replace(b"completed", b"failed"), headers=headers, signed=False
+    )
     assert (status, answer["error"]) == (401, "mismatch")
 
 
@@ -260,20 +265,16 @@ async def test_a_terminal_deploy_push_wakes_the_tasks_waiters(
 async def test_a_started_push_does_not_wake_the_task_but_wakes_the_environment(
     receiver: WebhookReceiver, poster: Poster
 ) -> None:
-    signals = TaskSignals()
-    receiver.connect(signals)
+    async def push(ident: str) -> None:
+        await poster.post(delivery("deploy.started", ident=ident, task_id=TASK, environment_id=ENV))
 
-    async def push() -> None:
-        await poster.post(delivery("deploy.started", ident="s-1", task_id=TASK,
-                                   environment_id=ENV))
-
-    assert not await sleeper_woken(signals, UUID(TASK), push)
-
-    async def push_again() -> None:
-        await poster.post(delivery("deploy.started", ident="s-2", task_id=TASK,
-                                   environment_id=ENV))
-
-    assert await sleeper_woken(signals, UUID(ENV), push_again)
+    # Fresh signals for each check: news nobody slept on is kept for the next sleep.
+    for index, (key, woken) in enumerate(((UUID(TASK), False), (UUID(ENV), True))):
+        signals = TaskSignals()
+        receiver.connect(signals)
+        ident = f"s-{index}"
+        assert await sleeper_woken(signals, key, lambda ident=ident: push(ident)) is woken
+        receiver.disconnect(signals)
 
 
 async def test_connect_takes_a_client_and_disconnect_stops_the_feed(
