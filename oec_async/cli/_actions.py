@@ -33,11 +33,13 @@ ON_CONFLICT: Final[Mapping[str, ConflictPolicy]] = {
 F = TypeVar("F", bound=Callable[..., object])
 
 
-class _Options:
-    """The options every action command shares."""
+class _Rollout:
+    """One action command's options, its output, and what it started (for Ctrl-C)."""
 
     def __init__(
         self,
+        out: Output,
+        action: Action,
         *,
         wait: bool,
         max_parallel: int,
@@ -49,37 +51,57 @@ class _Options:
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
         if batch_id is not None and not 1 <= len(batch_id.strip()) <= 200:
             raise click.BadParameter("must be 1..200 characters", param_hint="'--batch-id'")
+        self.out = out
+        self.action = action
         self.wait = wait
         self.max_parallel = max_parallel
         self.batch_id = batch_id
         self.on_conflict = ON_CONFLICT[on_conflict]
         self.timeout = timeout
+        self._started = StartedTasks(out, action)
+        self._view: FleetView | None = None
 
+    async def run(
+        self,
+        client: Client,
+        environment_ids: Sequence[UUID],
+        *,
+        names: Mapping[UUID, str] | None = None,
+    ) -> int:
+        """Start the action on every environment, and follow it unless ``--no-wait``.
 
-async def run_action(
-    client: Client,
-    out: Output,
-    action: Action,
-    environment_ids: Sequence[UUID],
-    options: _Options,
-    views: list[FleetView],
-    *,
-    names: Mapping[UUID, str] | None = None,
-) -> int:
-    """Run an action on environments through the fleet engine and show it; the exit code."""
-    view = FleetView(out, action, environment_ids, names=names)
-    views.append(view)
-    run = getattr(client.fleet, action)(
-        environment_ids,
-        max_parallel=options.max_parallel,
-        on_conflict=options.on_conflict,
-        batch_id=options.batch_id,
-        timeout=options.timeout,
-        on_event=view,
-    )
-    report = await view.follow(client, run)
-    view.summary(report)
-    return exit_code_of(report, options.on_conflict)
+        Returns:
+            The exit code.
+        """
+        if not self.wait:
+            return await start_without_waiting(
+                client,
+                self.out,
+                self.action,
+                environment_ids,
+                self._started,
+                on_conflict=self.on_conflict,
+                batch_id=self.batch_id,
+            )
+        self._view = view = FleetView(self.out, self.action, environment_ids, names=names)
+        run = getattr(client.fleet, self.action)(
+            environment_ids,
+            max_parallel=self.max_parallel,
+            on_conflict=self.on_conflict,
+            batch_id=self.batch_id,
+            timeout=self.timeout,
+            on_event=view,
+        )
+        report = await view.follow(client, run)
+        view.summary(report)
+        return exit_code_of(report, self.on_conflict)
+
+    def interrupted(self) -> None:
+        """After Ctrl-C: say what had been started."""
+        if self._view is not None:
+            self._view.report_interrupt()
+        else:
+            self._started.report()
 
 
 def _unique(environment_ids: Sequence[UUID]) -> list[UUID]:
@@ -155,36 +177,22 @@ def _action_command(action: Action) -> click.Command:
         on_conflict: str,
         timeout: float | None,
     ) -> None:
-        options = _Options(
+        targets = _unique(environment_ids)
+        rollout = _Rollout(
+            settings.output(),
+            action,
             wait=wait,
             max_parallel=max_parallel,
             batch_id=batch_id,
             on_conflict=on_conflict,
             timeout=timeout,
         )
-        targets = _unique(environment_ids)
-        out = settings.output()
-        views: list[FleetView] = []
-        started = StartedTasks(out, action)
-
-        def interrupted() -> None:
-            views[0].report_interrupt() if views else started.report()
 
         async def main() -> int:
             async with settings.client() as client:
-                if not options.wait:
-                    return await start_without_waiting(
-                        client,
-                        out,
-                        action,
-                        targets,
-                        started,
-                        on_conflict=options.on_conflict,
-                        batch_id=options.batch_id,
-                    )
-                return await run_action(client, out, action, targets, options, views)
+                return await rollout.run(client, targets)
 
-        run_command(settings, out, main, on_interrupt=interrupted)
+        run_command(settings, rollout.out, main, on_interrupt=rollout.interrupted)
 
     return command
 
@@ -223,41 +231,25 @@ def fleet_deploy(
     timeout: float | None,
 ) -> None:
     """Deploy every environment of a project (by default, every running one)."""
-    options = _Options(
+    rollout = _Rollout(
+        settings.output(),
+        "deploy",
         wait=wait,
         max_parallel=max_parallel,
         batch_id=batch_id,
         on_conflict=on_conflict,
         timeout=timeout,
     )
-    out = settings.output()
-    views: list[FleetView] = []
-    started = StartedTasks(out, "deploy")
-
-    def interrupted() -> None:
-        views[0].report_interrupt() if views else started.report()
+    wanted = None if status.lower() == "any" else status
 
     async def main() -> int:
         async with settings.client() as client:
-            wanted = None if status.lower() == "any" else status
             environments = await client.environments.list(project_id, status=wanted)
-            targets = [env.id for env in environments]
-            if not targets:
-                out.message(
-                    f"no {'' if wanted is None else wanted + ' '}environments in project {project_id}"
-                )
+            if not environments.items:
+                which = "" if wanted is None else f"{wanted} "
+                rollout.out.message(f"no {which}environments in project {project_id}")
                 return ExitCode.OK
-            if not options.wait:
-                return await start_without_waiting(
-                    client,
-                    out,
-                    "deploy",
-                    targets,
-                    started,
-                    on_conflict=options.on_conflict,
-                    batch_id=options.batch_id,
-                )
             names = {env.id: env.name for env in environments if env.name}
-            return await run_action(client, out, "deploy", targets, options, views, names=names)
+            return await rollout.run(client, [env.id for env in environments], names=names)
 
-    run_command(settings, out, main, on_interrupt=interrupted)
+    run_command(settings, rollout.out, main, on_interrupt=rollout.interrupted)

@@ -97,7 +97,6 @@ def demo(
         fake = FakeOEC(
             environments=count,
             stopped_fraction=STOPPED_FRACTION,
-            task_duration=TASK_SECONDS[0] * time_scale,
             failure_rate=fail_rate,
             rate_limits=limits,
             seed=rng.randrange(2**31),
@@ -113,13 +112,13 @@ def demo(
             )
             async with client:
                 environments = await client.environments.list(fake.project_id)
-                busy = [e.id for e in environments if e.status == "running"][:BUSY_ENVIRONMENTS]
-                for busy_id in busy if count >= 10 else ():
+                running = [e.id for e in environments if e.status == "running"]
+                for busy_id in running[: BUSY_ENVIRONMENTS if count >= 10 else 0]:
                     await client.environments.deploy(busy_id)  # a teammate's, already running
                 if not out.json_mode:
                     _introduce(out, count, window, time_scale, fail_rate, max_parallel)
                 fake.reset_stats()
-                names = {e.id: e.name or str(e.id) for e in environments}
+                names = {e.id: e.name for e in environments if e.name}
                 ids = [e.id for e in environments]
                 view = FleetView(out, "deploy", ids, names=names)
                 views.append(view)
