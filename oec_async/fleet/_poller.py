@@ -152,6 +152,7 @@ class CentralPoller:
         with listening(transport_listener(self._emit, self._elapsed, None)):
             async with anyio.create_task_group() as tg:
                 if self.sweeps.unmapped:
+                    self.sweeps.discovering = True
                     tg.start_soon(self._discover)
                 while True:
                     await self._sleep(await self._dispatch(tg))
@@ -215,11 +216,26 @@ class CentralPoller:
             await self.sweeps.sweep(project)
         finally:
             self._in_flight -= 1
+            if self.sweeps.discovering and not self.sweeps.discovery_pending():
+                self._end_discovery()
             self._nudge()
 
     async def _discover(self) -> None:
-        self.sweeps.add_discovered(await discover_projects(self._client, self.sweeps.unmapped))
-        self._nudge()
+        found: list[UUID] = []
+        try:
+            found = await discover_projects(self._client, self.sweeps.unmapped)
+        finally:
+            self.sweeps.add_discovered(found)
+            if not self.sweeps.discovery_pending():
+                self._end_discovery()
+            self._nudge()
+
+    def _end_discovery(self) -> None:
+        """Environments still without a project are polled on their own from now on."""
+        self.sweeps.discovering = False
+        for watch in list(self._by_env.values()):
+            if watch.project_id is None and not watch.done:
+                self._schedule(watch)
 
     async def _poll(self, watch: Watch, confirm: bool) -> None:
         self.task_polls += 1
@@ -286,6 +302,9 @@ class CentralPoller:
         return not watch.done and self._by_env.get(watch.environment_id) is watch
 
     def _schedule(self, watch: Watch) -> None:
+        if self.sweeps.discovering and watch.project_id is None and not watch.hinted:
+            self._queue.push(watch, math.inf)  # its project may be known in a moment
+            return
         swept = self.sweeps.is_swept(watch)
         due = task_poll_due(
             watch,

@@ -263,11 +263,20 @@ class FleetEventStream:
 
 
 def _unwrap(error: BaseException) -> BaseException:
-    """The single real error inside task-group wrapping, or the group itself."""
+    """The first real error inside task-group wrapping (a note counts the others)."""
+    if not isinstance(error, BaseExceptionGroup):
+        return error
     cancelled = anyio.get_cancelled_exc_class()
-    while isinstance(error, BaseExceptionGroup):
-        inner = [e for e in error.exceptions if not isinstance(e, cancelled)]
-        if len(inner) != 1:
-            return error
-        error = inner[0]
-    return error
+    leaves = [e for e in _leaves(error) if not isinstance(e, cancelled)]
+    if not leaves:
+        return error
+    first = leaves[0]
+    if len(leaves) > 1:
+        first.add_note(f"({len(leaves) - 1} more error(s) ended other parts of the fleet run)")
+    return first
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]

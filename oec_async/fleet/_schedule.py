@@ -93,8 +93,8 @@ def task_poll_due(
         policy: The poll policy (its intervals bound every wait).
         sweep_every: The sweep interval of its project, when that project is being swept. Once
             a sweep has seen the task under way (``tracked``), a poll of its own is only a
-            safety net in case the environment's status stops telling; before that, the
-            first poll leaves room for two sweeps.
+            safety net in case the environment's status stops telling. Until a sweep has
+            shown the environment at all, its first poll waits for one.
     """
     base = watch.last_poll_at if watch.last_poll_at is not None else watch.registered_at
     if watch.hinted:
@@ -107,10 +107,13 @@ def task_poll_due(
         gap = max(SAFETY_NET_INTERVALS * policy.max_interval, 2 * (estimate or 0.0))
         return max(base, watch.registered_at) + gap * (1 << min(watch.polls, 16))
     if watch.polls == 0:
-        first = estimate if estimate is not None else policy.initial_interval
-        if sweep_every is not None:
-            first = max(first, 2 * sweep_every)
-        return base + first
+        first = base + (estimate if estimate is not None else policy.initial_interval)
+        if sweep_every is None or watch.env_status is not None:
+            return first
+        # No sweep has shown this environment since the task began: wait for one (it tells
+        # more, for every task at once), but not forever if sweeps fail.
+        swept_from = max(base, watch.swept_since or base)
+        return max(first, swept_from + max(2 * sweep_every, policy.max_interval))
     gap = _backoff(watch.polls - 1, policy)
     last = watch.last
     progress = last.progress_percent if last is not None else None

@@ -97,6 +97,8 @@ class SweepBook:
         self._client = client
         self._env_project = dict(known_projects)
         self.unmapped = {env for env in environment_ids if env not in self._env_project}
+        self.discovering = False
+        """Projects are being looked up: environments without one wait for the answer."""
         self._projects: dict[UUID, ProjectState] = {}
         self._current_watch = current_watch
         self._reschedule = reschedule
@@ -116,6 +118,8 @@ class SweepBook:
         if project is None:
             project = self._projects[project_id] = ProjectState(project_id)
         project.watches.add(watch)
+        if project.sweeping:
+            watch.swept_since = anyio.current_time()
         self._update(project)
 
     def leave(self, watch: Watch) -> None:
@@ -134,7 +138,9 @@ class SweepBook:
         should = not project.dead and len(project.watches) >= SWEEP_MIN_WATCHES
         if should != project.sweeping:
             project.sweeping = should
+            now = anyio.current_time()
             for watch in list(project.watches):
+                watch.swept_since = now if should else None
                 self._reschedule(watch)
 
     # -- scheduling -----------------------------------------------------------------------------
@@ -156,6 +162,10 @@ class SweepBook:
         for project_id in project_ids:
             if project_id not in self._projects:
                 self._projects[project_id] = ProjectState(project_id, pending_discovery=True)
+
+    def discovery_pending(self) -> bool:
+        """Whether a discovery sweep is still owed or out."""
+        return any(p.pending_discovery for p in self._projects.values())
 
     # -- the read ---------------------------------------------------------------------------------
     async def sweep(self, project: ProjectState) -> None:
@@ -192,10 +202,12 @@ class SweepBook:
             self.unmapped.discard(env_id)
             self._env_project[env_id] = project.id
         watch = self._current_watch(env_id)
-        if watch is None or watch.done or sent_at < watch.registered_at:
+        if watch is None or watch.done:
             return
         if watch.project_id is None:
             self.join(watch, project.id)
+        if sent_at < watch.registered_at:
+            return  # sent before the task began: its status says nothing about the task
         before_status, before_tracked = watch.env_status, watch.tracked
         maybe_over = read_environment_status(watch, status, sent_at)
         if status is not None and status != before_status:
@@ -207,7 +219,7 @@ class SweepBook:
                     elapsed=self._elapsed(),
                 )
             )
-        if watch.tracked != before_tracked:
+        if watch.tracked != before_tracked or before_status is None:
             self._reschedule(watch)
         if maybe_over:
             self._hint(watch)

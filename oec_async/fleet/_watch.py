@@ -25,6 +25,7 @@ class Watch:
         last_active_at: The last time any read showed the task still active.
         first_env_status: The environment status of the first sweep after registration.
         env_status: The latest environment status a sweep showed.
+        swept_since: When sweeps of its project began to cover it (``None``: not swept).
         tracked: A sweep showed the environment in a transitional status since registration,
             so its leaving that status will be seen by sweeps.
         hinted: News (a sweep, a webhook) says the task may be over: confirm it soon.
@@ -51,6 +52,7 @@ class Watch:
         "project_id",
         "registered_at",
         "result",
+        "swept_since",
         "task_id",
         "tracked",
         "version",
@@ -76,6 +78,7 @@ class Watch:
         self.last_active_at: float | None = None
         self.first_env_status: EnvironmentStatus | None = None
         self.env_status: EnvironmentStatus | None = None
+        self.swept_since: float | None = None
         self.tracked = False
         self.hinted = False
         self.in_flight = False

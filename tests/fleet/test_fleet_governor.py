@@ -1,0 +1,142 @@
+"""What the fleet needs from the rate governor: free slots, prepaid slots, background reads."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from oec_async import RateLimits, RateLimitSnapshot
+from oec_async._ratelimit import READ, WRITE, RateGovernor
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 500.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await anyio.lowlevel.checkpoint()
+
+
+@pytest.fixture
+def time_() -> FakeTime:
+    return FakeTime()
+
+
+def governor(
+    time_: FakeTime, *, reads: int = 10, writes: int = 4, enabled: bool = True
+) -> RateGovernor:
+    limits = RateLimits(
+        enabled=enabled,
+        reads_per_window=reads,
+        writes_per_window=writes,
+        window=60.0,
+        safety_margin=0.0,
+    )
+    return RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+
+
+async def test_available_counts_the_free_slots_without_taking_one(time_: FakeTime) -> None:
+    gov = governor(time_, writes=4)
+    await gov.acquire(WRITE)
+    assert gov.available(WRITE) == 3
+    assert gov.available(WRITE) == 3
+    assert gov.sent_in_window(WRITE) == 1
+
+
+async def test_nothing_is_available_during_a_pause(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.pause(READ, 5.0)
+    assert gov.available(READ) == 0
+
+
+def test_everything_is_available_without_pacing(time_: FakeTime) -> None:
+    assert governor(time_, enabled=False).available(WRITE) == float("inf")
+
+
+async def test_delay_for_tells_when_enough_slots_free_up(time_: FakeTime) -> None:
+    gov = governor(time_, writes=3)
+    for step in range(3):  # sends at 500, 510, 520
+        await gov.acquire(WRITE)
+        time_.now += 10.0 * (step < 2)
+    assert gov.delay_for(WRITE) == pytest.approx(40.0)  # 500 leaves the window at 560
+    assert gov.delay_for(WRITE, 2) == pytest.approx(50.0)  # and 510 at 570
+    assert time_.sleeps == []
+
+
+def test_delay_for_is_zero_with_room(time_: FakeTime) -> None:
+    assert governor(time_).delay_for(WRITE, 4) == 0.0
+
+
+async def test_a_prepaid_slot_is_not_counted_twice(time_: FakeTime) -> None:
+    gov = governor(time_, writes=4)
+    await gov.acquire(WRITE)
+    with gov.prepaid(WRITE):
+        await gov.acquire(WRITE)  # the transport's acquire: takes the prepaid slot
+        assert gov.sent_in_window(WRITE) == 1
+        await gov.acquire(WRITE)  # a retry: counted as usual
+    assert gov.sent_in_window(WRITE) == 2
+
+
+async def test_a_prepaid_slot_serves_only_its_bucket(time_: FakeTime) -> None:
+    gov = governor(time_)
+    with gov.prepaid(WRITE):
+        await gov.acquire(READ)
+    assert gov.sent_in_window(READ) == 1
+
+
+async def test_a_prepaid_slot_does_not_outlive_its_block(time_: FakeTime) -> None:
+    gov = governor(time_)
+    with gov.prepaid(WRITE):
+        pass
+    await gov.acquire(WRITE)
+    assert gov.sent_in_window(WRITE) == 1
+
+
+async def test_a_prepaid_slot_of_another_governor_does_not_count(time_: FakeTime) -> None:
+    gov, other = governor(time_), governor(time_)
+    with other.prepaid(WRITE):
+        await gov.acquire(WRITE)
+    assert gov.sent_in_window(WRITE) == 1
+
+
+async def test_background_requests_leave_part_of_the_budget_free(time_: FakeTime) -> None:
+    gov = governor(time_, reads=10)
+    for _ in range(8):
+        await gov.acquire(READ)
+    assert gov.background_delay(READ, keep_free=0.1) == 0.0  # 2 free, 1 kept
+    await gov.acquire(READ)
+    assert gov.background_delay(READ, keep_free=0.1) == pytest.approx(60.0)
+
+
+def test_background_requests_wait_out_a_pause(time_: FakeTime) -> None:
+    gov = governor(time_, enabled=False)
+    gov.pause(READ, 3.0)
+    assert gov.background_delay(READ) == 3.0
+
+
+def test_a_budget_is_confirmed_by_a_limit_header(time_: FakeTime) -> None:
+    gov = governor(time_)
+    assert not gov.is_confirmed(WRITE)
+    gov.observe(RateLimitSnapshot(limit=9, remaining=8, bucket=WRITE))
+    assert gov.is_confirmed(WRITE)
+    assert not gov.is_confirmed(READ)
+
+
+def test_headers_correct_the_window(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.observe(RateLimitSnapshot(limit=5, remaining=4, window=0.5, bucket=WRITE))
+    assert gov.bucket_window(WRITE) == 0.5
+
+
+def test_a_reset_of_a_whole_window_does_not_pause(time_: FakeTime) -> None:
+    # Servers round the reset up to whole seconds: "1" for a 0.5 s window would hold the
+    # bucket two windows. The sliding log already keeps the count right.
+    gov = governor(time_)
+    gov.observe(RateLimitSnapshot(limit=4, remaining=0, window=0.5, reset=1.0, bucket=WRITE))
+    assert gov.paused_for(WRITE) == 0.0
