@@ -55,7 +55,7 @@ _UNFINISHED: Final = frozenset({OutcomeKind.CANCELLED, OutcomeKind.NOT_STARTED})
 HEARTBEAT: Final = 5.0
 """Seconds between plain progress lines when nothing else was printed."""
 MIN_SHOWN_WAIT: Final = 0.2
-"""Shorter rate-budget waits are counted but not printed as lines."""
+"""Shorter rate-budget waits get no line of their own."""
 
 
 class _Progress(Progress):
@@ -250,7 +250,7 @@ class FleetView:
             if outcome.deployment is not None and outcome.deployment.is_terminal:
                 self._single.finish(outcome.deployment)
             else:
-                self._single.__exit__(None, None, None)
+                self._single.stop()
                 label = f"{self.action} {self.label(outcome.environment_id)}"
                 self._line(
                     f"{label}: {outcome_text(outcome)}", style=status_style(outcome.kind.value)

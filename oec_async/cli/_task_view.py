@@ -51,8 +51,13 @@ class TaskView:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the bar (it stays on screen as it was)."""
         if self._progress is not None:
             self._progress.stop()
+            self._progress = None
 
     def update(self, deployment: Deployment) -> None:
         """Show a new state of the task."""
@@ -81,9 +86,7 @@ class TaskView:
 
     def finish(self, deployment: Deployment) -> None:
         """Stop the bar and say how the task ended."""
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
+        self.stop()
         if self._out.json_mode:
             return
         took = seconds(deployment.duration_seconds)
