@@ -19,7 +19,7 @@ from uuid import UUID
 from attrs import field, frozen
 
 from .._converter import structure
-from .._enums import EnvironmentStatus, TaskStatus
+from .._enums import EnvironmentStatus, TaskStatus, _OpenStrEnum
 from .._models_webhooks import WebhookEventType
 from ._errors import WebhookPayloadError
 
@@ -153,15 +153,22 @@ class PingEvent(WebhookEvent):
     message: str | None = None
 
 
+def _parse(value: object, cls: type[T]) -> T | None:
+    """``value`` as ``cls``, or ``None`` if it is not one (strings are never coerced)."""
+    if cls is str or issubclass(cls, _OpenStrEnum):
+        return cls(value) if isinstance(value, str) else None  # type: ignore[call-arg]
+    try:
+        return structure(value, cls)
+    except ValueError:
+        return None
+
+
 def _read(data: Mapping[str, object], cls: type[T], *keys: str) -> T | None:
+    """The first of ``keys`` whose value reads as ``cls``; ``None`` if none does."""
     for key in keys:
         value = data.get(key)
-        if value is None:
-            continue
-        try:
-            return structure(value, cls)
-        except ValueError:
-            continue
+        if value is not None and (parsed := _parse(value, cls)) is not None:
+            return parsed
     return None
 
 
