@@ -12,6 +12,7 @@ from resource_helpers import STRICT, WEBHOOK_ID, all_sent, body, header, mock, p
 
 from oec_async import (
     Client,
+    RateLimitError,
     RateLimits,
     Webhook,
     WebhookDelivery,
@@ -55,21 +56,44 @@ def test_unknown_event_names_in_an_answer_do_not_break_parsing() -> None:
 
 
 async def test_list_walks_offsets_as_cursors(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", "/webhooks", payload={
-        "items": [hook(1), hook(2)], "total": 3, "limit": 2, "offset": 0, "has_more": True})
-    mock(mocked, client, "GET", "/webhooks", payload={
-        "items": [hook(3)], "total": 3, "limit": 2, "offset": 2, "has_more": False})
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/webhooks",
+        payload={
+            "items": [hook(1), hook(2)],
+            "total": 3,
+            "limit": 2,
+            "offset": 0,
+            "has_more": True,
+        },
+    )
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/webhooks",
+        payload={"items": [hook(3)], "total": 3, "limit": 2, "offset": 2, "has_more": False},
+    )
 
     hooks = await client.webhooks.list(limit=2).collect()
 
     assert [str(h.id)[-1] for h in hooks] == ["1", "2", "3"]
     assert [params(c) for c in sent(mocked, client, "GET", "/webhooks")] == [
-        {"limit": 2, "offset": 0}, {"limit": 2, "offset": 2}]
+        {"limit": 2, "offset": 0},
+        {"limit": 2, "offset": 2},
+    ]
 
 
 async def test_list_without_has_more_uses_the_total(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", "/webhooks",
-         payload={"items": [hook(1)], "total": 2, "limit": 1, "offset": 5})
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/webhooks",
+        payload={"items": [hook(1)], "total": 2, "limit": 1, "offset": 5},
+    )
 
     page = await client.webhooks.list(limit=1, offset=5)
 
@@ -78,8 +102,13 @@ async def test_list_without_has_more_uses_the_total(mocked: aioresponses, client
 
 
 async def test_list_resumes_from_a_saved_cursor(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", "/webhooks", payload={
-        "items": [hook(3)], "total": 3, "limit": 2, "offset": 2, "has_more": False})
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/webhooks",
+        payload={"items": [hook(3)], "total": 3, "limit": 2, "offset": 2, "has_more": False},
+    )
     hooks = await client.webhooks.list(limit=2, cursor="2").collect()
     assert len(hooks) == 1
     assert params(sent(mocked, client, "GET", "/webhooks")[0])["offset"] == 2
@@ -88,13 +117,21 @@ async def test_list_resumes_from_a_saved_cursor(mocked: aioresponses, client: Cl
 async def test_create_returns_the_secret_once_and_never_shows_it(
     mocked: aioresponses, client: Client
 ) -> None:
-    mock(mocked, client, "POST", "/webhooks", status=201,
-         payload={**DOC_WEBHOOK, "format": "slack", "secret": SECRET})
+    mock(
+        mocked,
+        client,
+        "POST",
+        "/webhooks",
+        status=201,
+        payload={**DOC_WEBHOOK, "format": "slack", "secret": SECRET},
+    )
 
     created = await client.webhooks.create(
         "https://hooks.example.com/oec-events",
         [WebhookEventType.DEPLOY_COMPLETED, "deploy.failed", "deploy.failed"],
-        description="CI", format="slack", is_active=True,
+        description="CI",
+        format="slack",
+        is_active=True,
     )
 
     assert created.secret == SECRET
@@ -104,7 +141,9 @@ async def test_create_returns_the_secret_once_and_never_shows_it(
     assert body(call) == {
         "url": "https://hooks.example.com/oec-events",
         "events": ["deploy.completed", "deploy.failed"],
-        "description": "CI", "format": "slack", "is_active": True,
+        "description": "CI",
+        "format": "slack",
+        "is_active": True,
     }
     assert header(call, "X-Idempotency-Key")
 
@@ -122,7 +161,11 @@ async def test_create_returns_the_secret_once_and_never_shows_it(
         ("hooks.example.com/x", ["deploy.completed"], "absolute https:// URL"),
         ("https://hooks.example.com/x", [], r"events must hold 1\.\.10"),
         ("https://hooks.example.com/x", "deploy.completed", "not a single string"),
-        ("https://hooks.example.com/x", ["deploy.complete"], "unknown webhook event 'deploy.complete'"),
+        (
+            "https://hooks.example.com/x",
+            ["deploy.complete"],
+            "unknown webhook event 'deploy.complete'",
+        ),
     ],
 )
 async def test_create_refuses_what_the_api_would_reject(
@@ -141,23 +184,32 @@ async def test_create_allows_at_most_ten_events(mocked: aioresponses, client: Cl
     with pytest.raises(ValueError, match="format must be one of raw, slack, teams, discord"):
         await client.webhooks.create("https://hooks.example.com/x", every[:10], format="xml")
     with pytest.raises(ValueError, match=r"description must be 0\.\.500"):
-        await client.webhooks.create("https://hooks.example.com/x", every[:1], description="d" * 501)
+        await client.webhooks.create(
+            "https://hooks.example.com/x", every[:1], description="d" * 501
+        )
     assert all_sent(mocked) == 0
 
 
 @pytest.fixture
 async def local_client() -> AsyncIterator[Client]:
     """A client whose API is on loopback, as with a local fake server."""
-    async with Client("k", base_url="http://127.0.0.1:9/api/public/v1",
-                      rate_limits=RateLimits.disabled()) as c:
+    async with Client(
+        "k", base_url="http://127.0.0.1:9/api/public/v1", rate_limits=RateLimits.disabled()
+    ) as c:
         yield c
 
 
 async def test_a_client_on_a_loopback_api_may_point_webhooks_at_loopback(
     mocked: aioresponses, local_client: Client
 ) -> None:
-    mock(mocked, local_client, "POST", "/webhooks", status=201,
-         payload={**DOC_WEBHOOK, "url": "http://127.0.0.1:8080/hook", "secret": SECRET})
+    mock(
+        mocked,
+        local_client,
+        "POST",
+        "/webhooks",
+        status=201,
+        payload={**DOC_WEBHOOK, "url": "http://127.0.0.1:8080/hook", "secret": SECRET},
+    )
     created = await local_client.webhooks.create("http://127.0.0.1:8080/hook", ["deploy.failed"])
     assert created.url == "http://127.0.0.1:8080/hook"
     with pytest.raises(ValueError, match="private or loopback"):
@@ -165,7 +217,13 @@ async def test_a_client_on_a_loopback_api_may_point_webhooks_at_loopback(
 
 
 async def test_update_sends_only_the_given_fields(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "PATCH", f"/webhooks/{WEBHOOK_ID}", payload={**DOC_WEBHOOK, "is_active": False})
+    mock(
+        mocked,
+        client,
+        "PATCH",
+        f"/webhooks/{WEBHOOK_ID}",
+        payload={**DOC_WEBHOOK, "is_active": False},
+    )
 
     updated = await client.webhooks.update(WEBHOOK_ID, is_active=False, events=["deploy.failed"])
 
@@ -187,12 +245,29 @@ async def test_update_checks_before_sending(mocked: aioresponses, client: Client
 async def test_delete_test_rotate_and_deliveries(mocked: aioresponses, client: Client) -> None:
     base = f"/webhooks/{WEBHOOK_ID}"
     mock(mocked, client, "DELETE", base, status=204)
-    mock(mocked, client, "POST", f"{base}/test",
-         payload={"success": True, "status_code": 200, "duration_ms": 80, "message": None})
+    mock(
+        mocked,
+        client,
+        "POST",
+        f"{base}/test",
+        payload={"success": True, "status_code": 200, "duration_ms": 80, "message": None},
+    )
     mock(mocked, client, "POST", f"{base}/rotate-secret", payload={"secret": "whsec_new"})
-    mock(mocked, client, "GET", f"{base}/deliveries",
-         payload=[{"id": WEBHOOK_ID, "event": "deploy.completed", "status": "delivered",
-                   "response_body": "thanks", "attempt_count": 1}])
+    mock(
+        mocked,
+        client,
+        "GET",
+        f"{base}/deliveries",
+        payload=[
+            {
+                "id": WEBHOOK_ID,
+                "event": "deploy.completed",
+                "status": "delivered",
+                "response_body": "thanks",
+                "attempt_count": 1,
+            }
+        ],
+    )
 
     await client.webhooks.delete(WEBHOOK_ID)
     result = await client.webhooks.test(WEBHOOK_ID)
@@ -207,17 +282,30 @@ async def test_delete_test_rotate_and_deliveries(mocked: aioresponses, client: C
     assert header(sent(mocked, client, "POST", f"{base}/test")[0], "X-Idempotency-Key") is None
 
 
-async def test_the_mutation_limit_is_waited_out_and_retried_with_the_same_key(
+async def test_the_mutation_limit_reaches_the_caller_as_a_rate_limit_error(
     mocked: aioresponses, client: Client
 ) -> None:
-    mock(mocked, client, "POST", "/webhooks", status=429, headers={"Retry-After": "3"},
-         payload={"detail": {"error": "webhook_mutation_rate_limit", "message": "10/60s",
-                             "retry_after": 3}})
-    mock(mocked, client, "POST", "/webhooks", status=201, payload={**DOC_WEBHOOK, "secret": SECRET})
+    mock(
+        mocked,
+        client,
+        "POST",
+        "/webhooks",
+        status=429,
+        headers={"Retry-After": "3"},
+        repeat=True,
+        payload={
+            "detail": {
+                "error": "webhook_mutation_rate_limit",
+                "message": "10/60s",
+                "retry_after": 3,
+            }
+        },
+    )
 
-    created = await client.webhooks.create("https://hooks.example.com/x", ["deploy.failed"])
+    with pytest.raises(RateLimitError) as caught:
+        await client.webhooks.create("https://hooks.example.com/x", ["deploy.failed"])
 
-    assert created.secret == SECRET
-    calls = sent(mocked, client, "POST", "/webhooks")
-    assert len({header(c, "X-Idempotency-Key") for c in calls}) == 1
-    assert len(calls) == 2
+    assert caught.value.code == "webhook_mutation_rate_limit"
+    assert caught.value.retry_after == 3
+    keys = {header(c, "X-Idempotency-Key") for c in sent(mocked, client, "POST", "/webhooks")}
+    assert len(keys) == 1  # however often it was tried, it was one logical create
