@@ -1,0 +1,1 @@
+"""Benchmarks of oec-async against raw aiohttp: run ``python -m benchmarks [--quick]``."""

@@ -1,0 +1,91 @@
+"""The scenarios without a network: structuring one page, and cold import time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import timeit
+from collections.abc import Callable
+from typing import Final
+
+from oec_async import Client, Deployment
+from oec_async._core import decode_json_body
+
+from ._report import Sample
+
+__all__ = [
+    "IMPORT_VARIANTS",
+    "STRUCTURE_VARIANTS",
+    "import_sample",
+    "prime_imports",
+    "structure_sample",
+]
+
+JSON_LOADS: Final = "json.loads alone"
+SDK_DECODE: Final = "SDK: decode + structure"
+SDK_STRUCTURE: Final = "SDK: structure only"
+STRUCTURE_VARIANTS: Final = (JSON_LOADS, SDK_DECODE, SDK_STRUCTURE)
+
+IMPORT_VARIANTS: Final = ("aiohttp", "oec_async")
+
+_PATH: Final = "/environments/{id}/deployments"
+
+
+def _page_functions(body: bytes) -> dict[str, Callable[[], object]]:
+    # The resource's own envelope reader: exactly what `deployments.list` runs on each page.
+    resource = Client(api_key="oec_live_rw_benchmark", base_url="http://127.0.0.1").deployments
+    data = json.loads(body)
+    if len(data.get("data", ())) != 100:
+        raise RuntimeError("the structure scenario needs a page of 100 deployments")
+
+    def loads() -> object:
+        return json.loads(body)
+
+    def sdk_decode() -> object:
+        decoded = decode_json_body(body, method="GET", path=_PATH, status=200)
+        return resource._structure_cursor_page(decoded, Deployment, "GET", _PATH)
+
+    def sdk_structure() -> object:
+        return resource._structure_cursor_page(data, Deployment, "GET", _PATH)
+
+    return {JSON_LOADS: loads, SDK_DECODE: sdk_decode, SDK_STRUCTURE: sdk_structure}
+
+
+def structure_sample(body: bytes, variant: str, number: int) -> Sample:
+    """µs per page of 100 deployments (best-effort loop of ``number`` calls)."""
+    function = _page_functions(body)[variant]
+    function()  # builds the converter and its specialised functions, outside the timing
+    seconds = timeit.Timer(function).timeit(number)
+    return Sample(value=seconds / number * 1e6)
+
+
+def _import_env() -> dict[str, str]:
+    # Measure what users get after `pip install`: compiled bytecode, no bytecode writes off.
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+_SNIPPET: Final = (
+    "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+)
+
+
+def prime_imports() -> None:
+    """Import each module once so its bytecode is cached, as after an install."""
+    for module in IMPORT_VARIANTS:
+        subprocess.run([sys.executable, "-c", f"import {module}"], env=_import_env(), check=True)
+
+
+def import_sample(module: str) -> Sample:
+    """Milliseconds to import ``module`` in a fresh interpreter (startup itself excluded)."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _SNIPPET.format(module=module)],
+        env=_import_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Sample(value=float(completed.stdout.strip()) * 1e3)
