@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from importlib.metadata import PackageNotFoundError, version
 
 __all__ = ["get_version", "user_agent"]
 
@@ -11,6 +10,10 @@ __all__ = ["get_version", "user_agent"]
 @functools.cache
 def get_version() -> str:
     """The installed oec-async version (``0.0.0`` when running from an uninstalled tree)."""
+    # importlib.metadata (with zipfile, csv, email...) costs ~10 ms: paid on first use only,
+    # when a client is created, not by ``import oec_async``.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("oec-async")
     except PackageNotFoundError:  # pragma: no cover - only from a bare source tree

@@ -205,9 +205,16 @@ def test_malformed_uuids_are_refused(text: str) -> None:
         structure({"id": text}, Deployment)
 
 
-def test_importing_the_package_does_not_load_cattrs() -> None:
-    code = "import sys, oec_async; print('cattrs' in sys.modules)"
+@pytest.mark.parametrize("module", ["cattrs", "importlib.metadata"])
+def test_importing_the_package_leaves_first_use_modules_unloaded(module: str) -> None:
+    code = f"import sys, oec_async; print({module!r} in sys.modules)"
     completed = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "False"
+
+
+def test_the_version_is_still_read_from_the_metadata() -> None:
+    from importlib.metadata import version
+
+    assert oec_async.__version__ == version("oec-async")
