@@ -26,9 +26,12 @@ RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 # seconds"; 409 task_in_progress is a real answer and must reach the caller.
 _RETRYABLE_CONFLICTS: Final = frozenset({"concurrent_action"})
 
-# Per-target limits (logs, metrics: 6/min per environment) are surfaced, not retried blindly: the
-# caller decides whether a minute's wait is worth it.
-_SURFACED_RATE_LIMITS: Final = frozenset({"target_rate_limit", "ip_blocked"})
+# Limits narrower than the key's budget are surfaced, not retried: per target (logs, metrics:
+# 6/min per environment), webhook mutations (10/min) and a blocked address. Retrying them would
+# pause the key's whole bucket, stalling every other request for a limit they do not share.
+_SURFACED_RATE_LIMITS: Final = frozenset(
+    {"target_rate_limit", "webhook_mutation_rate_limit", "ip_blocked"}
+)
 
 # Above this, an X-RateLimit-Reset value is a Unix time, not a number of seconds.
 _EPOCH_THRESHOLD: Final = 1_000_000_000

@@ -68,7 +68,7 @@ def test_a_429_is_retried_even_for_a_non_idempotent_request() -> None:
     assert is_retryable_status(429, "rate_limit_exceeded", idempotent=False)
 
 
-@pytest.mark.parametrize("code", ["target_rate_limit", "ip_blocked"])
+@pytest.mark.parametrize("code", ["target_rate_limit", "webhook_mutation_rate_limit", "ip_blocked"])
 def test_per_target_and_ip_rate_limits_are_surfaced_not_retried(code: str) -> None:
     assert not is_retryable_status(429, code, idempotent=True)
 

@@ -7,6 +7,7 @@ import logging
 import re
 from email.utils import formatdate
 from typing import Any
+from uuid import UUID
 
 import aiohttp
 import pytest
@@ -269,7 +270,7 @@ async def test_a_task_in_progress_error_names_the_running_task(
     )
     with pytest.raises(TaskInProgressError) as caught:
         await client.environments.deploy(ENV_ID)
-    assert caught.value.task_id == TASK_IN_PROGRESS
+    assert caught.value.task_id == UUID(TASK_IN_PROGRESS)
 
 
 async def test_a_409_task_in_progress_is_never_retried(
