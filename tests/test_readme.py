@@ -1,6 +1,7 @@
 """Every Python sample in README.md runs, against the bundled fake server.
 
-A sample that calls ``asyncio.run`` is a whole program and runs as written. Any other sample is a
+A sample that calls ``asyncio.run`` is a whole program and runs as written; a sample that defines
+``test_`` functions is a test module and runs under pytest. Any other sample is a
 fragment: it runs inside an ``async with Client() as client`` block, with ``env_id``,
 ``project_id`` and ``action`` (a deploy just queued) defined, as the README's prose assumes.
 Each sample runs in its own interpreter, configured only through the documented environment
@@ -24,21 +25,21 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 _FRAGMENT_PRELUDE = """\
-import asyncio
-import os
+import asyncio as _asyncio
+import os as _os
 
 from oec_async import Client as _Client
 
 
 async def _readme_sample() -> None:
-    env_id = os.environ["OEC_ENV_ID"]
-    project_id = os.environ["OEC_PROJECT_ID"]
+    env_id = _os.environ["OEC_ENV_ID"]
+    project_id = _os.environ["OEC_PROJECT_ID"]
     async with _Client() as client:
-        action = await client.environments.deploy(os.environ["OEC_SPARE_ENV_ID"])
+        action = await client.environments.deploy(_os.environ["OEC_SPARE_ENV_ID"])
 {body}
 
 
-asyncio.run(_readme_sample())
+_asyncio.run(_readme_sample())
 """
 
 
@@ -46,8 +47,12 @@ def _samples() -> list[str]:
     return [match.group(1) for match in _BLOCK.finditer(README.read_text(encoding="utf-8"))]
 
 
+def _is_test_module(sample: str) -> bool:
+    return re.search(r"^(async )?def test_", sample, re.M) is not None
+
+
 def _program(sample: str) -> str:
-    if "asyncio.run(" in sample:
+    if "asyncio.run(" in sample or _is_test_module(sample):
         return sample
     return _FRAGMENT_PRELUDE.format(body=textwrap.indent(sample, " " * 8))
 
@@ -62,7 +67,7 @@ def test_readme_has_python_samples() -> None:
 
 
 @pytest.mark.parametrize("sample", _samples(), ids=_title)
-async def test_readme_sample_runs(sample: str) -> None:
+async def test_readme_sample_runs(sample: str, tmp_path: Path) -> None:
     async with FakeOEC(environments=4, stopped_fraction=0.0, task_duration=0.3) as fake:
         env = {
             **os.environ,
@@ -72,8 +77,14 @@ async def test_readme_sample_runs(sample: str) -> None:
             "OEC_SPARE_ENV_ID": fake.environment_ids[1],
             "OEC_PROJECT_ID": fake.project_id,
         }
+        if _is_test_module(sample):  # a pytest example: run it with pytest and its plugin
+            module = tmp_path / "test_readme_example.py"
+            module.write_text(sample, encoding="utf-8")
+            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)]
+        else:
+            command = [sys.executable, "-c", _program(sample)]
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _program(sample), env=env,
+            *command, env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
