@@ -101,7 +101,8 @@ class _Clock:
         assert math.isfinite(seconds)
         assert seconds >= 0
         self.slept.append(seconds)
-        self.now += seconds
+        # Real time always moves on, even when a wait is below the float resolution of `now`.
+        self.now = max(self.now + seconds, math.nextafter(self.now, math.inf))
 
 
 _big_ints = st.integers(min_value=-(10**15), max_value=10**15)
