@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import random
 import subprocess
 import sys
 import timeit
+import uuid
 from collections.abc import Callable
 from typing import Final
 
@@ -31,24 +34,45 @@ STRUCTURE_VARIANTS: Final = (JSON_LOADS, SDK_DECODE, SDK_STRUCTURE)
 IMPORT_VARIANTS: Final = ("aiohttp", "oec_async")
 
 _PATH: Final = "/environments/{id}/deployments"
+_DISTINCT_PAGES: Final = 64  # 6,400 task ids: more than the SDK's id cache keeps
+
+
+def _distinct_pages(body: bytes) -> list[bytes]:
+    """Copies of the server's page with fresh task ids, so no id is parsed twice in a row.
+
+    The SDK keeps a bounded cache of parsed ids (ids do repeat in real use: every item of a
+    page has the same environment_id, a poll reads the same task again). Structuring one page
+    over and over would hit it for every id; cycling through more distinct ids than it keeps
+    measures a real paging run, where each page brings new task ids.
+    """
+    data = json.loads(body)
+    if len(data.get("data", ())) != 100:
+        raise RuntimeError("the structure scenario needs a page of 100 deployments")
+    rng = random.Random(5)
+    pages = []
+    for _ in range(_DISTINCT_PAGES):
+        for item in data["data"]:
+            item["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        pages.append(json.dumps(data).encode())
+    return pages
 
 
 def _page_functions(body: bytes) -> dict[str, Callable[[], object]]:
     # The resource's own envelope reader: exactly what `deployments.list` runs on each page.
     resource = Client(api_key="oec_live_rw_benchmark", base_url="http://127.0.0.1").deployments
-    data = json.loads(body)
-    if len(data.get("data", ())) != 100:
-        raise RuntimeError("the structure scenario needs a page of 100 deployments")
+    bodies = _distinct_pages(body)
+    next_body = itertools.cycle(bodies).__next__
+    next_data = itertools.cycle([json.loads(b) for b in bodies]).__next__
 
     def loads() -> object:
-        return json.loads(body)
+        return json.loads(next_body())
 
     def sdk_decode() -> object:
-        decoded = decode_json_body(body, method="GET", path=_PATH, status=200)
+        decoded = decode_json_body(next_body(), method="GET", path=_PATH, status=200)
         return resource._structure_cursor_page(decoded, Deployment, "GET", _PATH)
 
     def sdk_structure() -> object:
-        return resource._structure_cursor_page(data, Deployment, "GET", _PATH)
+        return resource._structure_cursor_page(next_data(), Deployment, "GET", _PATH)
 
     return {JSON_LOADS: loads, SDK_DECODE: sdk_decode, SDK_STRUCTURE: sdk_structure}
 

@@ -33,6 +33,7 @@ _CANONICAL_UUID: Final = re.compile(
 ).fullmatch
 _new_object: Final = object.__new__
 _set_slot: Final = object.__setattr__
+_SAFETY_UNKNOWN: Final = SafeUUID.unknown  # an enum member lookup costs more than the parse
 # Ids repeat across responses (every item of a page has the same environment_id; a poll reads
 # the same task again and again): parsed UUIDs are immutable, so they are shared, up to a bound.
 _UUIDS: Final[dict[str, UUID]] = {}
@@ -48,7 +49,7 @@ def _structure_uuid(value: Any, _: type) -> UUID:
             # The form the API sends: build the UUID as UUID() would, minus its argument parsing.
             parsed = _new_object(UUID)
             _set_slot(parsed, "int", int(value.replace("-", ""), 16))
-            _set_slot(parsed, "is_safe", SafeUUID.unknown)
+            _set_slot(parsed, "is_safe", _SAFETY_UNKNOWN)
             if len(_UUIDS) >= _UUIDS_KEPT:
                 _UUIDS.clear()
             _UUIDS[value] = parsed
