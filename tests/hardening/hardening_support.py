@@ -37,13 +37,19 @@ PROPERTY_IO: Final = settings(PROPERTY, max_examples=25)
 
 
 class InstantSleep:
-    """Records requested sleeps and returns at once."""
+    """Records requested sleeps and returns at once, moving a fake monotonic clock instead."""
 
     def __init__(self) -> None:
         self.calls: list[float] = []
+        self.now = 1_000.0
 
     async def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+        self.now += max(0.0, seconds)
+
+    def monotonic(self) -> float:
+        """The fake clock (give it to the governor so a pause ends when it is slept through)."""
+        return self.now
 
 
 def fast_client(base_url: str, *, key: str = API_KEY, **options: Any) -> Client:
@@ -61,6 +67,7 @@ def silence_sleeps(client: Client) -> InstantSleep:
     sleep = InstantSleep()
     client._require_transport()._sleep = sleep
     client.governor._sleep = sleep
+    client.governor._clock = sleep.monotonic
     return sleep
 
 

@@ -111,7 +111,8 @@ def _model_strategy(cls: Any) -> st.SearchStrategy[Any]:
 def _subst(type_: Any, params: dict[Any, Any]) -> Any:
     origin = typing.get_origin(type_)
     args = tuple(params.get(a, a) for a in typing.get_args(type_))
-    return origin[args] if origin is not tuple else tuple[args]  # type: ignore[index]
+    generic: Any = tuple if origin is tuple else origin
+    return generic[args]
 
 
 def _wire(model: Any) -> Any:
