@@ -165,6 +165,9 @@ class CentralPoller:
                 return budget_wait
             now = anyio.current_time()
             job, wake_at = self._next_job(now)
+            if job is None and wake_at == math.inf and self._stalled():
+                self._rescue()
+                continue
             if job is None:
                 return wake_at - now
             await self._client.governor.acquire(READ)  # at once: the budget has room
@@ -210,6 +213,21 @@ class CentralPoller:
         if self._wake is not None:
             self._wake.set()
 
+    def _stalled(self) -> bool:
+        """Live tasks, yet nothing scheduled, nothing out, no lookup under way: never happens
+        by design; if it ever did, every task would wait forever."""
+        return (
+            self._in_flight == 0
+            and not self.sweeps.discovering
+            and any(self._live(w) for w in self._by_env.values())
+        )
+
+    def _rescue(self) -> None:
+        logger.warning("fleet: poller found followed tasks with nothing scheduled; rescheduling")
+        for watch in list(self._by_env.values()):
+            if self._live(watch):
+                self._schedule(watch)
+
     # -- reads -------------------------------------------------------------------------------
     async def _sweep(self, project: ProjectState) -> None:
         try:
@@ -231,10 +249,10 @@ class CentralPoller:
             self._nudge()
 
     def _end_discovery(self) -> None:
-        """Environments still without a project are polled on their own from now on."""
+        """Tasks held for the lookup are scheduled again (on their own if still unmapped)."""
         self.sweeps.discovering = False
         for watch in list(self._by_env.values()):
-            if watch.project_id is None and not watch.done:
+            if not watch.done and not watch.in_flight:
                 self._schedule(watch)
 
     async def _poll(self, watch: Watch, confirm: bool) -> None:

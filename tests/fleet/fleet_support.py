@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
+
 from oec_async import Client, PollPolicy, RetryPolicy
 from oec_async.testing import FakeOEC
 
 FAST_POLL = PollPolicy(initial_interval=0.02, multiplier=1.5, max_interval=0.2, jitter=0.0)
+TEST_DEADLINE = 20.0
 FAST_RETRY = RetryPolicy(max_retries=8, initial_backoff=0.005, max_backoff=0.02, jitter=0.0)
 
 
@@ -28,7 +31,8 @@ async def fleet_fake(
         FakeOEC(environments=environments, task_duration=task_duration, **options) as fake,
         fake.client(**client_options) as client,
     ):
-        yield fake, client
+        with anyio.fail_after(TEST_DEADLINE):  # a hang fails the test instead of the suite
+            yield fake, client
 
 
 def tasks_per_environment(fake: FakeOEC) -> dict[str, int]:
