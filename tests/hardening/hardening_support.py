@@ -8,6 +8,7 @@ than ``FakeOEC``: the hardening tests need answers no well-behaved server would 
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Final
@@ -107,16 +108,24 @@ class ScriptedServer:
         return answer
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator[ScriptedServer]:
-        """Serve until the block ends."""
+    async def running(
+        self, *, ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1"
+    ) -> AsyncIterator[ScriptedServer]:
+        """Serve until the block ends (over TLS when given a server ``ssl_context``).
+
+        Args:
+            ssl_context: The server's TLS context; plain http without one.
+            host: The host name used in :attr:`url` (the server always binds 127.0.0.1).
+        """
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
         try:
             await site.start()
-            self.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+            scheme = "https" if ssl_context is not None else "http"
+            self.url = f"{scheme}://{host}:{runner.addresses[0][1]}"
             yield self
         finally:
             await runner.cleanup()
