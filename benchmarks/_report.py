@@ -142,6 +142,8 @@ def print_table(results: Sequence[Result], targets: Sequence[Target]) -> None:
     print(line)
     print("ratio: median over the scenario's baseline median, same run; client CPU/op: the")
     print("benchmark process's CPU time per request/page/item (server: the fake's).")
+    if any(r.variant.endswith("*") for r in results):
+        print("* httpx samples send a tenth of the requests (its pool is slow with 50 in flight).")
     for target in targets:
         met = target.met(results)
         ratio = target.ratio(results)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import oec_async
 from oec_async import Deployment, Pagination, TaskStatus
-from oec_async._converter import _detailed, _fast, structure
+from oec_async._converter import _UUIDS, _UUIDS_KEPT, _detailed, _fast, structure
 
 TASK = "fe42d54f-c70b-4251-885d-1caa6bd60232"
 
@@ -218,3 +218,13 @@ def test_the_version_is_still_read_from_the_metadata() -> None:
     from importlib.metadata import version
 
     assert oec_async.__version__ == version("oec-async")
+
+
+def test_repeated_ids_give_equal_uuids_and_the_id_cache_stays_bounded() -> None:
+    ids = [str(UUID(int=n, version=4)) for n in range(_UUIDS_KEPT + 500)]
+    parsed = structure([{"id": i, "environment_id": ids[0]} for i in ids], tuple[Deployment, ...])
+    assert [d.id for d in parsed] == [UUID(i) for i in ids]
+    assert {d.environment_id for d in parsed} == {UUID(ids[0])}
+    assert len(_UUIDS) <= _UUIDS_KEPT
+    again = structure({"id": ids[-1].upper()}, Deployment)
+    assert again.id == parsed[-1].id
