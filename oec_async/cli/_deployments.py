@@ -11,7 +11,7 @@ from .._models import Deployment
 from ._exit import ExitCode
 from ._output import Output
 from ._render import DEPLOYMENT_HEADERS, as_json, deployment_fields, deployment_row
-from ._run import run_command
+from ._run import run_command, show_object
 from ._settings import Settings, global_options, pass_settings
 from ._task_view import TaskView
 
@@ -79,18 +79,7 @@ def list_deployments(
 @pass_settings
 def get_deployment(settings: Settings, task_id: UUID) -> None:
     """Show one task."""
-    out = settings.output()
-
-    async def main() -> int:
-        async with settings.client() as client:
-            deployment = await client.deployments.get(task_id)
-        if out.json_mode:
-            out.json(as_json(deployment))
-        else:
-            out.fields(deployment_fields(deployment))
-        return ExitCode.OK
-
-    run_command(settings, out, main)
+    show_object(settings, lambda client: client.deployments.get(task_id), deployment_fields)
 
 
 async def follow_task(

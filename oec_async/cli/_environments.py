@@ -14,7 +14,7 @@ from ._render import (
     environment_row,
     status_fields,
 )
-from ._run import run_command
+from ._run import run_command, show_object
 from ._settings import Settings, global_options, pass_settings
 
 __all__ = ["environments"]
@@ -54,18 +54,9 @@ def list_environments(settings: Settings, project_id: UUID, status: str | None) 
 @pass_settings
 def get_environment(settings: Settings, environment_id: UUID) -> None:
     """Show one environment."""
-    out = settings.output()
-
-    async def main() -> int:
-        async with settings.client() as client:
-            env = await client.environments.get(environment_id)
-        if out.json_mode:
-            out.json(as_json(env))
-        else:
-            out.fields(environment_fields(env))
-        return ExitCode.OK
-
-    run_command(settings, out, main)
+    show_object(
+        settings, lambda client: client.environments.get(environment_id), environment_fields
+    )
 
 
 @environments.command("status")
@@ -74,15 +65,4 @@ def get_environment(settings: Settings, environment_id: UUID) -> None:
 @pass_settings
 def environment_status(settings: Settings, environment_id: UUID) -> None:
     """Show an environment's health and its last deploy."""
-    out = settings.output()
-
-    async def main() -> int:
-        async with settings.client() as client:
-            report = await client.environments.status(environment_id)
-        if out.json_mode:
-            out.json(as_json(report))
-        else:
-            out.fields(status_fields(report))
-        return ExitCode.OK
-
-    run_command(settings, out, main)
+    show_object(settings, lambda client: client.environments.status(environment_id), status_fields)

@@ -8,16 +8,21 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from typing import Any, NoReturn, TypeVar
 
 import click
 
+from .._client import Client
 from ._exit import ExitCode, describe_error, exit_code_for
 from ._output import Output
+from ._render import as_json
 from ._settings import Settings
 
-__all__ = ["run_command"]
+__all__ = ["run_command", "show_object"]
+
+
+T = TypeVar("T")
 
 
 def _first_leaf(error: BaseException) -> BaseException:
@@ -92,3 +97,23 @@ def run_command(
         out.error(describe_error(error))
         code = exit_code_for(error)
     raise click.exceptions.Exit(int(code))
+
+
+def show_object(
+    settings: Settings,
+    fetch: Callable[[Client], Awaitable[T]],
+    fields: Callable[[T], Sequence[tuple[str, str]]],
+) -> NoReturn:
+    """Fetch one object and print it: labelled fields, or one JSON object with ``--json``."""
+    out = settings.output()
+
+    async def main() -> int:
+        async with settings.client() as client:
+            obj = await fetch(client)
+        if out.json_mode:
+            out.json(as_json(obj))
+        else:
+            out.fields(fields(obj))
+        return ExitCode.OK
+
+    run_command(settings, out, main)
