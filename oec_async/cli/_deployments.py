@@ -49,19 +49,17 @@ def list_deployments(
         rows: list[Deployment] = []
         more = False
         total: int | None = None
+        size = MAX_PAGE_SIZE if everything else min(limit, MAX_PAGE_SIZE)
         async with settings.client() as client:
-            size = MAX_PAGE_SIZE if everything else min(limit, MAX_PAGE_SIZE)
             async for page in client.deployments.list(environment_id, limit=size).pages():
-                total = page.pagination.total
-                for deployment in page.items:
-                    if not everything and len(rows) == limit:
-                        more = True
-                        break
-                    rows.append(deployment)
-                    if out.json_mode:
+                shown = page.items if everything else page.items[: limit - len(rows)]
+                rows.extend(shown)
+                if out.json_mode:
+                    for deployment in shown:
                         out.json(as_json(deployment))
                 if not everything and len(rows) == limit:
-                    more = more or page.pagination.has_more
+                    more = len(shown) < len(page.items) or page.pagination.has_more
+                    total = page.pagination.total
                     break
         if not out.json_mode:
             out.table(DEPLOYMENT_HEADERS, [deployment_row(d) for d in rows], status_column=2)

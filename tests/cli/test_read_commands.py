@@ -166,3 +166,16 @@ def test_debug_shows_the_traceback(oec: Oec) -> None:
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
     assert "NotFoundError" in result.stderr
+
+
+def test_deployments_list_limit_across_pages_says_nothing_when_all_are_shown(
+    oec: Oec, fake: FakeOEC
+) -> None:
+    env_id = fake.environment_ids[0]
+
+    exact = oec("deployments", "list", env_id, "--limit", "3")
+    more = oec("--json", "deployments", "list", env_id, "--limit", "1")
+
+    assert len(exact.stdout.splitlines()) == 4
+    assert exact.stderr == ""
+    assert len(more.stdout.splitlines()) == 1
