@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import overload
 from uuid import UUID
 
 from attrs import field, frozen
@@ -144,7 +145,13 @@ class FleetReport:
     def __iter__(self) -> Iterator[FleetOutcome]:
         return iter(self.outcomes)
 
-    def __getitem__(self, index: int) -> FleetOutcome:
+    @overload
+    def __getitem__(self, index: int) -> FleetOutcome: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[FleetOutcome, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> FleetOutcome | tuple[FleetOutcome, ...]:
         return self.outcomes[index]
 
     def summary(self) -> str:

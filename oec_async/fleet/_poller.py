@@ -81,6 +81,7 @@ class CentralPoller:
         self._queue = PollQueue(lambda w: self._live(w) and not w.in_flight)
         self._wake: anyio.Event | None = None
         self._in_flight = 0
+        self._first_registered: float | None = None
         self.task_polls = 0
         self.sweeps = SweepBook(
             client,
@@ -106,6 +107,8 @@ class CentralPoller:
             registered_at=anyio.current_time(),
         )
         self._by_env[environment_id] = watch
+        if self._first_registered is None and action is not None:
+            self._first_registered = watch.registered_at
         self.sweeps.join(watch, project_id)
         self._schedule(watch)
         return watch
@@ -194,11 +197,13 @@ class CentralPoller:
     def _sweep_interval(self) -> float:
         governor = self._client.governor
         pacing = governor.limits.enabled
+        first = self._first_registered
         return sweep_interval(
             self._estimator.estimate,
             self._policy,
             read_limit=governor.bucket_limit(READ) if pacing else None,
             read_window=governor.bucket_window(READ) if pacing else None,
+            age=0.0 if first is None else anyio.current_time() - first,
         )
 
     async def _sleep(self, delay: float) -> None:

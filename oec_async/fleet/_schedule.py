@@ -37,8 +37,8 @@ SWEEP_FRACTION: Final = 0.05
 """A sweep every 5% of the expected task duration: the end of a task is seen that late at most."""
 SWEEP_BUDGET_SHARE: Final = 0.25
 """Sweeps of one project use at most a quarter of the read budget."""
-SAFETY_NET_INTERVALS: Final = 4
-"""A task sweeps follow is still polled on its own after 4 max intervals (then 8, 16...)."""
+SAFETY_NET_INTERVALS: Final = 16
+"""Before any task ended, a task sweeps follow is polled on its own after 16 max intervals."""
 MAX_POLL_FAILURES: Final = 5
 """Consecutive failed polls of one task (each already retried by the transport) before giving up."""
 
@@ -103,8 +103,9 @@ def task_poll_due(
         return base + _backoff(watch.failures - 1, policy)
     if sweep_every is not None and watch.tracked:
         # Sweeps see this task's end; a poll of its own only guards against an environment
-        # status that stops telling (stuck ``deploying``), so it comes rarely and ever rarer.
-        gap = max(SAFETY_NET_INTERVALS * policy.max_interval, 2 * (estimate or 0.0))
+        # status that stops telling (stuck ``deploying``): after twice the usual duration, or
+        # a long while when none is known yet, and ever rarer.
+        gap = 2 * estimate if estimate is not None else SAFETY_NET_INTERVALS * policy.max_interval
         return max(base, watch.registered_at) + gap * (1 << min(watch.polls, 16))
     if watch.polls == 0:
         first = base + (estimate if estimate is not None else policy.initial_interval)
@@ -137,6 +138,7 @@ def sweep_interval(
     *,
     read_limit: int | None,
     read_window: float | None,
+    age: float = 0.0,
 ) -> float:
     """Seconds between two sweeps of one project.
 
@@ -145,11 +147,12 @@ def sweep_interval(
         policy: The poll policy: ``initial_interval`` and ``max_interval`` bound the result.
         read_limit: The read budget per window, or ``None`` when reads are not paced.
         read_window: The budget's window.
+        age: How long the oldest followed task has run. Before any task has ended, tasks
+            last at least that long: it stands in for the estimate, so sweeps slow down
+            as the wait grows instead of staying at the initial interval.
     """
-    if estimate is None:
-        interval = policy.initial_interval
-    else:
-        interval = min(max(estimate * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
+    basis = estimate if estimate is not None else age
+    interval = min(max(basis * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
     if read_limit and read_window:
         interval = max(interval, read_window / (read_limit * SWEEP_BUDGET_SHARE))
     return interval

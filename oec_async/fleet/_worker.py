@@ -125,13 +125,18 @@ async def _attempt(run: RunControl, target: FleetTarget, state: EnvironmentState
     for _ in range(MAX_CONFLICT_ROUNDS):
         if not await run.before_send():
             return outcome_for(target, state, OutcomeKind.NOT_STARTED, run.elapsed())
-        if limit is not None and deadline == math.inf:
+        if limit is None:  # no deadline: no scope either (a fleet may hold 10,000 of these)
+            outcome = await _act_and_follow(run, target, state)
+            if outcome is not None:
+                return outcome
+            continue  # wait_then_retry: the other task is over, send ours again
+        if deadline == math.inf:
             deadline = anyio.current_time() + limit
         with anyio.CancelScope(deadline=deadline) as scope:
             outcome = await _act_and_follow(run, target, state)
             if outcome is not None:
                 return outcome
-            continue  # wait_then_retry: the other task is over, send ours again
+            continue
         if scope.cancelled_caught:
             raise WaitTimeoutError(
                 str(state.task_id or f"(action on environment {target.environment_id})"),

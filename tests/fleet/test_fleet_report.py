@@ -74,3 +74,7 @@ def test_an_outcome_explains_itself_in_one_line() -> None:
     assert outcome(0, OutcomeKind.ERRORED, 1.0, error=RuntimeError("boom")).error_message == "boom"
     assert outcome(0, OutcomeKind.SUCCEEDED, 1.0).error_message is None
     assert outcome(0, OutcomeKind.SUCCEEDED, 1.0).ok
+
+
+def test_a_report_slices_like_a_tuple() -> None:
+    assert REPORT[1:] == (REPORT[1], REPORT[2])

@@ -129,9 +129,10 @@ def test_a_task_sweeps_follow_is_polled_only_as_a_rare_safety_net() -> None:
     w.tracked = True
     first = task_poll_due(w, estimate=None, policy=POLICY, sweep_every=0.5)
     assert first == 100.0 + SAFETY_NET_INTERVALS * 10.0
-    assert task_poll_due(w, estimate=60.0, policy=POLICY, sweep_every=0.5) == 220.0
+    assert task_poll_due(w, estimate=5.0, policy=POLICY, sweep_every=0.5) == 110.0
     w.polls, w.last_poll_at = 1, first
-    assert task_poll_due(w, estimate=None, policy=POLICY, sweep_every=0.5) == first + 80.0
+    later = task_poll_due(w, estimate=None, policy=POLICY, sweep_every=0.5)
+    assert later == first + 2 * SAFETY_NET_INTERVALS * 10.0
 
 
 def test_tracking_counts_only_while_the_project_is_swept() -> None:
@@ -196,3 +197,9 @@ def test_an_unknown_status_counts_as_transitional() -> None:
     w = watch()
     read_environment_status(w, EnvironmentStatus("rebuilding"), sent_at=101.0)
     assert w.tracked
+
+
+def test_before_any_task_ended_sweeps_slow_down_as_the_wait_grows() -> None:
+    assert sweep_interval(None, POLICY, read_limit=None, read_window=None, age=5.0) == 1.0
+    assert sweep_interval(None, POLICY, read_limit=None, read_window=None, age=60.0) == 3.0
+    assert sweep_interval(30.0, POLICY, read_limit=None, read_window=None, age=600.0) == 1.5
