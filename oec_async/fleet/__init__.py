@@ -15,8 +15,9 @@ from ._events import (
 )
 from ._fleet import Fleet
 from ._outcome import FleetOutcome, FleetReport, OutcomeKind
-from ._run import FleetEventStream, FleetRun
+from ._run import FleetRun
 from ._spec import ConflictPolicy, EnvironmentRef, idempotency_key
+from ._stream import FleetEventStream
 
 __all__ = [
     "ConflictPolicy",

@@ -1,8 +1,8 @@
-"""An unbounded, closable queue with one async reader, for outcomes and events.
+"""Signalling between the run's tasks: a queue for outcomes and events, an alarm for the poller.
 
-The writer (the engine) must never block on a slow reader, and a reader may come late or never:
-nothing here needs closing by the reader (unlike a memory object stream's receive end, which
-warns when dropped open).
+The channel's writer (the engine) must never block on a slow reader, and a reader may come
+late or never: nothing here needs closing by the reader (unlike a memory object stream's
+receive end, which warns when dropped open).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from collections import deque
 from typing import Generic, TypeVar
 
 import anyio
+import anyio.lowlevel
 
-__all__ = ["Channel"]
+__all__ = ["Alarm", "Channel"]
 
 T = TypeVar("T")
 
@@ -60,3 +61,24 @@ class Channel(Generic[T]):
                 raise anyio.EndOfStream
             ready = self._ready = anyio.Event()
             await ready.wait()
+
+
+class Alarm:
+    """A sleep that :meth:`wake` cuts short (a wake while nobody sleeps is not kept)."""
+
+    def __init__(self) -> None:
+        self._event: anyio.Event | None = None
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep up to ``seconds`` (just yield when ``seconds <= 0``)."""
+        if seconds <= 0:
+            await anyio.lowlevel.checkpoint()
+            return
+        event = self._event = anyio.Event()
+        with anyio.move_on_after(seconds):
+            await event.wait()
+
+    def wake(self) -> None:
+        """End the current sleep, if any."""
+        if self._event is not None:
+            self._event.set()

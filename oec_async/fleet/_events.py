@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Self
 from uuid import UUID
 
 from attrs import frozen
 
 from .._enums import EnvironmentStatus, TaskStatus
 from .._events import RateLimitWait, RetryScheduled, TransportEvent
+from .._models import Deployment
 from ._outcome import FleetOutcome
 
 __all__ = [
@@ -63,6 +65,18 @@ class FleetStatusChanged:
     current_step: str | None = None
     environment_status: EnvironmentStatus | None = None
     elapsed: float = 0.0
+
+    @classmethod
+    def of(cls, environment_id: UUID, deployment: Deployment, elapsed: float) -> Self:
+        """The event for a task poll that returned ``deployment``."""
+        return cls(
+            environment_id=environment_id,
+            task_id=deployment.id,
+            status=deployment.status,
+            progress_percent=deployment.progress_percent,
+            current_step=deployment.current_step,
+            elapsed=elapsed,
+        )
 
 
 @frozen(kw_only=True)

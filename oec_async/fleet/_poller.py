@@ -23,15 +23,16 @@ from .._config import PollPolicy
 from .._events import listening
 from .._exceptions import APIError, APIStatusError, RateLimitError
 from .._models import Deployment
-from .._polling import has_changed
 from .._ratelimit import READ
+from ._channel import Alarm
 from ._discovery import discover_projects
 from ._events import FleetEvent, FleetStatusChanged, transport_listener
 from ._queue import PollQueue
 from ._schedule import (
-    MAX_POLL_FAILURES,
     DurationEstimator,
     observed_duration,
+    record_failed_poll,
+    record_poll,
     sweep_interval,
     task_poll_due,
 )
@@ -79,7 +80,7 @@ class CentralPoller:
         self._estimator = DurationEstimator()
         self._by_env: dict[UUID, Watch] = {}
         self._queue = PollQueue(lambda w: self._live(w) and not w.in_flight)
-        self._wake: anyio.Event | None = None
+        self._alarm = Alarm()
         self._in_flight = 0
         self._first_registered: float | None = None
         self.task_polls = 0
@@ -135,7 +136,7 @@ class CentralPoller:
         watch.hinted = True
         if not watch.in_flight:
             self._queue.urgent(watch)
-            self._nudge()
+            self._alarm.wake()
 
     def forget(self, watch: Watch) -> None:
         """Stop following ``watch`` (its worker is done with it)."""
@@ -143,11 +144,6 @@ class CentralPoller:
             del self._by_env[watch.environment_id]
         self.sweeps.leave(watch)
         watch.version += 1
-
-    @property
-    def estimate(self) -> float | None:
-        """The typical duration of this run's tasks so far, once one has ended."""
-        return self._estimator.estimate
 
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
@@ -158,7 +154,7 @@ class CentralPoller:
                     self.sweeps.discovering = True
                     tg.start_soon(self._discover)
                 while True:
-                    await self._sleep(await self._dispatch(tg))
+                    await self._alarm.sleep(await self._dispatch(tg))
 
     async def _dispatch(self, tg: anyio.abc.TaskGroup) -> float:
         """Start every read that is due and fits; return how long to sleep before looking again."""
@@ -206,18 +202,6 @@ class CentralPoller:
             age=0.0 if first is None else anyio.current_time() - first,
         )
 
-    async def _sleep(self, delay: float) -> None:
-        if delay <= 0:
-            await anyio.lowlevel.checkpoint()
-            return
-        wake = self._wake = anyio.Event()
-        with anyio.move_on_after(delay):
-            await wake.wait()
-
-    def _nudge(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
     def _stalled(self) -> bool:
         """Live tasks, yet nothing scheduled, nothing out, no lookup under way: never happens
         by design; if it ever did, every task would wait forever."""
@@ -241,7 +225,7 @@ class CentralPoller:
             self._in_flight -= 1
             if self.sweeps.discovering and not self.sweeps.discovery_pending():
                 self._end_discovery()
-            self._nudge()
+            self._alarm.wake()
 
     async def _discover(self) -> None:
         found: list[UUID] = []
@@ -251,7 +235,7 @@ class CentralPoller:
             self.sweeps.add_discovered(found)
             if not self.sweeps.discovery_pending():
                 self._end_discovery()
-            self._nudge()
+            self._alarm.wake()
 
     def _end_discovery(self) -> None:
         """Tasks held for the lookup are scheduled again (on their own if still unmapped)."""
@@ -271,16 +255,17 @@ class CentralPoller:
                 deployment = await self._client.deployments.get(watch.task_id)
         except RateLimitError:
             pass  # the bucket is paused; the poll is simply due again
-        except APIStatusError as error:
-            if error.status in PERMANENT_READ_ERRORS:
+        except APIError as error:
+            permanent = isinstance(error, APIStatusError) and error.status in PERMANENT_READ_ERRORS
+            if permanent or record_failed_poll(watch):
                 self._resolve(watch, error=error)
             else:
-                self._poll_failed(watch, error)
-        except APIError as error:
-            self._poll_failed(watch, error)
+                logger.info("fleet: poll of task %s failed (%s)", watch.task_id, error)
         else:
-            watch.failures = 0
-            self._apply(watch, deployment, sent_at, confirm)
+            if record_poll(watch, deployment, sent_at, confirm=confirm):
+                self._emit(FleetStatusChanged.of(watch.environment_id, deployment, self._elapsed()))
+            if deployment.is_terminal:
+                self._resolve(watch, result=deployment)
         finally:
             watch.in_flight = False
             self._in_flight -= 1
@@ -288,37 +273,7 @@ class CentralPoller:
                 self._schedule(watch)
                 if watch.hinted:  # news arrived while this poll was out: look again
                     self._queue.urgent(watch)
-            self._nudge()
-
-    def _poll_failed(self, watch: Watch, error: APIError) -> None:
-        watch.failures += 1
-        logger.info("fleet: poll of task %s failed (%s)", watch.task_id, error)
-        if watch.failures >= MAX_POLL_FAILURES:
-            self._resolve(watch, error=error)
-
-    def _apply(self, watch: Watch, deployment: Deployment, sent_at: float, confirm: bool) -> None:
-        watch.polls += 1
-        if has_changed(watch.last, deployment):
-            self._emit(
-                FleetStatusChanged(
-                    environment_id=watch.environment_id,
-                    task_id=watch.task_id,
-                    status=deployment.status,
-                    progress_percent=deployment.progress_percent,
-                    current_step=deployment.current_step,
-                    elapsed=self._elapsed(),
-                )
-            )
-        watch.last = deployment
-        if deployment.is_terminal:
-            self._resolve(watch, result=deployment)
-            return
-        watch.last_active_at = sent_at
-        if confirm and watch.tracked:
-            # The environment looked settled but the task is not over: sweeps cannot tell
-            # this environment's end until they see its status change again.
-            watch.tracked = False
-            watch.first_env_status = watch.env_status
+            self._alarm.wake()
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _live(self, watch: Watch) -> bool:
@@ -336,7 +291,7 @@ class CentralPoller:
             sweep_every=self._sweep_interval() if swept else None,
         )
         self._queue.push(watch, due)
-        self._nudge()
+        self._alarm.wake()
 
     def _resolve(
         self, watch: Watch, *, result: Deployment | None = None, error: Exception | None = None

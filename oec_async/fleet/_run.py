@@ -24,11 +24,12 @@ from ._engine import Engine
 from ._events import FleetEvent
 from ._outcome import FleetOutcome, FleetReport
 from ._spec import FleetSpec
+from ._stream import FleetEventStream
 
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["FleetEventStream", "FleetRun"]
+__all__ = ["FleetRun"]
 
 
 class FleetRun:
@@ -119,14 +120,19 @@ class FleetRun:
         """A stream of this run's progress events, from now on.
 
         Iterating it starts the run if needed, but does not stop it: cancel or ``await`` the
-        run itself (or use ``async with run:``) to control its life.
+        run itself (or use ``async with run:``) to control its life, and to get its result
+        (an error inside the run is raised there, not by the stream).
         """
         channel: Channel[FleetEvent] = Channel()
         if self.done:
             channel.close()
         else:
             self._subscribers.append(channel)
-        return FleetEventStream(self, channel)
+        return FleetEventStream(channel, start=self._start, unsubscribe=self._unsubscribe)
+
+    def _unsubscribe(self, channel: Channel[FleetEvent]) -> None:
+        if channel in self._subscribers:
+            self._subscribers.remove(channel)
 
     # -- consumption --------------------------------------------------------------------------
     def __await__(self) -> Generator[Any, None, FleetReport]:
@@ -226,40 +232,6 @@ class FleetRun:
     def _deliver(self, outcome: FleetOutcome) -> None:
         self._finished.append(outcome)
         self._outcomes.put(outcome)
-
-
-class FleetEventStream:
-    """Progress events of one :class:`FleetRun`, as an async iterator.
-
-    Ends after the run's last event. ``aclose()`` (or leaving ``async with``) unsubscribes.
-    """
-
-    def __init__(self, run: FleetRun, channel: Channel[FleetEvent]) -> None:
-        self._run = run
-        self._channel = channel
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> FleetEvent:
-        self._run._start()
-        try:
-            return await self._channel.get()
-        except anyio.EndOfStream:
-            raise StopAsyncIteration from None
-
-    async def aclose(self) -> None:
-        """Stop receiving events (the run goes on)."""
-        self._channel.close()
-        subscribers = self._run._subscribers
-        if self._channel in subscribers:
-            subscribers.remove(self._channel)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 def _unwrap(error: BaseException) -> BaseException:

@@ -19,6 +19,8 @@ from typing import Final
 
 from .._config import PollPolicy
 from .._enums import EnvironmentStatus, TaskStatus
+from .._models import Deployment
+from .._polling import has_changed
 from ._watch import Watch
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "DurationEstimator",
     "observed_duration",
     "read_environment_status",
+    "record_failed_poll",
+    "record_poll",
     "sweep_interval",
     "task_poll_due",
 ]
@@ -179,3 +183,33 @@ def read_environment_status(watch: Watch, status: EnvironmentStatus | None, sent
         watch.first_env_status = status
         return False
     return status != watch.first_env_status
+
+
+def record_poll(watch: Watch, deployment: Deployment, sent_at: float, *, confirm: bool) -> bool:
+    """Update ``watch`` from a task poll sent at ``sent_at``; return whether it shows news.
+
+    Args:
+        watch: The task polled.
+        deployment: What the poll returned.
+        sent_at: When the poll was sent.
+        confirm: The poll was sent because a sweep (or a webhook) said the task may be over.
+    """
+    changed = has_changed(watch.last, deployment)
+    watch.polls += 1
+    watch.failures = 0
+    watch.last = deployment
+    if deployment.is_terminal:
+        return changed
+    watch.last_active_at = sent_at
+    if confirm and watch.tracked:
+        # The environment looked settled but the task is not over: sweeps cannot tell this
+        # environment's end until they see its status change again.
+        watch.tracked = False
+        watch.first_env_status = watch.env_status
+    return changed
+
+
+def record_failed_poll(watch: Watch) -> bool:
+    """Count a failed poll of ``watch``; return whether to give up on it."""
+    watch.failures += 1
+    return watch.failures >= MAX_POLL_FAILURES

@@ -129,7 +129,7 @@ async def test_max_parallel_is_never_exceeded() -> None:
     async with fleet_fake(environments=12, task_duration=0.1) as (fake, client):
         report = await client.fleet.restart(fake.environment_ids, max_parallel=3)
     assert report.ok
-    assert fake.anomalies.max_active_tasks == 3
+    assert 2 <= fake.anomalies.max_active_tasks <= 3
 
 
 async def test_a_read_only_key_stops_the_run_after_the_first_refusal() -> None:
