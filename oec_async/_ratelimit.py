@@ -198,6 +198,9 @@ class RateGovernor:
             and credit.governor is self
         ):
             credit.spent = True
+            # The slot was counted when it was bought, but a 429 may have paused the bucket
+            # since (the poller buys a slot, then starts the poll task): still wait that out.
+            await self._wait_out_pause(bucket)
             return
         state = self._buckets[bucket]
         pacing = self.limits.enabled
@@ -218,6 +221,15 @@ class RateGovernor:
                 reason = "429" if now < state.blocked_until else "budget"
                 emit(RateLimitWait(bucket=bucket, delay=wait, reason=reason))
                 await self._sleep(wait)
+
+    async def _wait_out_pause(self, bucket: str) -> None:
+        state = self._buckets[bucket]
+        while True:
+            wait = state.blocked_until - self._clock()
+            if wait <= 0.0:
+                return
+            emit(RateLimitWait(bucket=bucket, delay=wait, reason="429"))
+            await self._sleep(wait)
 
     def pause(self, bucket: str, seconds: float) -> None:
         """Hold every request of ``bucket`` for ``seconds`` (after a 429)."""
