@@ -16,6 +16,7 @@ from oec_async import (
     FleetEnvironmentFinished,
     FleetEvent,
     FleetStatusChanged,
+    NotFoundError,
     OutcomeKind,
     TaskStatus,
 )
@@ -201,3 +202,23 @@ async def test_a_bug_in_the_event_hook_propagates_and_leaves_nothing_running() -
         assert client_tasks() <= before
         assert run.report is not None
         assert len(run.report) == 3
+
+
+async def test_an_unknown_environment_is_errored_and_its_siblings_go_on() -> None:
+    unknown = "00000000-0000-4000-8000-0000000000ff"
+    async with fleet_fake(environments=2) as (fake, client):
+        report = await client.fleet.deploy([unknown, *fake.environment_ids])
+    outcome = report[0]
+    assert outcome.kind is OutcomeKind.ERRORED
+    assert isinstance(outcome.error, NotFoundError)
+    assert not outcome.started
+    assert report.counts[OutcomeKind.SUCCEEDED] == 2
+
+
+async def test_environments_of_several_projects_are_swept_project_by_project() -> None:
+    async with fleet_fake(environments=15, projects=3, task_duration=0.4) as (fake, client):
+        report = await client.fleet.deploy(fake.environment_ids, max_parallel=15)
+    assert report.ok
+    swept = {r.path for r in fake.requests if r.path.endswith("/environments")}
+    assert swept == {f"/api/public/v1/projects/{p}/environments" for p in fake.project_ids}
+    assert sum(1 for r in fake.requests if "/deployments/" in r.path) <= 15 * 1.5
