@@ -17,6 +17,7 @@ Run ``pytest -m soak -s`` to see the numbers.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import random
 import time
 from collections import Counter
@@ -94,15 +95,22 @@ class ClientLog:
 
         governor.pause = pause  # type: ignore[method-assign]
 
-    def early_requests(self) -> list[tuple[float, str, str, float]]:
-        """Requests started inside a pause of their bucket (with the pause's start)."""
+    def early_requests(self) -> list[tuple[float, str, str]]:
+        """Requests started inside a pause of their bucket (after it began, before it ended)."""
+        # Per bucket: pause starts in order, and the latest end of any pause begun so far.
+        starts: dict[str, list[float]] = {"read": [], "write": []}
+        ends: dict[str, list[float]] = {"read": [], "write": []}
+        for paused_at, bucket, seconds in sorted(self.pauses):
+            latest = max(ends[bucket][-1] if ends[bucket] else 0.0, paused_at + seconds)
+            starts[bucket].append(paused_at)
+            ends[bucket].append(latest)
         early = []
         for started, method, path in self.starts:
             bucket = "read" if method == "GET" else "write"
-            for paused_at, paused_bucket, seconds in self.pauses:
-                # 1 ms of slack: the loop's timer may fire a hair before the clock reads it.
-                if bucket == paused_bucket and paused_at < started < paused_at + seconds - 1e-3:
-                    early.append((started, method, path, paused_at))
+            before = bisect.bisect_left(starts[bucket], started) - 1
+            # 1 ms of slack: the loop's timer may fire a hair before the clock reads it.
+            if before >= 0 and started < ends[bucket][before] - 1e-3:
+                early.append((started, method, path))
         return early
 
 
@@ -287,3 +295,17 @@ async def test_chaos_soak(monkeypatch: pytest.MonkeyPatch) -> None:
         assert all(isinstance(e, OECError) for e in reader_errors)
         assert len(reader_errors) <= READS * 0.02
     assert elapsed < deadline
+
+
+def test_the_pause_check_catches_a_request_inside_a_pause() -> None:
+    log = ClientLog()
+    log.pauses = [(10.0, "read", 1.0), (10.5, "read", 0.1), (20.0, "write", 2.0)]
+    log.starts = [
+        (9.9, "GET", "/before"),  # in flight before the 429: fine
+        (10.4, "GET", "/inside"),
+        (11.0005, "GET", "/at-the-end"),  # within the 1 ms of timer slack
+        (11.2, "GET", "/after"),
+        (10.7, "POST", "/other-bucket"),
+        (21.9, "POST", "/inside-write"),
+    ]
+    assert [path for _, _, path in log.early_requests()] == ["/inside", "/inside-write"]
