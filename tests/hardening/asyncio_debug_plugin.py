@@ -35,6 +35,8 @@ class _Collect(logging.Handler):
         self.slow_from = float(os.environ.get("OEC_SLOW_CALLBACK_SECONDS") or 0.1)
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            return
         if record.msg == _SLOW_CALLBACK and isinstance(record.args, tuple):
             took = record.args[-1]
             if isinstance(took, float) and took < self.slow_from:
