@@ -221,7 +221,8 @@ async def test_chaos_soak(monkeypatch: pytest.MonkeyPatch) -> None:
             reads_done: list[int] = []
             bursts: list[int] = []
             # asyncio debug mode (a diagnostic run of the suite) is a few times slower.
-            deadline = DEADLINE * (3 if asyncio.get_running_loop().get_debug() else 1)
+            slowdown = 3 if asyncio.get_running_loop().get_debug() else 1
+            deadline = DEADLINE * slowdown
             with anyio.fail_after(deadline):
                 async with anyio.create_task_group() as tg:
 
@@ -240,7 +241,9 @@ async def test_chaos_soak(monkeypatch: pytest.MonkeyPatch) -> None:
                     for index in range(READERS):
                         tg.start_soon(reader_task, index)
                     report = await client.fleet.deploy(
-                        fake.environment_ids, max_parallel=100, timeout_per_environment=30.0
+                        fake.environment_ids,
+                        max_parallel=100,
+                        timeout_per_environment=30.0 * slowdown,
                     )
                     await readers_done.wait()
                     stop_bursts.set()
@@ -251,6 +254,7 @@ async def test_chaos_soak(monkeypatch: pytest.MonkeyPatch) -> None:
         statuses = Counter(r.status for r in fake.requests)
         early = log.early_requests()
         counts = {kind.value: n for kind, n in report.counts.items() if n}
+        errored = Counter(type(o.error).__name__ for o in report.by_kind(OutcomeKind.ERRORED))
         print(  # noqa: T201 - the numbers for the closing note (pytest -m soak -s)
             "\n== chaos soak ==",
             f"\nenvironments {ENVIRONMENTS}, fleet actions {sum(1 for o in report if o.started)},"
@@ -261,7 +265,7 @@ async def test_chaos_soak(monkeypatch: pytest.MonkeyPatch) -> None:
             f" 429s {statuses[429]} ({bursts[0] if bursts else 0} scripted bursts,"
             f" {stats.rate_limited} from the fake's own limiter)",
             f"\nanswers by status {dict(sorted(statuses.items(), key=lambda kv: str(kv[0])))}",
-            f"\noutcomes {counts}",
+            f"\noutcomes {counts}; errored by cause {dict(errored)}",
             f"\nclient pauses {len(log.pauses)}, requests inside a pause {len(early)}",
             f"\nduplicates: tasks per idempotency key {anomalies.duplicate_tasks_for_idempotency_key},"
             f" actions while active {anomalies.actions_while_active},"
