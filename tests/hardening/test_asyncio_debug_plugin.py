@@ -25,7 +25,8 @@ def _record(level: int, msg: str, *args: Any) -> logging.LogRecord:
     return logging.LogRecord("asyncio", level, __file__, 1, msg, args, None)
 
 
-def test_a_slow_callback_report_fails_the_test() -> None:
+def test_a_slow_callback_report_fails_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OEC_SLOW_CALLBACK_SECONDS", raising=False)
     fixture = plugin._fail_on_asyncio_reports.__wrapped__()  # type: ignore[attr-defined]
     handler = _installed(fixture)
     handler.handle(_record(logging.WARNING, "Executing %s took %.3f seconds", "<Task>", 0.25))
