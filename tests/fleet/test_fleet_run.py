@@ -150,7 +150,9 @@ async def test_a_project_sweep_replaces_most_task_polls() -> None:
     sweeps = sum(1 for r in fake.requests if r.path.endswith("/environments"))
     assert sweeps >= 1
     assert fake.stats.reads <= 3 * 24
-    assert task_polls <= 24 * 1.5  # about one confirmation each
+    # About one confirmation each; the slack is for a slow machine (asyncio debug mode in CI),
+    # where a task can outlive a sweep or two. A poll loop per environment makes several each.
+    assert task_polls <= 24 * 2
 
 
 async def test_environment_objects_spare_the_project_lookup() -> None:
