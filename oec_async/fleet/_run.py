@@ -146,11 +146,10 @@ class FleetRun:
         try:
             return await self._outcomes.get()
         except anyio.EndOfStream:
-            pass
+            await self._join()  # every outcome was delivered: let the engine finish
         except BaseException:
             await self._stop_and_join()
             raise
-        await self._join()
         if self._error is not None:
             raise self._error
         raise StopAsyncIteration
