@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from .._config import Timeouts
 from .._converter import structure
 from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
+from .._pagination import AsyncPaginator
+from .._validation import ensure_int_range
+from ._checks import check_idempotency_key
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -48,6 +53,48 @@ class Resource:
                 status=200,
                 excerpt=shown,
             ) from None  # the cause quotes the offending values too (the key, if echoed)
+
+    def _cursor_list(
+        self,
+        path: str,
+        item_cls: type[T],
+        *,
+        limit: int,
+        cursor: str | None,
+        max_items: int | None,
+        timeout: float | Timeouts | None,
+    ) -> AsyncPaginator[T]:
+        """A cursor-paged list (``limit`` + ``cursor``; ``{data, pagination}`` answers)."""
+        ensure_int_range(limit, "limit", 1, 100)
+
+        async def fetch(page_cursor: str | None) -> Page[T]:
+            params: dict[str, str | int] = {"limit": limit}
+            if page_cursor is not None:
+                params["cursor"] = page_cursor
+            data = await self._transport.request("GET", path, params=params, timeout=timeout)
+            return self._structure_cursor_page(data, item_cls, "GET", path)
+
+        return AsyncPaginator(fetch, cursor=cursor, max_items=max_items)
+
+    async def _create(
+        self,
+        path: str,
+        body: Mapping[str, object],
+        cls: type[T],
+        *,
+        idempotency_key: str | None,
+        timeout: float | Timeouts | None,
+    ) -> T:
+        """POST a create, with ``X-Idempotency-Key`` (the caller's, or one per call)."""
+        data = await self._transport.request(
+            "POST",
+            path,
+            json=body,
+            idempotency_header=CREATE_IDEMPOTENCY_HEADER,
+            idempotency_key=check_idempotency_key(idempotency_key),
+            timeout=timeout,
+        )
+        return self._structure(data, cls, "POST", path)
 
     def _structure_cursor_page(
         self, data: Any, item_cls: type[T], method: str, path: str

@@ -6,10 +6,10 @@ from uuid import UUID
 
 from .._config import PollPolicy, Timeouts
 from .._exceptions import DeploymentFailedError
-from .._models import ActionResult, Deployment, Page
+from .._models import ActionResult, Deployment
 from .._pagination import AsyncPaginator
 from .._polling import DeploymentWatcher
-from .._validation import ensure_int_range, ensure_positive_number, ensure_uuid
+from .._validation import ensure_positive_number, ensure_uuid
 from ._base import Resource
 
 __all__ = ["Deployments", "TaskRef"]
@@ -59,16 +59,9 @@ class Deployments(Resource):
             timeout: Request timeout for each page.
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/deployments"
-        ensure_int_range(limit, "limit", 1, 100)
-
-        async def fetch(page_cursor: str | None) -> Page[Deployment]:
-            params: dict[str, str | int] = {"limit": limit}
-            if page_cursor is not None:
-                params["cursor"] = page_cursor
-            data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._structure_cursor_page(data, Deployment, "GET", path)
-
-        return AsyncPaginator(fetch, cursor=cursor, max_items=max_items)
+        return self._cursor_list(
+            path, Deployment, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+        )
 
     def watch(
         self,

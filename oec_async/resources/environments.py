@@ -15,8 +15,8 @@ from .._models import ActionResult, Environment, EnvironmentStatusReport, Page, 
 from .._models_environments import CreatedEnvironment, EnvironmentMetrics, RuntimeLog, TaskLog
 from .._pagination import AsyncPaginator
 from .._validation import ensure_int_range, ensure_module_names, ensure_positive_number, ensure_uuid
-from ._base import ACTION_IDEMPOTENCY_HEADER, CREATE_IDEMPOTENCY_HEADER, Resource
-from ._checks import check_idempotency_key, require_confirm
+from ._base import ACTION_IDEMPOTENCY_HEADER, Resource
+from ._checks import require_confirm
 from ._environment_admin import (
     LOG_SOURCES,
     EnvironmentSettings,
@@ -333,16 +333,9 @@ class Environments(Resource):
                 "with_demo_data": with_demo_data,
             },
         )
-        path = f"/projects/{ensure_uuid(project_id, 'project_id')}/environments"
-        data = await self._transport.request(
-            "POST",
-            path,
-            json=body,
-            idempotency_header=CREATE_IDEMPOTENCY_HEADER,
-            idempotency_key=check_idempotency_key(idempotency_key),
-            timeout=timeout,
+        return await self._create(
+            f"/projects/{ensure_uuid(project_id, 'project_id')}/environments", body, Environment, idempotency_key=idempotency_key, timeout=timeout
         )
-        return self._structure(data, Environment, "POST", path)
 
     async def create_and_wait(
         self,

@@ -5,15 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from .._config import Timeouts
-from .._models import Page
 from .._models_projects import GitProvider, Project
 from .._pagination import AsyncPaginator
-from .._validation import ensure_int_range, ensure_uuid
-from ._base import CREATE_IDEMPOTENCY_HEADER, Resource
+from .._validation import ensure_uuid
+from ._base import Resource
 from ._checks import (
     check_branch,
     check_choice,
-    check_idempotency_key,
     check_odoo_version,
     check_text,
     require_confirm,
@@ -43,17 +41,9 @@ class Projects(Resource):
             max_items: Stop after this many items.
             timeout: Request timeout for each page.
         """
-        ensure_int_range(limit, "limit", 1, 100)
-        path = "/projects"
-
-        async def fetch(page_cursor: str | None) -> Page[Project]:
-            params: dict[str, str | int] = {"limit": limit}
-            if page_cursor is not None:
-                params["cursor"] = page_cursor
-            data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._structure_cursor_page(data, Project, "GET", path)
-
-        return AsyncPaginator(fetch, cursor=cursor, max_items=max_items)
+        return self._cursor_list(
+            "/projects", Project, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+        )
 
     async def get(
         self, project_id: UUID | str, *, timeout: float | Timeouts | None = None
@@ -99,16 +89,9 @@ class Projects(Resource):
             body["default_branch"] = check_branch(default_branch, "default_branch")
         if odoo_version is not None:
             body["odoo_version"] = check_odoo_version(odoo_version)
-        path = "/projects"
-        data = await self._transport.request(
-            "POST",
-            path,
-            json=body,
-            idempotency_header=CREATE_IDEMPOTENCY_HEADER,
-            idempotency_key=check_idempotency_key(idempotency_key),
-            timeout=timeout,
+        return await self._create(
+            "/projects", body, Project, idempotency_key=idempotency_key, timeout=timeout
         )
-        return self._structure(data, Project, "POST", path)
 
     async def update(
         self,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from .._config import Timeouts
-from .._models import Page
 from .._models_platform import Server, ServerMetrics
 from .._pagination import AsyncPaginator
-from .._validation import ensure_int_range, ensure_uuid
+from .._validation import ensure_uuid
 from ._base import Resource
 
 __all__ = ["Servers"]
@@ -33,17 +32,9 @@ class Servers(Resource):
             max_items: Stop after this many items.
             timeout: Request timeout for each page.
         """
-        ensure_int_range(limit, "limit", 1, 100)
-        path = "/servers"
-
-        async def fetch(page_cursor: str | None) -> Page[Server]:
-            params: dict[str, str | int] = {"limit": limit}
-            if page_cursor is not None:
-                params["cursor"] = page_cursor
-            data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._structure_cursor_page(data, Server, "GET", path)
-
-        return AsyncPaginator(fetch, cursor=cursor, max_items=max_items)
+        return self._cursor_list(
+            "/servers", Server, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+        )
 
     async def get(
         self, server_id: UUID | str, *, timeout: float | Timeouts | None = None

@@ -23,12 +23,10 @@ from .._models_webhooks import (
 )
 from .._pagination import AsyncPaginator
 from .._validation import ensure_int_range, ensure_uuid
-from ._base import CREATE_IDEMPOTENCY_HEADER
 from ._checks import (
     check_bool,
     check_choice,
     check_events,
-    check_idempotency_key,
     check_text,
     check_webhook_url,
 )
@@ -129,16 +127,9 @@ class Webhooks(PagedResource):
             body["format"] = check_choice(format, "format", WebhookFormat)
         if is_active is not None:
             body["is_active"] = check_bool(is_active, "is_active")
-        path = "/webhooks"
-        data = await self._transport.request(
-            "POST",
-            path,
-            json=body,
-            idempotency_header=CREATE_IDEMPOTENCY_HEADER,
-            idempotency_key=check_idempotency_key(idempotency_key),
-            timeout=timeout,
+        return await self._create(
+            "/webhooks", body, Webhook, idempotency_key=idempotency_key, timeout=timeout
         )
-        return self._structure(data, Webhook, "POST", path)
 
     async def update(
         self,
