@@ -16,7 +16,7 @@ from ._events import (
 from ._fleet import Fleet
 from ._outcome import FleetOutcome, FleetReport, OutcomeKind
 from ._run import FleetRun
-from ._spec import ConflictPolicy, EnvironmentRef, idempotency_key
+from ._spec import ConflictPolicy, EnvironmentRef, FleetOptions, idempotency_key
 from ._stream import FleetEventStream
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "FleetEnvironmentFinished",
     "FleetEvent",
     "FleetEventStream",
+    "FleetOptions",
     "FleetOutcome",
     "FleetRateLimitWait",
     "FleetReport",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Unpack
 
-from .._config import PollPolicy
 from .._validation import ensure_module_names
-from ._events import FleetEvent
 from ._run import FleetRun
-from ._spec import ConflictPolicy, EnvironmentRef, build_spec
+from ._spec import EnvironmentRef, FleetOptions, build_spec
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -65,30 +63,16 @@ class Fleet:
         environments: Iterable[EnvironmentRef],
         *,
         update_modules: Sequence[str] | None = None,
-        max_parallel: int = 20,
-        fail_fast: bool = False,
-        max_failures: int | None = None,
-        timeout_per_environment: float | None = None,
-        timeout: float | None = None,
-        on_conflict: ConflictPolicy = "attach",
-        batch_id: str | None = None,
-        poll: PollPolicy | None = None,
-        on_event: Callable[[FleetEvent], object] | None = None,
+        **options: Unpack[FleetOptions],
     ) -> FleetRun:
         """Redeploy every environment (pull, rebuild, migrate).
 
         Args:
-            environments: See the class docstring, as for every other argument.
+            environments: See the class docstring, as for every option.
             update_modules: Odoo modules to update after the pull (``["all"]`` for all).
-            max_parallel: See the class docstring.
-            fail_fast: See the class docstring.
-            max_failures: See the class docstring.
-            timeout_per_environment: See the class docstring.
-            timeout: See the class docstring.
-            on_conflict: See the class docstring.
-            batch_id: See the class docstring.
-            poll: See the class docstring.
-            on_event: See the class docstring.
+            **options: ``max_parallel`` (20), ``fail_fast``, ``max_failures``,
+                ``timeout_per_environment``, ``timeout``, ``on_conflict`` (``"attach"``),
+                ``batch_id``, ``poll``, ``on_event``: see the class docstring.
 
         Example::
 
@@ -100,138 +84,25 @@ class Fleet:
         body = None
         if update_modules is not None:
             body = {"update_modules": ensure_module_names(update_modules, "update_modules")}
-        spec = build_spec(
-            "deploy",
-            environments,
-            body=body,
-            max_parallel=max_parallel,
-            fail_fast=fail_fast,
-            max_failures=max_failures,
-            timeout_per_environment=timeout_per_environment,
-            timeout=timeout,
-            on_conflict=on_conflict,
-            batch_id=batch_id,
-            poll=poll,
-            on_event=on_event,
-        )
-        return FleetRun(self._client, spec)
+        return FleetRun(self._client, build_spec("deploy", environments, body=body, **options))
 
     def restart(
-        self,
-        environments: Iterable[EnvironmentRef],
-        *,
-        max_parallel: int = 20,
-        fail_fast: bool = False,
-        max_failures: int | None = None,
-        timeout_per_environment: float | None = None,
-        timeout: float | None = None,
-        on_conflict: ConflictPolicy = "attach",
-        batch_id: str | None = None,
-        poll: PollPolicy | None = None,
-        on_event: Callable[[FleetEvent], object] | None = None,
+        self, environments: Iterable[EnvironmentRef], **options: Unpack[FleetOptions]
     ) -> FleetRun:
-        """Restart every environment's containers. Arguments as for :meth:`deploy`."""
-        return self._run(
-            "restart",
-            environments,
-            max_parallel=max_parallel,
-            fail_fast=fail_fast,
-            max_failures=max_failures,
-            timeout_per_environment=timeout_per_environment,
-            timeout=timeout,
-            on_conflict=on_conflict,
-            batch_id=batch_id,
-            poll=poll,
-            on_event=on_event,
-        )
+        """Restart every environment's containers. Options as for :meth:`deploy`."""
+        return FleetRun(self._client, build_spec("restart", environments, **options))
 
     def start(
-        self,
-        environments: Iterable[EnvironmentRef],
-        *,
-        max_parallel: int = 20,
-        fail_fast: bool = False,
-        max_failures: int | None = None,
-        timeout_per_environment: float | None = None,
-        timeout: float | None = None,
-        on_conflict: ConflictPolicy = "attach",
-        batch_id: str | None = None,
-        poll: PollPolicy | None = None,
-        on_event: Callable[[FleetEvent], object] | None = None,
+        self, environments: Iterable[EnvironmentRef], **options: Unpack[FleetOptions]
     ) -> FleetRun:
-        """Start every (stopped) environment. Arguments as for :meth:`deploy`.
+        """Start every (stopped) environment. Options as for :meth:`deploy`.
 
         An environment that is not stopped ends ``conflicted`` (409 ``environment_not_stopped``).
         """
-        return self._run(
-            "start",
-            environments,
-            max_parallel=max_parallel,
-            fail_fast=fail_fast,
-            max_failures=max_failures,
-            timeout_per_environment=timeout_per_environment,
-            timeout=timeout,
-            on_conflict=on_conflict,
-            batch_id=batch_id,
-            poll=poll,
-            on_event=on_event,
-        )
+        return FleetRun(self._client, build_spec("start", environments, **options))
 
     def stop(
-        self,
-        environments: Iterable[EnvironmentRef],
-        *,
-        max_parallel: int = 20,
-        fail_fast: bool = False,
-        max_failures: int | None = None,
-        timeout_per_environment: float | None = None,
-        timeout: float | None = None,
-        on_conflict: ConflictPolicy = "attach",
-        batch_id: str | None = None,
-        poll: PollPolicy | None = None,
-        on_event: Callable[[FleetEvent], object] | None = None,
+        self, environments: Iterable[EnvironmentRef], **options: Unpack[FleetOptions]
     ) -> FleetRun:
-        """Stop every environment (data is kept). Arguments as for :meth:`deploy`."""
-        return self._run(
-            "stop",
-            environments,
-            max_parallel=max_parallel,
-            fail_fast=fail_fast,
-            max_failures=max_failures,
-            timeout_per_environment=timeout_per_environment,
-            timeout=timeout,
-            on_conflict=on_conflict,
-            batch_id=batch_id,
-            poll=poll,
-            on_event=on_event,
-        )
-
-    def _run(
-        self,
-        action: str,
-        environments: Iterable[EnvironmentRef],
-        *,
-        max_parallel: int,
-        fail_fast: bool,
-        max_failures: int | None,
-        timeout_per_environment: float | None,
-        timeout: float | None,
-        on_conflict: ConflictPolicy,
-        batch_id: str | None,
-        poll: PollPolicy | None,
-        on_event: Callable[[FleetEvent], object] | None,
-    ) -> FleetRun:
-        spec = build_spec(
-            action,
-            environments,
-            max_parallel=max_parallel,
-            fail_fast=fail_fast,
-            max_failures=max_failures,
-            timeout_per_environment=timeout_per_environment,
-            timeout=timeout,
-            on_conflict=on_conflict,
-            batch_id=batch_id,
-            poll=poll,
-            on_event=on_event,
-        )
-        return FleetRun(self._client, spec)
+        """Stop every environment (data is kept). Options as for :meth:`deploy`."""
+        return FleetRun(self._client, build_spec("stop", environments, **options))

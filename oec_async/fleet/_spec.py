@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final, Literal
+from typing import Final, Literal, TypedDict
 from uuid import UUID, uuid4, uuid5
 
 from attrs import frozen
@@ -17,6 +17,7 @@ __all__ = [
     "CONFLICT_POLICIES",
     "ConflictPolicy",
     "EnvironmentRef",
+    "FleetOptions",
     "FleetSpec",
     "FleetTarget",
     "build_spec",
@@ -34,6 +35,23 @@ CONFLICT_POLICIES: Final[tuple[ConflictPolicy, ...]] = (
 
 EnvironmentRef = UUID | str | Environment
 """An environment given by id, or as the Environment model (which also names its project)."""
+
+
+
+class FleetOptions(TypedDict, total=False):
+    """The options every fleet call takes; :class:`Fleet` documents each, and ``build_spec``
+    holds their defaults."""
+
+    max_parallel: int
+    fail_fast: bool
+    max_failures: int | None
+    timeout_per_environment: float | None
+    timeout: float | None
+    on_conflict: ConflictPolicy
+    batch_id: str | None
+    poll: PollPolicy | None
+    on_event: Callable[[FleetEvent], object] | None
+
 
 _KEY_NAMESPACE: Final = uuid5(UUID(int=0), "oec-async/fleet")
 _MAX_BATCH_ID: Final = 200
