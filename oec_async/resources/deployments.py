@@ -24,6 +24,13 @@ def _task_id(task: TaskRef) -> UUID:
     return UUID(ensure_uuid(task, "task_id"))
 
 
+def _task_path_id(task: TaskRef) -> str:
+    # The poll path: one parse of a string id (not _task_id's parse, format and parse again).
+    if isinstance(task, ActionResult):
+        return str(task.task_id)
+    return ensure_uuid(task, "task_id")
+
+
 class Deployments(Resource):
     """Tasks (deployments, restarts, starts, stops...) and waiting for them to finish."""
 
@@ -34,7 +41,7 @@ class Deployments(Resource):
             task: The task id, or the ActionResult of the action.
             timeout: Request timeout for this call.
         """
-        path = f"/deployments/{_task_id(task)}"
+        path = f"/deployments/{_task_path_id(task)}"
         data = await self._transport.request("GET", path, timeout=timeout)
         return self._structure(data, Deployment, "GET", path)
 
