@@ -11,7 +11,7 @@ import aiohttp
 import aioresponses.core as aioresponses_core
 import pytest
 from aioresponses import aioresponses
-from support import API_KEY, BASE_URL, FakeSleep
+from support import API_KEY, BASE_URL, FakeSleep, FakeTime
 
 from oec_async import Client, PollPolicy, RateLimits, RetryPolicy
 
@@ -61,3 +61,9 @@ async def client(fake_sleep: FakeSleep) -> AsyncIterator[Client]:
         c.governor._sleep = fake_sleep
         c.governor._clock = fake_sleep.monotonic
         yield c
+
+
+@pytest.fixture
+def time_() -> FakeTime:
+    """A fake monotonic clock and sleep for driving a rate governor."""
+    return FakeTime()

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.lowlevel
+
+from oec_async import RateLimits
+from oec_async._ratelimit import RateGovernor
+
 BASE_URL = "https://api.test.invalid/api/public/v1"
 API_KEY = "oec_live_rw_" + "k" * 43
 ENV_ID = "00000000-0000-4000-8000-000000000004"
@@ -65,3 +70,33 @@ def action_json() -> dict[str, Any]:
         "environment_id": ENV_ID,
         "poll_url": f"/api/public/v1/deployments/{TASK_ID}",
     }
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the governor sleeps (or the test says so)."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await anyio.lowlevel.checkpoint()
+
+
+def fake_governor(
+    time_: FakeTime, *, reads: int = 120, writes: int = 20, enabled: bool = True
+) -> RateGovernor:
+    """A rate governor on ``time_``, with a 60 s window and no safety margin."""
+    limits = RateLimits(
+        enabled=enabled,
+        reads_per_window=reads,
+        writes_per_window=writes,
+        window=60.0,
+        safety_margin=0.0,
+    )
+    return RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)

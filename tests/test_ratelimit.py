@@ -4,44 +4,13 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from support import FakeTime, fake_governor
 
 from oec_async import RateLimits, RateLimitSnapshot, RateLimitWait, listening
 from oec_async._events import TransportEvent
 from oec_async._ratelimit import READ, WRITE, RateGovernor, bucket_for
 
-
-class FakeTime:
-    """A monotonic clock that only moves when the governor sleeps (or the test says so)."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
-
-
-@pytest.fixture
-def time_() -> FakeTime:
-    return FakeTime()
-
-
-def governor(
-    time_: FakeTime, *, reads: int = 120, writes: int = 20, enabled: bool = True
-) -> RateGovernor:
-    limits = RateLimits(
-        enabled=enabled,
-        reads_per_window=reads,
-        writes_per_window=writes,
-        window=60.0,
-        safety_margin=0.0,
-    )
-    return RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+governor = fake_governor
 
 
 @pytest.mark.parametrize(("method", "bucket"), [("GET", READ), ("HEAD", READ), ("OPTIONS", READ)])

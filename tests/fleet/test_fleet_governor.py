@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import anyio
+import functools
+
 import pytest
+from support import FakeTime, fake_governor
 
-from oec_async import RateLimits, RateLimitSnapshot
-from oec_async._ratelimit import READ, WRITE, RateGovernor
+from oec_async import RateLimitSnapshot
+from oec_async._ratelimit import READ, WRITE
 
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 500.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
-
-
-@pytest.fixture
-def time_() -> FakeTime:
-    return FakeTime()
-
-
-def governor(
-    time_: FakeTime, *, reads: int = 10, writes: int = 4, enabled: bool = True
-) -> RateGovernor:
-    limits = RateLimits(
-        enabled=enabled,
-        reads_per_window=reads,
-        writes_per_window=writes,
-        window=60.0,
-        safety_margin=0.0,
-    )
-    return RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+governor = functools.partial(fake_governor, reads=10, writes=4)
 
 
 async def test_available_counts_the_free_slots_without_taking_one(time_: FakeTime) -> None:
