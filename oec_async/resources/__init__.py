@@ -2,7 +2,7 @@
 
 from .backups import Backups
 from .deployments import Deployments, TaskRef
-from .environments import Action, Environments, QuickUpdateMode
+from .environments import Action, ActionOptions, Environments, QuickUpdateMode
 from .org import ApiKeys, Org
 from .projects import Projects
 from .servers import Servers
@@ -10,6 +10,7 @@ from .webhooks import Webhooks
 
 __all__ = [
     "Action",
+    "ActionOptions",
     "ApiKeys",
     "Backups",
     "Deployments",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Final, Literal, Unpack
+from typing import Final, Literal, TypedDict, Unpack
 from uuid import UUID
 
 import anyio
@@ -27,10 +27,25 @@ from ._environment_admin import (
     update_body,
 )
 
-__all__ = ["ACTIONS", "Action", "Environments", "QuickUpdateMode"]
+__all__ = ["ACTIONS", "Action", "ActionOptions", "Environments", "QuickUpdateMode"]
 
 Action = Literal["deploy", "restart", "start", "stop"]
 ACTIONS: Final[tuple[Action, ...]] = ("deploy", "restart", "start", "stop")
+
+class ActionOptions(TypedDict, total=False):
+    """Per-call options of every action (``deploy``, ``restart``, ``start``, ``stop``...).
+
+    Attributes:
+        idempotency_key: Your key for this action; one is generated per call otherwise. Every
+            retry of the call reuses it, so a retried action never runs twice.
+        timeout: The request timeout of this call (seconds, or a :class:`Timeouts`).
+        max_retries: Retries for this call (the client's policy otherwise).
+    """
+
+    idempotency_key: str | None
+    timeout: float | Timeouts | None
+    max_retries: int | None
+
 
 QuickUpdateMode = Literal["pull_restart", "update_all", "update_specific", "reinitialize_specific"]
 _QUICK_UPDATE_MODES: Final = frozenset(
@@ -108,19 +123,16 @@ class Environments(Resource):
         environment_id: UUID | str,
         *,
         update_modules: Sequence[str] | None = None,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int | None = None,
+        **options: Unpack[ActionOptions],
     ) -> ActionResult:
         """Redeploy: pull the latest code, update containers, run migrations.
 
         Args:
             environment_id: The environment.
             update_modules: Odoo modules to update after the pull (``["all"]`` for every one).
-            idempotency_key: Your key for this deploy; one is generated otherwise. Retries of
-                this call always reuse it, so a retried deploy never runs twice.
-            timeout: Request timeout for this call.
-            max_retries: Retries for this call.
+            **options: ``idempotency_key`` (yours, or one generated per call; every retry of
+                the call reuses it, so a retried deploy never runs twice), ``timeout`` (the
+                request timeout of this call) and ``max_retries``.
 
         Raises:
             TaskInProgressError: another action is active on the environment (``.task_id``).
@@ -130,69 +142,29 @@ class Environments(Resource):
         body = None
         if update_modules is not None:
             body = {"update_modules": ensure_module_names(update_modules, "update_modules")}
-        return await self.action(
-            "deploy",
-            environment_id,
-            json=body,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        return await self.action("deploy", environment_id, json=body, **options)
 
     async def restart(
-        self,
-        environment_id: UUID | str,
-        *,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int | None = None,
+        self, environment_id: UUID | str, **options: Unpack[ActionOptions]
     ) -> ActionResult:
-        """Restart a running environment's containers. See :meth:`deploy` for the arguments."""
-        return await self.action(
-            "restart",
-            environment_id,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        """Restart a running environment's containers. See :meth:`deploy` for the options."""
+        return await self.action("restart", environment_id, **options)
 
     async def start(
-        self,
-        environment_id: UUID | str,
-        *,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int | None = None,
+        self, environment_id: UUID | str, **options: Unpack[ActionOptions]
     ) -> ActionResult:
-        """Start a stopped environment. See :meth:`deploy` for the arguments.
+        """Start a stopped environment. See :meth:`deploy` for the options.
 
         Raises:
             EnvironmentNotStoppedError: the environment is not stopped.
         """
-        return await self.action(
-            "start",
-            environment_id,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        return await self.action("start", environment_id, **options)
 
     async def stop(
-        self,
-        environment_id: UUID | str,
-        *,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int | None = None,
+        self, environment_id: UUID | str, **options: Unpack[ActionOptions]
     ) -> ActionResult:
-        """Stop a running environment (its data is kept). See :meth:`deploy` for the arguments."""
-        return await self.action(
-            "stop",
-            environment_id,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        """Stop a running environment (its data is kept). See :meth:`deploy` for the options."""
+        return await self.action("stop", environment_id, **options)
 
     async def quick_update(
         self,
@@ -200,9 +172,7 @@ class Environments(Resource):
         mode: QuickUpdateMode,
         *,
         modules: Iterable[str] | None = None,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int | None = None,
+        **options: Unpack[ActionOptions],
     ) -> ActionResult:
         """Pull the latest code into a running environment and restart, without a rebuild.
 
@@ -211,9 +181,7 @@ class Environments(Resource):
             mode: ``pull_restart``, ``update_all``, ``update_specific`` or
                 ``reinitialize_specific`` (reinstalls modules; may reset their data).
             modules: Module names, required by the ``*_specific`` modes and refused otherwise.
-            idempotency_key: See :meth:`deploy`.
-            timeout: Request timeout for this call.
-            max_retries: Retries for this call.
+            **options: ``idempotency_key``, ``timeout``, ``max_retries``: see :meth:`deploy`.
         """
         if mode not in _QUICK_UPDATE_MODES:
             raise ValueError(
@@ -226,14 +194,7 @@ class Environments(Resource):
             body["modules"] = ensure_module_names(modules)
         elif modules is not None:
             raise ValueError(f"mode {mode!r} takes no modules (only the *_specific modes do)")
-        return await self.action(
-            "quick-update",
-            environment_id,
-            json=body,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        return await self.action("quick-update", environment_id, json=body, **options)
 
     async def action(
         self,
