@@ -15,16 +15,19 @@ from typing import Any, Final
 
 from aiohttp import web
 from hypothesis import HealthCheck, settings
+from support import (  # re-exported
+    BASE_URL as BASE_URL,
+    ENV_ID as ENV_ID,
+    PROJECT_ID as PROJECT_ID,
+    TASK_ID as TASK_ID,
+    FakeSleep as FakeSleep,
+)
 
 from oec_async import Client, PollPolicy, RateLimits, RetryPolicy
 
 # A key of the real shape and a key of no particular shape: redaction must not rely on the prefix.
 API_KEY: Final = "oec_live_rw_" + "S3cr3tK3y" * 5
 PLAIN_KEY: Final = "plainSecretValue-7f3a9c"
-BASE_URL: Final = "https://api.test.invalid/api/public/v1"
-ENV_ID: Final = "00000000-0000-4000-8000-000000000004"
-TASK_ID: Final = "00000000-0000-4000-8000-000000000005"
-PROJECT_ID: Final = "00000000-0000-4000-8000-000000000003"
 
 # Modest, reproducible: the same examples on every machine, no example database.
 PROPERTY: Final = settings(
@@ -37,22 +40,6 @@ PROPERTY: Final = settings(
 PROPERTY_IO: Final = settings(PROPERTY, max_examples=25)
 
 
-class InstantSleep:
-    """Records requested sleeps and returns at once, moving a fake monotonic clock instead."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-        self.now = 1_000.0
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        self.now += max(0.0, seconds)
-
-    def monotonic(self) -> float:
-        """The fake clock (give it to the governor so a pause ends when it is slept through)."""
-        return self.now
-
-
 def fast_client(base_url: str, *, key: str = API_KEY, **options: Any) -> Client:
     """An unopened client with instant retries and polls and no client-side pacing."""
     options.setdefault(
@@ -63,9 +50,9 @@ def fast_client(base_url: str, *, key: str = API_KEY, **options: Any) -> Client:
     return Client(key, base_url=base_url, **options)
 
 
-def silence_sleeps(client: Client) -> InstantSleep:
+def silence_sleeps(client: Client) -> FakeSleep:
     """Make the open client's retry and governor sleeps instant; return the recorder."""
-    sleep = InstantSleep()
+    sleep = FakeSleep()
     client._require_transport()._sleep = sleep
     client.governor._sleep = sleep
     client.governor._clock = sleep.monotonic

@@ -22,7 +22,7 @@ from hardening_support import (
     PROJECT_ID,
     TASK_ID,
     Answer,
-    InstantSleep,
+    FakeSleep,
     ScriptedServer,
 )
 
@@ -64,7 +64,7 @@ class Env:
 
     client: Client
     mocked: aioresponses
-    sleep: InstantSleep
+    sleep: FakeSleep
 
 
 Run = Callable[[Env], Awaitable[object]]
@@ -889,7 +889,7 @@ CATALOGUE: Final[list[Case]] = [
 
 @pytest.fixture
 async def env(mocked: aioresponses) -> AsyncIterator[Env]:
-    sleep = InstantSleep()
+    sleep = FakeSleep()
     async with _client(
         retry=RetryPolicy(max_retries=2, initial_backoff=0.0, jitter=0.0),
         poll=PollPolicy(initial_interval=0.0, max_interval=0.0, jitter=0.0),

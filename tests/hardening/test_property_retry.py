@@ -14,7 +14,7 @@ from email.utils import format_datetime
 
 import pytest
 from aioresponses import aioresponses
-from hardening_support import BASE_URL, ENV_ID, PROPERTY, PROPERTY_IO, InstantSleep, fast_client
+from hardening_support import BASE_URL, ENV_ID, PROPERTY, PROPERTY_IO, FakeSleep, fast_client
 from hypothesis import assume, given, strategies as st
 
 from oec_async import InternalServerError, RateLimitError, RateLimits, RetryPolicy
@@ -142,7 +142,7 @@ async def _answer_then_succeed(
     clock = _Clock()
     async with fast_client(BASE_URL, retry=policy) as client:
         transport = client._require_transport()
-        sleep = InstantSleep()
+        sleep = FakeSleep()
         transport._sleep = sleep
         transport._wall_clock = lambda: NOW
         client.governor._sleep = clock.sleep
