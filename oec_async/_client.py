@@ -108,6 +108,8 @@ class Client:
         ssl: TLS verification: ``True`` (default), an ``ssl.SSLContext``, or ``False``.
         allow_insecure_http: Allow a plain-http base URL on a non-loopback host.
         user_agent: Replaces the default ``oec-async/<version>`` User-Agent.
+        prefetch_pages: While a list's page is being read, fetch the next one (one request
+            ahead, cancelled if the iteration stops early). ``False`` fetches on demand only.
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class Client:
         ssl: ssl_module.SSLContext | bool = True,
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
+        prefetch_pages: bool = True,
     ) -> None:
         self._api_key = _check_api_key(api_key)
         if base_url is None:  # an explicit "" is an error, not a silent switch to production
@@ -152,6 +155,11 @@ class Client:
             )
         if not isinstance(ssl, bool | ssl_module.SSLContext):
             raise TypeError(f"ssl must be a bool or an ssl.SSLContext, got {type(ssl).__name__}")
+        if not isinstance(prefetch_pages, bool):
+            raise TypeError(
+                f"prefetch_pages must be a bool, got {type(prefetch_pages).__name__}"
+            )
+        self.prefetch_pages = prefetch_pages
         self._connection_limit = connection_limit
         self._borrowed_session = session
         self._ssl = ssl
