@@ -37,7 +37,6 @@ EnvironmentRef = UUID | str | Environment
 """An environment given by id, or as the Environment model (which also names its project)."""
 
 
-
 class FleetOptions(TypedDict, total=False):
     """The options every fleet call takes; :class:`Fleet` documents each, and ``build_spec``
     holds their defaults."""

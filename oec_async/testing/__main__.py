@@ -26,8 +26,11 @@ from ._server import FakeOEC
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(prog="python -m oec_async.testing", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m oec_async.testing",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--environments", type=int, default=10)
     parser.add_argument("--projects", type=int, default=1)
@@ -39,14 +42,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--write-limit", type=int, default=20, help="writes per window per key")
     parser.add_argument("--read-limit", type=int, default=120, help="reads per window per key")
     parser.add_argument("--window", type=float, default=60.0, help="rate-limit window, seconds")
-    parser.add_argument("--no-429-headers", action="store_true",
-                        help="send 429s with a body only, as some API versions do")
+    parser.add_argument(
+        "--no-429-headers",
+        action="store_true",
+        help="send 429s with a body only, as some API versions do",
+    )
     parser.add_argument("--error-style", choices=("detail", "top_level"), default="detail")
-    parser.add_argument("--faults", default="",
-                        help="random faults, e.g. 'error_503=0.1,drop=0.03,non_json=0.02'")
+    parser.add_argument(
+        "--faults", default="", help="random faults, e.g. 'error_503=0.1,drop=0.03,non_json=0.02'"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--request-log", type=int, default=0,
-                        help="request records kept in memory (nobody reads them in this mode)")
+    parser.add_argument(
+        "--request-log",
+        type=int,
+        default=0,
+        help="request records kept in memory (nobody reads them in this mode)",
+    )
     return parser.parse_args(argv)
 
 
@@ -65,16 +76,25 @@ def fault_config(spec: str) -> FaultConfig:
 def build(args: argparse.Namespace) -> FakeOEC:
     """Return the (unstarted) fake configured by `args`."""
     limits = RateLimitConfig(
-        enabled=not args.no_rate_limits, reads_per_window=args.read_limit,
-        writes_per_window=args.write_limit, window=args.window,
+        enabled=not args.no_rate_limits,
+        reads_per_window=args.read_limit,
+        writes_per_window=args.write_limit,
+        window=args.window,
         send_429_headers=not args.no_429_headers,
     )
     return FakeOEC(
-        environments=args.environments, projects=args.projects,
-        deployments_per_environment=args.deployments, stopped_fraction=args.stopped_fraction,
-        task_duration=args.task_duration, failure_rate=args.fail_rate, rate_limits=limits,
-        error_style=args.error_style, faults=fault_config(args.faults), seed=args.seed,
-        port=args.port, request_log_limit=args.request_log,
+        environments=args.environments,
+        projects=args.projects,
+        deployments_per_environment=args.deployments,
+        stopped_fraction=args.stopped_fraction,
+        task_duration=args.task_duration,
+        failure_rate=args.fail_rate,
+        rate_limits=limits,
+        error_style=args.error_style,
+        faults=fault_config(args.faults),
+        seed=args.seed,
+        port=args.port,
+        request_log_limit=args.request_log,
     )
 
 
@@ -85,12 +105,20 @@ async def serve(fake: FakeOEC) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     async with fake:
-        print(json.dumps({
-            "url": fake.url, "port": fake.port,
-            "full_access_key": fake.full_access_key, "read_only_key": fake.read_only_key,
-            "project_id": fake.project_id, "project_ids": fake.project_ids,
-            "environment_ids": fake.environment_ids,
-        }), flush=True)
+        print(
+            json.dumps(
+                {
+                    "url": fake.url,
+                    "port": fake.port,
+                    "full_access_key": fake.full_access_key,
+                    "read_only_key": fake.read_only_key,
+                    "project_id": fake.project_id,
+                    "project_ids": fake.project_ids,
+                    "environment_ids": fake.environment_ids,
+                }
+            ),
+            flush=True,
+        )
         await stop.wait()
 
 

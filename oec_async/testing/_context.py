@@ -116,5 +116,7 @@ def idempotent(
             return respond(cached.body, cached.status, {"Idempotent-Replayed": "true"})
     status, body = produce(seen)
     if honoured is not None and 200 <= status < 300:
-        ctx.state.idempotency.store(request.method, request.path.lower(), honoured, status, body, now)
+        ctx.state.idempotency.store(
+            request.method, request.path.lower(), honoured, status, body, now
+        )
     return respond(body, status)

@@ -42,7 +42,11 @@ class FakeControls:
         self.clock.advance(seconds)
 
     def set_environment_behaviour(
-        self, env_id: str, *, duration: float | None = None, fail: bool | None = None,
+        self,
+        env_id: str,
+        *,
+        duration: float | None = None,
+        fail: bool | None = None,
         error_message: str | None = None,
     ) -> None:
         """Override how this environment's future tasks behave.
@@ -65,19 +69,33 @@ class FakeControls:
         env.settle(self.clock.monotonic())
         env.base_status = status
 
-    def create_api_key(self, *, read_only: bool = False, project_id: str | None = None,
-                       name: str = "test key") -> str:
+    def create_api_key(
+        self, *, read_only: bool = False, project_id: str | None = None, name: str = "test key"
+    ) -> str:
         """Create another key (optionally project-scoped) and return its secret value."""
         prefix = "oec_live_ro_" if read_only else "oec_live_rw_"
-        record = ApiKeyRecord(id=self._state.new_id(), name=name, key=self._state.new_secret(prefix),
-                              created_at=self.clock.monotonic(), project_id=project_id)
+        record = ApiKeyRecord(
+            id=self._state.new_id(),
+            name=name,
+            key=self._state.new_secret(prefix),
+            created_at=self.clock.monotonic(),
+            project_id=project_id,
+        )
         self._state.keys[record.key] = record
         return record.key
 
     def fail_next(
-        self, method: str, path_template: str, status: int | None = 503, times: int = 1, *,
-        drop: bool = False, after_action: bool = False, delay: float = 0.0,
-        body: Mapping[str, object] | str | None = None, headers: Mapping[str, str] | None = None,
+        self,
+        method: str,
+        path_template: str,
+        status: int | None = 503,
+        times: int = 1,
+        *,
+        drop: bool = False,
+        after_action: bool = False,
+        delay: float = 0.0,
+        body: Mapping[str, object] | str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> FaultRule:
         """Script a fault for the next `times` requests matching `method` and `path_template`.
 
@@ -104,8 +122,14 @@ class FakeControls:
             kind = "slow"
         else:
             kind = "status"
-        fault = Fault(kind=kind, status=status or 503, after_action=after_action, delay=delay,
-                      body=body, headers=dict(headers or {}))
+        fault = Fault(
+            kind=kind,
+            status=status or 503,
+            after_action=after_action,
+            delay=delay,
+            body=body,
+            headers=dict(headers or {}),
+        )
         path = path_template.removeprefix(API_PREFIX)
         rule = FaultRule(method=method.upper(), path_template=path, fault=fault, remaining=times)
         return self._ctx.faults.add_rule(rule)

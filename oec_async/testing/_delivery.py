@@ -91,8 +91,9 @@ class WebhookDispatcher:
         state.task_listeners.append(self.on_task)
         state.cancel_listeners.append(self.on_cancel)
 
-    def emit(self, event: str, data: JSONObject, project_id: str | None,
-             due: float | None = None) -> None:
+    def emit(
+        self, event: str, data: JSONObject, project_id: str | None, due: float | None = None
+    ) -> None:
         """Queue `event`, due now or at `due` (fake clock)."""
         if not self._state.webhooks:
             return
@@ -104,30 +105,49 @@ class WebhookDispatcher:
         env = self._state.environments[task.environment_id]
         if task.type == "backup":
             return
-        base = {"task_id": task.id, "environment_id": env.id, "environment_name": env.name,
-                "project_id": env.project_id, "type": task.type}
+        base = {
+            "task_id": task.id,
+            "environment_id": env.id,
+            "environment_name": env.name,
+            "project_id": env.project_id,
+            "type": task.type,
+        }
         self.emit("deploy.started", {**base, "status": "running"}, env.project_id, task.started_at)
         outcome = "failed" if task.fails else "completed"
-        self.emit(f"deploy.{outcome}", {**base, "status": outcome,
-                                        "error_message": task.error_message},
-                  env.project_id, task.ends_at)
+        self.emit(
+            f"deploy.{outcome}",
+            {**base, "status": outcome, "error_message": task.error_message},
+            env.project_id,
+            task.ends_at,
+        )
         before, after = env.base_status, env.status_at(task.ends_at)
         if after == "deleted":
             self.emit("environment.deleted", base, env.project_id, task.ends_at)
         elif before != after:
-            self.emit("environment.status_changed", {**base, "old_status": before,
-                                                     "new_status": after},
-                      env.project_id, task.ends_at)
+            self.emit(
+                "environment.status_changed",
+                {**base, "old_status": before, "new_status": after},
+                env.project_id,
+                task.ends_at,
+            )
 
     def on_cancel(self, task: TaskRecord) -> None:
         """Void a cancelled task's pending outcome events and queue ``deploy.cancelled``."""
         env = self._state.environments[task.environment_id]
         self._cancelled[task.id] = self._state.now()
         if task.type != "backup":
-            self.emit("deploy.cancelled", {"task_id": task.id, "environment_id": env.id,
-                                           "environment_name": env.name,
-                                           "project_id": env.project_id, "type": task.type,
-                                           "status": "cancelled"}, env.project_id)
+            self.emit(
+                "deploy.cancelled",
+                {
+                    "task_id": task.id,
+                    "environment_id": env.id,
+                    "environment_name": env.name,
+                    "project_id": env.project_id,
+                    "type": task.type,
+                    "status": "cancelled",
+                },
+                env.project_id,
+            )
 
     def _voided(self, due: float, event: str, data: JSONObject) -> bool:
         cancelled_at = self._cancelled.get(str(data.get("task_id")))
@@ -172,8 +192,10 @@ class WebhookDispatcher:
                 if self._voided(due, event, data):
                     continue
                 for hook in list(self._state.webhooks.values()):
-                    if hook.is_active and event in hook.events and hook.project_id in (
-                        None, project_id
+                    if (
+                        hook.is_active
+                        and event in hook.events
+                        and hook.project_id in (None, project_id)
                     ):
                         record = await self.send(hook, event, data)
                         hook.record_delivery(record)
@@ -185,19 +207,36 @@ class WebhookDispatcher:
         state = self._state
         delivery_id = state.new_id()
         wall = state.clock.wall()
-        envelope: JSONObject = {"id": delivery_id, "event": event, "created_at": isoformat(wall),
-                                "timestamp": int(wall.timestamp()), "data": data}
-        record: JSONObject = {"id": delivery_id, "event": event, "status": "skipped",
-                              "attempt_count": 1, "response_status": None, "response_body": None,
-                              "duration_ms": None, "delivered_at": None,
-                              "created_at": isoformat(wall)}
+        envelope: JSONObject = {
+            "id": delivery_id,
+            "event": event,
+            "created_at": isoformat(wall),
+            "timestamp": int(wall.timestamp()),
+            "data": data,
+        }
+        record: JSONObject = {
+            "id": delivery_id,
+            "event": event,
+            "status": "skipped",
+            "attempt_count": 1,
+            "response_status": None,
+            "response_body": None,
+            "duration_ms": None,
+            "delivered_at": None,
+            "created_at": isoformat(wall),
+        }
         hook.last_triggered_at = state.now()
         if not is_loopback_url(hook.url):
             return record
         body = json.dumps(_formatted(hook, envelope)).encode()
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign_payload(hook.secret, body),
-                   TIMESTAMP_HEADER: str(envelope["timestamp"]), EVENT_HEADER: event,
-                   DELIVERY_HEADER: delivery_id, "User-Agent": "OEC.sh-Webhooks/1.0 (oec_async fake)"}
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign_payload(hook.secret, body),
+            TIMESTAMP_HEADER: str(envelope["timestamp"]),
+            EVENT_HEADER: event,
+            DELIVERY_HEADER: delivery_id,
+            "User-Agent": "OEC.sh-Webhooks/1.0 (oec_async fake)",
+        }
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
         started = time.perf_counter()

@@ -94,12 +94,12 @@ def render_validation(failure: RequestValidationError, style: ErrorStyle) -> JSO
             {"field": ".".join(str(p) for p in e.loc[1:]) or str(e.loc[0]), "message": e.msg}
             for e in failure.errors
         ]
-        return {"error": "validation_error", "message": "Request validation failed.", "detail": items}
-    return {
-        "detail": [
-            {"loc": list(e.loc), "msg": e.msg, "type": e.type} for e in failure.errors
-        ]
-    }
+        return {
+            "error": "validation_error",
+            "message": "Request validation failed.",
+            "detail": items,
+        }
+    return {"detail": [{"loc": list(e.loc), "msg": e.msg, "type": e.type} for e in failure.errors]}
 
 
 GATEWAY_HTML: str = (

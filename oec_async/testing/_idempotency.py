@@ -39,7 +39,9 @@ class IdempotencyStore:
             return None
         return entry
 
-    def store(self, method: str, path: str, key: str, status: int, body: JSONObject, now: float) -> None:
+    def store(
+        self, method: str, path: str, key: str, status: int, body: JSONObject, now: float
+    ) -> None:
         """Remember a successful answer."""
         self._entries[(method, path, key)] = StoredResponse(status, body, now)
 

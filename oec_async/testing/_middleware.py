@@ -21,8 +21,13 @@ from ._ratelimit import Decision, rate_limit_headers
 from ._records import ApiKeyRecord
 from ._state import API_PREFIX
 
-_FAULT_CODES = {500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
-                504: "gateway_timeout", 429: "rate_limit_exceeded"}
+_FAULT_CODES = {
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+    429: "rate_limit_exceeded",
+}
 
 
 @web.middleware
@@ -52,12 +57,17 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
     finally:
         ctx.in_flight -= 1
         if ctx.request_log_limit != 0:
-            ctx.log_request(RequestRecord(
-                method=request.method, path=request.path, query=dict(request.query),
-                headers=redact_headers(request.headers), time=start,
-                status=None if response is None else response.status,
-                fault=None if fault is None else fault.kind,
-            ))
+            ctx.log_request(
+                RequestRecord(
+                    method=request.method,
+                    path=request.path,
+                    query=dict(request.query),
+                    headers=redact_headers(request.headers),
+                    time=start,
+                    status=None if response is None else response.status,
+                    fault=None if fault is None else fault.kind,
+                )
+            )
 
 
 def _fault_response(request: web.Request, ctx: Context, fault: Fault) -> web.StreamResponse | None:
@@ -70,7 +80,9 @@ def _fault_response(request: web.Request, ctx: Context, fault: Fault) -> web.Str
     headers = dict(fault.headers)
     if fault.kind == "non_json" or isinstance(fault.body, str):
         text = fault.body if isinstance(fault.body, str) else GATEWAY_HTML
-        return web.Response(status=fault.status, text=text, content_type="text/html", headers=headers)
+        return web.Response(
+            status=fault.status, text=text, content_type="text/html", headers=headers
+        )
     if fault.body is not None:
         return respond(dict(fault.body), fault.status, headers)
     code = _FAULT_CODES.get(fault.status, "error")
@@ -87,8 +99,11 @@ async def _serve(request: web.Request, handler: Handler, ctx: Context) -> web.St
         if not _is_read(request):
             ctx.state.stats.writes += 1
             if key.read_only:
-                raise ApiError(403, "read_only_key",
-                               "This API key is read-only; use a full_access key to make changes.")
+                raise ApiError(
+                    403,
+                    "read_only_key",
+                    "This API key is read-only; use a full_access key to make changes.",
+                )
         else:
             ctx.state.stats.reads += 1
         response = await handler(request)
@@ -100,7 +115,9 @@ async def _serve(request: web.Request, handler: Handler, ctx: Context) -> web.St
         response = respond(render_validation(failure, ctx.error_style), 422)
     except web.HTTPException as exc:
         code = "not_found" if exc.status == 404 else "method_not_allowed"
-        http_error = ApiError(exc.status, code, "Resource not found." if exc.status == 404 else exc.reason)
+        http_error = ApiError(
+            exc.status, code, "Resource not found." if exc.status == 404 else exc.reason
+        )
         response = respond(render_error(http_error, ctx.error_style), exc.status)
     if decision is not None and (response.status != 429 or ctx.limits.send_429_headers):
         response.headers.update(rate_limit_headers(decision, ctx.limits.window))
@@ -120,12 +137,20 @@ def _authenticate(request: web.Request, ctx: Context) -> ApiKeyRecord:
     elif header_key is not None:
         token = header_key.strip()
     else:
-        raise ApiError(401, "missing_auth", "Missing API key: send Authorization: Bearer <key>.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "missing_auth",
+            "Missing API key: send Authorization: Bearer <key>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     key = ctx.state.keys.get(token)
     if key is None or key.revoked:
-        raise ApiError(401, "invalid_key", "Invalid, revoked or inactive API key.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "invalid_key",
+            "Invalid, revoked or inactive API key.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return key
 
 
@@ -141,10 +166,15 @@ def _rate_limit(request: web.Request, ctx: Context, key: ApiKeyRecord) -> Decisi
     retry_after = decision.retry_after
     headers: dict[str, str] = {}
     if ctx.limits.send_429_headers:
-        headers = {"Retry-After": str(retry_after), **rate_limit_headers(decision, ctx.limits.window)}
+        headers = {
+            "Retry-After": str(retry_after),
+            **rate_limit_headers(decision, ctx.limits.window),
+        }
     raise ApiError(
-        429, "rate_limit_exceeded",
+        429,
+        "rate_limit_exceeded",
         f"Rate limit exceeded. You have made {decision.limit} {bucket} requests in the current "
         f"{ctx.limits.window:g}-second window. Please wait before retrying.",
-        extra={"retry_after": retry_after}, headers=headers,
+        extra={"retry_after": retry_after},
+        headers=headers,
     )

@@ -72,13 +72,19 @@ class Backup:
             "filestore_size": filestore if done else None,
             "total_size": total if done else None,
             "compressed_size": total // 3 if done else None,
-            "started_at": None if status == "pending" else isoformat(clock.to_wall(self.task.started_at)),
-            "completed_at": isoformat(ended) if status in ("completed", "failed", "cancelled") else None,
-            "duration_seconds": round(self.task.ends_at - self.task.started_at, 3) if done else None,
+            "started_at": None
+            if status == "pending"
+            else isoformat(clock.to_wall(self.task.started_at)),
+            "completed_at": isoformat(ended)
+            if status in ("completed", "failed", "cancelled")
+            else None,
+            "duration_seconds": round(self.task.ends_at - self.task.started_at, 3)
+            if done
+            else None,
             "retention_type": self.retention_type,
-            "expires_at": None if self.retention_type == "permanent" or not done else isoformat(
-                ended.replace(year=ended.year + 1)
-            ),
+            "expires_at": None
+            if self.retention_type == "permanent" or not done
+            else isoformat(ended.replace(year=ended.year + 1)),
             "is_verified": done,
             "verified_at": isoformat(ended) if done else None,
             "error_message": self.task.error_message if status == "failed" else None,

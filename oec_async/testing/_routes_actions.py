@@ -96,7 +96,10 @@ async def delete_environment(request: web.Request) -> web.Response:
     ctx = context(request)
     env = ctx.state.get_environment(api_key(request), path_uuid(request, "env_id"))
     if request.headers.get("X-Confirm-Delete", "").lower() != "true":
-        raise ApiError(400, "confirmation_required",
-                       "Deleting an environment needs the header X-Confirm-Delete: true.")
+        raise ApiError(
+            400,
+            "confirmation_required",
+            "Deleting an environment needs the header X-Confirm-Delete: true.",
+        )
     task = ctx.state.start_action(env, "destroy", idempotency_key=None)
     return respond(action_body(task), 202)

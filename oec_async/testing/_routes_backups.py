@@ -32,8 +32,9 @@ def _get_backup(state: FakeState, key: ApiKeyRecord, backup_id: str) -> Backup:
 
 
 def _not_completed() -> ApiError:
-    return ApiError(400, "backup_not_completed", "Backup is not in COMPLETED status",
-                    plain_detail=True)
+    return ApiError(
+        400, "backup_not_completed", "Backup is not in COMPLETED status", plain_detail=True
+    )
 
 
 @routes.get("/environments/{env_id}/backups")
@@ -45,7 +46,8 @@ async def list_backups(request: web.Request) -> web.Response:
     wanted_status = request.query.get("status")
     wanted_type = request.query.get("backup_type")
     items = [
-        b for b in reversed(state.backups.values())
+        b
+        for b in reversed(state.backups.values())
         if b.environment_id == env.id
         and (wanted_status is None or b.status_at(now) == wanted_status)
         and (wanted_type is None or b.backup_type == wanted_type)
@@ -69,16 +71,29 @@ async def create_backup(request: web.Request) -> web.Response:
     if storage is not None:
         raise not_found("Storage configuration")
     now = state.now()
-    running = [b for b in state.backups.values()
-               if b.environment_id == env.id and b.status_at(now) in ("pending", "running")]
+    running = [
+        b
+        for b in state.backups.values()
+        if b.environment_id == env.id and b.status_at(now) in ("pending", "running")
+    ]
     if running:
-        raise ApiError(409, "backup_in_progress", "A backup of this environment is already running.",
-                       extra={"backup_id": running[0].id})
+        raise ApiError(
+            409,
+            "backup_in_progress",
+            "A backup of this environment is already running.",
+            extra={"backup_id": running[0].id},
+        )
     task = state.create_task(env, "backup", idempotency_key=None)
     backup = Backup(
-        id=state.new_id(), environment_id=env.id, task=task, created_at=now,
-        snapshot=environment_snapshot(state, env), backup_type="manual", retention_type=retention,
-        include_filestore=include_filestore is not False, notes=notes,
+        id=state.new_id(),
+        environment_id=env.id,
+        task=task,
+        created_at=now,
+        snapshot=environment_snapshot(state, env),
+        backup_type="manual",
+        retention_type=retention,
+        include_filestore=include_filestore is not False,
+        notes=notes,
     )
     task.backup_id = backup.id
     state.backups[backup.id] = backup
@@ -103,14 +118,18 @@ async def download_backup(request: web.Request) -> web.Response:
         raise _not_completed()
     base = f"https://storage.example.invalid/backups/{backup.id}"
     signature = f"?X-Amz-Expires={expires_in}&X-Amz-Signature=fake"
-    return respond({
-        "backup_id": backup.id,
-        "database_url": f"{base}/database.dump{signature}",
-        "filestore_url": f"{base}/filestore.tar.gz{signature}" if backup.include_filestore else None,
-        "manifest_url": f"{base}/manifest.json{signature}",
-        "expires_in": expires_in,
-        "expires_at": isoformat(state.clock.wall() + timedelta(seconds=expires_in)),
-    })
+    return respond(
+        {
+            "backup_id": backup.id,
+            "database_url": f"{base}/database.dump{signature}",
+            "filestore_url": f"{base}/filestore.tar.gz{signature}"
+            if backup.include_filestore
+            else None,
+            "manifest_url": f"{base}/manifest.json{signature}",
+            "expires_in": expires_in,
+            "expires_at": isoformat(state.clock.wall() + timedelta(seconds=expires_in)),
+        }
+    )
 
 
 @routes.post("/backups/{backup_id}/restore")
@@ -120,8 +139,11 @@ async def restore_backup(request: web.Request) -> web.Response:
     key = api_key(request)
     backup_id = path_uuid(request, "backup_id")
     if request.headers.get("X-Confirm-Restore", "").lower() != "true":
-        raise ApiError(400, "confirmation_required",
-                       "Restoring overwrites the environment; send X-Confirm-Restore: true.")
+        raise ApiError(
+            400,
+            "confirmation_required",
+            "Restoring overwrites the environment; send X-Confirm-Restore: true.",
+        )
 
     def produce(seen_key: str | None) -> tuple[int, JSONObject]:
         backup = _get_backup(state, key, backup_id)

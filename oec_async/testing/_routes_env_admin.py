@@ -53,18 +53,30 @@ async def create_environment(request: web.Request) -> web.Response:
             raise not_found("Server")
         now = state.now()
         env = Environment(
-            id=state.new_id(), name=name or "", project_id=project.id, server_id=server_id,
-            created_at=now, updated_at=now, base_status="pending", environment_type=env_type,
+            id=state.new_id(),
+            name=name or "",
+            project_id=project.id,
+            server_id=server_id,
+            created_at=now,
+            updated_at=now,
+            base_status="pending",
+            environment_type=env_type,
             odoo_version=project.odoo_version or "17.0",
-            branch=branch or project.default_branch or "main", custom_domain=domain,
-            cpu_cores=cpu or 1.0, ram_mb=int(ram or 2048), disk_gb=int(disk or 10),
+            branch=branch or project.default_branch or "main",
+            custom_domain=domain,
+            cpu_cores=cpu or 1.0,
+            ram_mb=int(ram or 2048),
+            disk_gb=int(disk or 10),
             last_commit=state.new_secret("", 7).lower(),
         )
         state.environments[env.id] = env
         state.note_created(seen_key, env.id)
         state.create_task(env, "deploy", idempotency_key=None)
-        ctx.emit("environment.created", {"environment_id": env.id, "name": env.name,
-                                         "project_id": project.id}, project.id)
+        ctx.emit(
+            "environment.created",
+            {"environment_id": env.id, "name": env.name, "project_id": project.id},
+            project.id,
+        )
         return 201, env.to_json(state.clock, now)
 
     return idempotent(request, CREATE_HEADER, produce)

@@ -49,15 +49,17 @@ async def get_environment_status(request: web.Request) -> web.Response:
     if last is not None:
         task = last.to_json(ctx.state.clock, now)
         last_deploy = {k: task[k] for k in ("id", "type", "status", "started_at", "completed_at")}
-    return respond({
-        "environment_id": env.id,
-        "status": status,
-        "url": env.url,
-        "container_running": up,
-        "db_ready": up or status == "deploying",
-        "http_ok": up,
-        "last_deploy": last_deploy,
-    })
+    return respond(
+        {
+            "environment_id": env.id,
+            "status": status,
+            "url": env.url,
+            "container_running": up,
+            "db_ready": up or status == "deploying",
+            "http_ok": up,
+            "last_deploy": last_deploy,
+        }
+    )
 
 
 @routes.get("/deployments/{task_id}")
@@ -76,10 +78,12 @@ async def list_deployments(request: web.Request) -> web.Response:
     newest_first = env.tasks[::-1]
     page, pagination = cursor_page(newest_first, _task_id, request.query)
     now = ctx.state.now()
-    return respond({
-        "data": [task.to_json(ctx.state.clock, now) for task in page],
-        "pagination": pagination,
-    })
+    return respond(
+        {
+            "data": [task.to_json(ctx.state.clock, now) for task in page],
+            "pagination": pagination,
+        }
+    )
 
 
 @routes.get("/environments/{env_id}/logs")
@@ -98,10 +102,14 @@ async def get_task_log(request: web.Request) -> web.Response:
         return respond({"task_id": None, "log": "", "lines": 0, "truncated": False})
     log = task.log_at(ctx.state.now())
     tail = log[-lines:]
-    return respond({
-        "task_id": task.id, "log": "\n".join(tail), "lines": len(tail),
-        "truncated": len(log) > len(tail),
-    })
+    return respond(
+        {
+            "task_id": task.id,
+            "log": "\n".join(tail),
+            "lines": len(tail),
+            "truncated": len(log) > len(tail),
+        }
+    )
 
 
 def _task_id(task: TaskRecord) -> str:

@@ -24,7 +24,8 @@ def limit_target(ctx: Context, target: str) -> None:
         return
     retry_after = decision.retry_after
     raise ApiError(
-        429, "target_rate_limit",
+        429,
+        "target_rate_limit",
         f"At most {decision.limit} calls per {ctx.limits.target_window:g} seconds for this target.",
         extra={"retry_after": retry_after},
         headers={"Retry-After": str(retry_after)} if ctx.limits.send_429_headers else {},
@@ -48,10 +49,16 @@ async def runtime_logs(request: web.Request) -> web.Response:
         f"{stamp} INFO {env.name} {source}: request {index} GET /web 200"
         for index in range(_AVAILABLE_LINES - count, _AVAILABLE_LINES)
     )
-    return respond({
-        "environment_id": env.id, "source": source, "lines": count,
-        "truncated": count < _AVAILABLE_LINES, "log": log, "fetched_at": stamp,
-    })
+    return respond(
+        {
+            "environment_id": env.id,
+            "source": source,
+            "lines": count,
+            "truncated": count < _AVAILABLE_LINES,
+            "log": log,
+            "fetched_at": stamp,
+        }
+    )
 
 
 @routes.get("/environments/{env_id}/metrics")
@@ -67,17 +74,30 @@ async def environment_metrics(request: web.Request) -> web.Response:
         if status != "running":
             return None
         used = int(limit * share)
-        return {"status": "running", "cpu_percent": cpu, "memory_used_bytes": used,
-                "memory_limit_bytes": limit, "memory_percent": round(100 * share, 1)}
+        return {
+            "status": "running",
+            "cpu_percent": cpu,
+            "memory_used_bytes": used,
+            "memory_limit_bytes": limit,
+            "memory_percent": round(100 * share, 1),
+        }
 
-    return respond({
-        "environment_id": env.id, "status": status,
-        "odoo": container(3.5, 0.42), "postgres": container(1.2, 0.18),
-        "disk": {"allocated_gb": env.disk_gb, "database_bytes": 432_198_144,
-                 "filestore_bytes": 211_345_920, "addons_bytes": 52_428_800,
-                 "measured_at": isoformat(ctx.state.clock.wall())},
-        "queried_at": isoformat(ctx.state.clock.wall()),
-    })
+    return respond(
+        {
+            "environment_id": env.id,
+            "status": status,
+            "odoo": container(3.5, 0.42),
+            "postgres": container(1.2, 0.18),
+            "disk": {
+                "allocated_gb": env.disk_gb,
+                "database_bytes": 432_198_144,
+                "filestore_bytes": 211_345_920,
+                "addons_bytes": 52_428_800,
+                "measured_at": isoformat(ctx.state.clock.wall()),
+            },
+            "queried_at": isoformat(ctx.state.clock.wall()),
+        }
+    )
 
 
 @routes.get("/servers/{server_id}/metrics")
@@ -88,16 +108,28 @@ async def server_metrics(request: web.Request) -> web.Response:
     if server is None or api_key(request).project_id is not None:
         raise not_found("Server")
     limit_target(ctx, f"server-metrics:{server.id}")
-    running = sum(1 for env in ctx.state.live_environments()
-                  if env.server_id == server.id and env.status_at(ctx.state.now()) == "running")
+    running = sum(
+        1
+        for env in ctx.state.live_environments()
+        if env.server_id == server.id and env.status_at(ctx.state.now()) == "running"
+    )
     memory_total = server.ram_mb * 2**20
     disk_total = server.disk_gb * 2**30
-    return respond({
-        "server_id": server.id, "status": "healthy", "cpu_percent": 12.5,
-        "memory_percent": 40.0, "memory_used_bytes": int(memory_total * 0.4),
-        "memory_total_bytes": memory_total, "disk_percent": 35.0,
-        "disk_used_bytes": int(disk_total * 0.35), "disk_total_bytes": disk_total,
-        "network_rx_bytes_per_second": 125_000, "network_tx_bytes_per_second": 98_000,
-        "container_count": 2 * running, "containers_running": 2 * running,
-        "queried_at": isoformat(ctx.state.clock.wall()),
-    })
+    return respond(
+        {
+            "server_id": server.id,
+            "status": "healthy",
+            "cpu_percent": 12.5,
+            "memory_percent": 40.0,
+            "memory_used_bytes": int(memory_total * 0.4),
+            "memory_total_bytes": memory_total,
+            "disk_percent": 35.0,
+            "disk_used_bytes": int(disk_total * 0.35),
+            "disk_total_bytes": disk_total,
+            "network_rx_bytes_per_second": 125_000,
+            "network_tx_bytes_per_second": 98_000,
+            "container_count": 2 * running,
+            "containers_running": 2 * running,
+            "queried_at": isoformat(ctx.state.clock.wall()),
+        }
+    )

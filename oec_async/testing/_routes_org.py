@@ -56,12 +56,14 @@ async def get_usage(request: web.Request) -> web.Response:
     state = context(request).state
     now = state.now()
     running = [env for env in state.live_environments() if env.status_at(now) == "running"]
-    return respond({
-        "environments_running": len(running),
-        "cpu_used": sum(env.cpu_cores for env in running),
-        "ram_mb_used": sum(env.ram_mb for env in running),
-        "disk_gb_used": sum(env.disk_gb for env in state.live_environments()),
-    })
+    return respond(
+        {
+            "environments_running": len(running),
+            "cpu_used": sum(env.cpu_cores for env in running),
+            "ram_mb_used": sum(env.ram_mb for env in running),
+            "disk_gb_used": sum(env.disk_gb for env in state.live_environments()),
+        }
+    )
 
 
 @routes.get("/org/api-keys")

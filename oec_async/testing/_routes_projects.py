@@ -23,7 +23,9 @@ _BUSY = frozenset({"running", "deploying", "pending", "destroying"})
 def require_org_scope(key: ApiKeyRecord) -> None:
     """Raise 403 `org_scope_required` for a project-scoped key."""
     if key.project_id is not None:
-        raise ApiError(403, "org_scope_required", "This operation needs an organisation-scoped key.")
+        raise ApiError(
+            403, "org_scope_required", "This operation needs an organisation-scoped key."
+        )
 
 
 def _project_json(request: web.Request, project: Project) -> JSONObject:
@@ -59,9 +61,15 @@ async def create_project(request: web.Request) -> web.Response:
         fields.check()
         if server_id not in state.servers:
             raise not_found("Server")
-        project = Project(id=state.new_id(), name=name or "", server_id=server_id,
-                          created_at=state.now(), default_branch=branch, odoo_version=version,
-                          git_repo_url=repo)
+        project = Project(
+            id=state.new_id(),
+            name=name or "",
+            server_id=server_id,
+            created_at=state.now(),
+            default_branch=branch,
+            odoo_version=version,
+            git_repo_url=repo,
+        )
         state.projects[project.id] = project
         state.note_created(seen_key, project.id)
         return 201, _project_json(request, project)
@@ -103,15 +111,22 @@ async def delete_project(request: web.Request) -> web.Response:
     project = state.get_project(key, path_uuid(request, "project_id"))
     require_org_scope(key)
     if request.headers.get("X-Confirm-Delete", "").lower() != "true":
-        raise ApiError(400, "confirmation_required",
-                       "Deleting a project needs the header X-Confirm-Delete: true.")
+        raise ApiError(
+            400,
+            "confirmation_required",
+            "Deleting a project needs the header X-Confirm-Delete: true.",
+        )
     now = state.now()
     envs = state.live_environments(project.id)
     busy = [env.id for env in envs if env.status_at(now) in _BUSY]
     if busy:
-        raise ApiError(409, "project_has_active_environments",
-                       f"{len(busy)} environment(s) of this project are running, deploying or "
-                       "pending; stop or delete them first.", extra={"environment_ids": busy})
+        raise ApiError(
+            409,
+            "project_has_active_environments",
+            f"{len(busy)} environment(s) of this project are running, deploying or "
+            "pending; stop or delete them first.",
+            extra={"environment_ids": busy},
+        )
     for env in envs:
         env.settle(now)
         env.base_status = "deleted"

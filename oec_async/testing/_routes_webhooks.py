@@ -64,10 +64,13 @@ def _limit_mutation(ctx: Context, key: ApiKeyRecord) -> None:
     decision = ctx.webhook_limiter.hit(key.id, ctx.state.now())
     if not decision.allowed:
         raise ApiError(
-            429, "webhook_mutation_rate_limit",
+            429,
+            "webhook_mutation_rate_limit",
             f"At most {decision.limit} webhook changes per {ctx.limits.webhook_window:g} seconds.",
             extra={"retry_after": decision.retry_after},
-            headers={"Retry-After": str(decision.retry_after)} if ctx.limits.send_429_headers else {},
+            headers={"Retry-After": str(decision.retry_after)}
+            if ctx.limits.send_429_headers
+            else {},
         )
 
 
@@ -107,10 +110,15 @@ async def create_webhook(request: web.Request) -> web.Response:
         if project_id is not None:
             ctx.state.get_project(key, project_id)
         hook = Webhook(
-            id=ctx.state.new_id(), url=body["url"], events=list(body["events"]),
-            secret=ctx.state.new_secret("whsec_", 32), created_at=ctx.state.now(),
-            description=body.get("description"), project_id=project_id,
-            format=body.get("format") or "raw", is_active=body.get("is_active") is not False,
+            id=ctx.state.new_id(),
+            url=body["url"],
+            events=list(body["events"]),
+            secret=ctx.state.new_secret("whsec_", 32),
+            created_at=ctx.state.now(),
+            description=body.get("description"),
+            project_id=project_id,
+            format=body.get("format") or "raw",
+            is_active=body.get("is_active") is not False,
         )
         ctx.state.webhooks[hook.id] = hook
         ctx.state.note_created(seen_key, hook.id)
@@ -170,9 +178,14 @@ async def test_webhook(request: web.Request) -> web.Response:
         "delivered": None,
         "skipped": "The fake server only delivers to loopback addresses.",
     }.get(record["status"], record["response_body"])
-    return respond({"success": record["status"] == "delivered",
-                    "status_code": record["response_status"],
-                    "duration_ms": record["duration_ms"], "message": message})
+    return respond(
+        {
+            "success": record["status"] == "delivered",
+            "status_code": record["response_status"],
+            "duration_ms": record["duration_ms"],
+            "message": message,
+        }
+    )
 
 
 @routes.post("/webhooks/{webhook_id}/rotate-secret")

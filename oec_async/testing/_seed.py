@@ -29,13 +29,22 @@ def seed_state(state: FakeState, spec: SeedSpec) -> None:
     """Fill an empty `state` deterministically from its seed and `spec`."""
     now = state.now()
     state.org = {
-        "id": state.new_id(), "name": "Acme Odoo Hosting", "slug": "acme", "plan": "pro",
-        "max_environments": max(100, 2 * spec.environments), "max_cpu_cores": 4096,
-        "max_ram_mb": 8_388_608, "max_disk_gb": 100_000,
+        "id": state.new_id(),
+        "name": "Acme Odoo Hosting",
+        "slug": "acme",
+        "plan": "pro",
+        "max_environments": max(100, 2 * spec.environments),
+        "max_cpu_cores": 4096,
+        "max_ram_mb": 8_388_608,
+        "max_disk_gb": 100_000,
     }
-    for name, prefix in (("CI deploy key", "oec_live_rw_"), ("Read-only dashboard", "oec_live_ro_")):
-        key = ApiKeyRecord(id=state.new_id(), name=name, key=state.new_secret(prefix),
-                           created_at=now - 90 * _DAY)
+    for name, prefix in (
+        ("CI deploy key", "oec_live_rw_"),
+        ("Read-only dashboard", "oec_live_ro_"),
+    ):
+        key = ApiKeyRecord(
+            id=state.new_id(), name=name, key=state.new_secret(prefix), created_at=now - 90 * _DAY
+        )
         state.keys[key.key] = key
     for index in range(2):
         server = Server(id=state.new_id(), name=f"srv-{index + 1:02d}", created_at=now - 60 * _DAY)
@@ -43,7 +52,9 @@ def seed_state(state: FakeState, spec: SeedSpec) -> None:
     server_ids = list(state.servers)
     for index in range(spec.projects):
         project = Project(
-            id=state.new_id(), name=f"project-{index + 1:02d}", created_at=now - 60 * _DAY,
+            id=state.new_id(),
+            name=f"project-{index + 1:02d}",
+            created_at=now - 60 * _DAY,
             server_id=server_ids[index % len(server_ids)],
             git_repo_url=f"https://github.com/acme/project-{index + 1:02d}",
         )
@@ -51,9 +62,12 @@ def seed_state(state: FakeState, spec: SeedSpec) -> None:
     _seed_environments(state, spec, now)
     for index in range(spec.webhooks):
         hook = Webhook(
-            id=state.new_id(), url=f"https://hooks.example.com/oec-{index + 1}",
-            events=["deploy.completed", "deploy.failed"], secret=state.new_secret("whsec_", 32),
-            created_at=now - 30 * _DAY, description=f"CI notifications {index + 1}",
+            id=state.new_id(),
+            url=f"https://hooks.example.com/oec-{index + 1}",
+            events=["deploy.completed", "deploy.failed"],
+            secret=state.new_secret("whsec_", 32),
+            created_at=now - 30 * _DAY,
+            description=f"CI notifications {index + 1}",
         )
         state.webhooks[hook.id] = hook
 
@@ -68,8 +82,12 @@ def _seed_environments(state: FakeState, spec: SeedSpec, now: float) -> None:
         project = state.projects[project_ids[index % len(project_ids)]]
         created = now - history * _HOUR - 30 * _DAY + index
         env = Environment(
-            id=state.new_id(), name=f"env-{index + 1:0{width}d}", project_id=project.id,
-            server_id=project.server_id, created_at=created, updated_at=created,
+            id=state.new_id(),
+            name=f"env-{index + 1:0{width}d}",
+            project_id=project.id,
+            server_id=project.server_id,
+            created_at=created,
+            updated_at=created,
             odoo_version=project.odoo_version or "17.0",
             last_commit=state.new_secret("", 7).lower(),
         )
@@ -78,8 +96,12 @@ def _seed_environments(state: FakeState, spec: SeedSpec, now: float) -> None:
             type_ = "stop" if age == 0 and index in stopped else "deploy"
             fails = age % 10 == 7
             task = TaskRecord(
-                id=state.new_id(), type=type_, environment_id=env.id,
-                created_at=now - (age + 1) * _HOUR - index, duration=90.0, fails=fails,
+                id=state.new_id(),
+                type=type_,
+                environment_id=env.id,
+                created_at=now - (age + 1) * _HOUR - index,
+                duration=90.0,
+                fails=fails,
                 error_message=ERROR_MESSAGES[type_] if fails else None,
             )
             state.tasks_by_id[task.id] = task
@@ -93,11 +115,20 @@ def _seed_environments(state: FakeState, spec: SeedSpec, now: float) -> None:
 def _seed_backups(state: FakeState, spec: SeedSpec, env: Environment, now: float) -> None:
     for age in reversed(range(spec.backups_per_environment)):
         created = now - (age + 1) * _DAY
-        task = TaskRecord(id=state.new_id(), type="backup", environment_id=env.id,
-                          created_at=created, duration=272.0)
+        task = TaskRecord(
+            id=state.new_id(),
+            type="backup",
+            environment_id=env.id,
+            created_at=created,
+            duration=272.0,
+        )
         backup = Backup(
-            id=state.new_id(), environment_id=env.id, task=task, created_at=created,
-            snapshot=environment_snapshot(state, env), backup_type="scheduled",
+            id=state.new_id(),
+            environment_id=env.id,
+            task=task,
+            created_at=created,
+            snapshot=environment_snapshot(state, env),
+            backup_type="scheduled",
         )
         task.backup_id = backup.id
         state.tasks_by_id[task.id] = task
@@ -109,8 +140,12 @@ def environment_snapshot(state: FakeState, env: Environment) -> dict[str, object
     project = state.projects[env.project_id]
     server = state.servers.get(env.server_id or "")
     return {
-        "environment": {"id": env.id, "name": env.name, "odoo_version": env.odoo_version,
-                        "branch": env.branch},
+        "environment": {
+            "id": env.id,
+            "name": env.name,
+            "odoo_version": env.odoo_version,
+            "branch": env.branch,
+        },
         "project": {"id": project.id, "name": project.name},
         "server": None if server is None else {"id": server.id, "name": server.name},
     }

@@ -91,15 +91,24 @@ class FakeOEC(FakeControls):
         self._state = FakeState(
             clock=self.clock, seed=seed, task_duration=task_duration, failure_rate=failure_rate
         )
-        seed_state(self._state, SeedSpec(
-            environments=environments, projects=projects, stopped_fraction=stopped_fraction,
-            deployments_per_environment=deployments_per_environment,
-            backups_per_environment=backups_per_environment, webhooks=webhooks,
-        ))
+        seed_state(
+            self._state,
+            SeedSpec(
+                environments=environments,
+                projects=projects,
+                stopped_fraction=stopped_fraction,
+                deployments_per_environment=deployments_per_environment,
+                backups_per_environment=backups_per_environment,
+                webhooks=webhooks,
+            ),
+        )
         self._ctx = Context(
-            state=self._state, error_style=error_style, limits=rate_limits,
+            state=self._state,
+            error_style=error_style,
+            limits=rate_limits,
             faults=FaultInjector(faults or FaultConfig(), seed),
-            strict_webhook_urls=strict_webhook_urls, request_log_limit=request_log_limit,
+            strict_webhook_urls=strict_webhook_urls,
+            request_log_limit=request_log_limit,
         )
         self._dispatcher = WebhookDispatcher(
             self._state, background=not isinstance(self.clock, ManualClock)
@@ -151,7 +160,9 @@ class FakeOEC(FakeControls):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.stop()

@@ -138,7 +138,11 @@ class FakeState:
 
     # -- tasks ----------------------------------------------------------------------------
     def create_task(
-        self, env: Environment, type_: str, *, idempotency_key: str | None,
+        self,
+        env: Environment,
+        type_: str,
+        *,
+        idempotency_key: str | None,
         backup_id: str | None = None,
     ) -> TaskRecord:
         """Create a task for `env` with the configured duration and fate, and record it."""
@@ -151,11 +155,17 @@ class FakeState:
             else self.failure_rate > 0 and self._fail_rng.random() < self.failure_rate
         )
         task = TaskRecord(
-            id=self.new_id(), type=type_, environment_id=env.id, created_at=now,
-            duration=duration, fails=fails,
+            id=self.new_id(),
+            type=type_,
+            environment_id=env.id,
+            created_at=now,
+            duration=duration,
+            fails=fails,
             error_message=(behaviour.error_message or ERROR_MESSAGES.get(type_, "Task failed."))
-            if fails else None,
-            idempotency_key=idempotency_key, backup_id=backup_id,
+            if fails
+            else None,
+            idempotency_key=idempotency_key,
+            backup_id=backup_id,
         )
         self.tasks_by_id[task.id] = task
         self.created_tasks.setdefault(env.id, []).append(task)
@@ -194,7 +204,11 @@ class FakeState:
         return task if task is not None and task.is_active(self.now()) else None
 
     def start_action(
-        self, env: Environment, action: str, *, idempotency_key: str | None,
+        self,
+        env: Environment,
+        action: str,
+        *,
+        idempotency_key: str | None,
         backup_id: str | None = None,
     ) -> TaskRecord:
         """Apply the action rules and create the action's task.
@@ -207,17 +221,22 @@ class FakeState:
         if running is not None:
             self.anomalies.actions_while_active += 1
             raise ApiError(
-                409, "task_in_progress",
+                409,
+                "task_in_progress",
                 f"Another task ({running.type}) is already queued or running for this environment.",
                 extra={"task_id": running.id},
             )
         status = env.status_at(self.now())
         if status not in ALLOWED_FROM[action]:
             if action == "start":
-                raise ApiError(409, "environment_not_stopped",
-                               f"Environment is {status}; only a stopped environment can be started.")
-            raise ApiError(409, "environment_not_running",
-                           f"Environment is {status}; cannot {action} it now.")
+                raise ApiError(
+                    409,
+                    "environment_not_stopped",
+                    f"Environment is {status}; only a stopped environment can be started.",
+                )
+            raise ApiError(
+                409, "environment_not_running", f"Environment is {status}; cannot {action} it now."
+            )
         env.settle(self.now())
         return self.create_task(env, action, idempotency_key=idempotency_key, backup_id=backup_id)
 
@@ -234,7 +253,8 @@ class FakeState:
             raise ValueError(f"task {task_id} has already ended ({task.status_at(self.now())})")
         task.cancelled_at = self.now()
         self._active_ends = [
-            (t.ends_at, t.id) for _, tid in self._active_ends
+            (t.ends_at, t.id)
+            for _, tid in self._active_ends
             if (t := self.tasks_by_id[tid]).is_active(self.now())
         ]
         heapq.heapify(self._active_ends)

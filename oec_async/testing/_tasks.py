@@ -21,7 +21,13 @@ QUEUE_FRACTION: Final = 0.1
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
 
 STEPS: Final[dict[str, tuple[str, ...]]] = {
-    "deploy": ("pull_code", "build_image", "migrate_database", "restart_containers", "health_check"),
+    "deploy": (
+        "pull_code",
+        "build_image",
+        "migrate_database",
+        "restart_containers",
+        "health_check",
+    ),
     "restart": ("stop_containers", "start_containers", "health_check"),
     "start": ("start_containers", "health_check"),
     "stop": ("stop_containers",),
@@ -153,7 +159,8 @@ class TaskRecord:
             "started_at": isoformat(clock.to_wall(self.started_at)) if ran else None,
             "completed_at": isoformat(clock.to_wall(self.ends_at)) if terminal else None,
             "duration_seconds": round(self.ends_at - self.started_at, 3)
-            if terminal and ran else None,
+            if terminal and ran
+            else None,
             "error_message": self.error_message if status == "failed" else None,
             "created_at": isoformat(clock.to_wall(self.created_at)),
         }

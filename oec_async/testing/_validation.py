@@ -59,9 +59,13 @@ def query_int(
             "int_parsing",
         ) from None
     if value < ge:
-        raise fail(("query", name), f"Input should be greater than or equal to {ge}", "greater_than_equal")
+        raise fail(
+            ("query", name), f"Input should be greater than or equal to {ge}", "greater_than_equal"
+        )
     if le is not None and value > le:
-        raise fail(("query", name), f"Input should be less than or equal to {le}", "less_than_equal")
+        raise fail(
+            ("query", name), f"Input should be less than or equal to {le}", "less_than_equal"
+        )
     return value
 
 
@@ -91,7 +95,9 @@ async def json_body(request: web.Request, *, required: bool = True) -> JSONObjec
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "invalid_json", "Request body is not valid JSON.") from None
     if not isinstance(data, dict):
-        raise fail(("body",), "Input should be a valid dictionary or object", "model_attributes_type")
+        raise fail(
+            ("body",), "Input should be a valid dictionary or object", "model_attributes_type"
+        )
     return data
 
 
@@ -110,9 +116,16 @@ class Fields:
         """Return True if `name` is present in the body."""
         return name in self.body
 
-    def str_(self, name: str, *, required: bool = False, min_len: int = 0, max_len: int = 255,
-             pattern: re.Pattern[str] | None = None, choices: Sequence[str] | None = None,
-             ) -> str | None:
+    def str_(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        min_len: int = 0,
+        max_len: int = 255,
+        pattern: re.Pattern[str] | None = None,
+        choices: Sequence[str] | None = None,
+    ) -> str | None:
         """Return string field `name` (None when absent), recording any error."""
         value = self.body.get(name)
         if value is None:
@@ -126,7 +139,9 @@ class Fields:
         elif len(value) > max_len:
             self._err(name, f"String should have at most {max_len} characters", "string_too_long")
         elif pattern is not None and not pattern.match(value):
-            self._err(name, f"String should match pattern '{pattern.pattern}'", "string_pattern_mismatch")
+            self._err(
+                name, f"String should match pattern '{pattern.pattern}'", "string_pattern_mismatch"
+            )
         elif choices is not None and value not in choices:
             self._err(name, "Input should be " + ", ".join(repr(c) for c in choices), "enum")
         else:
@@ -150,12 +165,18 @@ class Fields:
         if value is None:
             return None
         kind = "integer" if integer else "number"
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-            integer and not float(value).is_integer()
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (integer and not float(value).is_integer())
         ):
-            self._err(name, f"Input should be a valid {kind}", f"{'int' if integer else 'float'}_type")
+            self._err(
+                name, f"Input should be a valid {kind}", f"{'int' if integer else 'float'}_type"
+            )
         elif value < ge:
-            self._err(name, f"Input should be greater than or equal to {ge:g}", "greater_than_equal")
+            self._err(
+                name, f"Input should be greater than or equal to {ge:g}", "greater_than_equal"
+            )
         elif value > le:
             self._err(name, f"Input should be less than or equal to {le:g}", "less_than_equal")
         else:
@@ -170,9 +191,15 @@ class Fields:
         self._err(name, "Input should be a valid boolean", "bool_type")
         return None
 
-    def str_list(self, name: str, *, min_items: int, max_items: int,
-                 pattern: re.Pattern[str] | None = None, choices: Sequence[str] | None = None,
-                 ) -> list[str] | None:
+    def str_list(
+        self,
+        name: str,
+        *,
+        min_items: int,
+        max_items: int,
+        pattern: re.Pattern[str] | None = None,
+        choices: Sequence[str] | None = None,
+    ) -> list[str] | None:
         """Return a list-of-strings field (None when absent), recording any error."""
         value = self.body.get(name)
         if value is None:
@@ -180,12 +207,21 @@ class Fields:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self._err(name, "Input should be a valid list of strings", "list_type")
         elif not min_items <= len(value) <= max_items:
-            self._err(name, f"List should have {min_items} to {max_items} items", "too_long"
-                      if len(value) > max_items else "too_short")
+            self._err(
+                name,
+                f"List should have {min_items} to {max_items} items",
+                "too_long" if len(value) > max_items else "too_short",
+            )
         elif pattern is not None and not all(pattern.match(v) for v in value):
-            self._err(name, f"Each item should match pattern '{pattern.pattern}'", "string_pattern_mismatch")
+            self._err(
+                name,
+                f"Each item should match pattern '{pattern.pattern}'",
+                "string_pattern_mismatch",
+            )
         elif choices is not None and not set(value) <= set(choices):
-            self._err(name, "Unknown value: " + ", ".join(sorted(set(value) - set(choices))), "enum")
+            self._err(
+                name, "Unknown value: " + ", ".join(sorted(set(value) - set(choices))), "enum"
+            )
         else:
             return list(value)
         return None
