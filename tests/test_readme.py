@@ -84,8 +84,11 @@ async def test_readme_sample_runs(sample: str, tmp_path: Path) -> None:
         else:
             command = [sys.executable, "-c", _program(sample)]
         process = await asyncio.create_subprocess_exec(
-            *command, env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            *command,
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode() + stdout.decode()

@@ -20,8 +20,14 @@ async def fleet_reads(*, pushed: bool) -> tuple[int, bool]:
     poll = FALLBACK_POLL if pushed else EAGER_POLL
     async with AsyncExitStack() as stack:
         fake = await stack.enter_async_context(
-            FakeOEC(environments=ENVIRONMENTS, projects=4, stopped_fraction=0.0,
-                    task_duration=0.5, rate_limits=False, webhooks=0)
+            FakeOEC(
+                environments=ENVIRONMENTS,
+                projects=4,
+                stopped_fraction=0.0,
+                task_duration=0.5,
+                rate_limits=False,
+                webhooks=0,
+            )
         )
         client = await stack.enter_async_context(fake.client(poll=poll))
         if pushed:
@@ -35,8 +41,9 @@ async def fleet_reads(*, pushed: bool) -> tuple[int, bool]:
             await client.webhooks.update(hook.id, url=url)
         fake.reset_stats()
 
-        report = await client.fleet.deploy(fake.environment_ids, max_parallel=ENVIRONMENTS,
-                                           timeout=20)
+        report = await client.fleet.deploy(
+            fake.environment_ids, max_parallel=ENVIRONMENTS, timeout=20
+        )
 
         reads = sum(1 for r in fake.requests if r.method == "GET")
         return reads, report.ok and not report.timed_out

@@ -110,6 +110,11 @@ def action_json(**fields: Any) -> dict[str, Any]:
 
 
 def task_json(status: str, **fields: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": TASK_ID, "type": "deploy", "status": status, "environment_id": ENV_ID}
+    data: dict[str, Any] = {
+        "id": TASK_ID,
+        "type": "deploy",
+        "status": status,
+        "environment_id": ENV_ID,
+    }
     data.update(fields)
     return data

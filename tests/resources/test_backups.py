@@ -53,8 +53,14 @@ DOC_BACKUP: dict[str, Any] = {
     "notes": None,
     "created_at": "2026-05-22T18:00:00Z",
 }
-DOWNLOAD = {"backup_id": BACKUP_ID, "database_url": "https://s3.example/db", "filestore_url": None,
-            "manifest_url": None, "expires_in": 300, "expires_at": "2026-10-05T12:00:00Z"}
+DOWNLOAD = {
+    "backup_id": BACKUP_ID,
+    "database_url": "https://s3.example/db",
+    "filestore_url": None,
+    "manifest_url": None,
+    "expires_in": 300,
+    "expires_at": "2026-10-05T12:00:00Z",
+}
 
 
 def backup(n: int, **fields: Any) -> dict[str, Any]:
@@ -70,13 +76,30 @@ def test_the_docs_backup_example_fits_the_model_whole() -> None:
 
 
 async def test_list_walks_page_numbers_as_cursors(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", LIST_PATH, payload={
-        "items": [backup(1), backup(2)], "total": 3, "page": 1, "page_size": 2, "total_pages": 2})
-    mock(mocked, client, "GET", LIST_PATH, payload={
-        "items": [backup(3)], "total": 3, "page": 2, "page_size": 2, "total_pages": 2})
+    mock(
+        mocked,
+        client,
+        "GET",
+        LIST_PATH,
+        payload={
+            "items": [backup(1), backup(2)],
+            "total": 3,
+            "page": 1,
+            "page_size": 2,
+            "total_pages": 2,
+        },
+    )
+    mock(
+        mocked,
+        client,
+        "GET",
+        LIST_PATH,
+        payload={"items": [backup(3)], "total": 3, "page": 2, "page_size": 2, "total_pages": 2},
+    )
 
-    items = await client.backups.list(ENV_ID, page_size=2, status="completed",
-                                      backup_type=BackupType.SCHEDULED).collect()
+    items = await client.backups.list(
+        ENV_ID, page_size=2, status="completed", backup_type=BackupType.SCHEDULED
+    ).collect()
 
     assert [str(b.id)[-1] for b in items] == ["1", "2", "3"]
     calls = sent(mocked, client, "GET", LIST_PATH)
@@ -105,8 +128,13 @@ async def test_list_accepts_pages_or_no_page_count(
 
 
 async def test_list_starts_from_a_saved_cursor(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", LIST_PATH, payload={
-        "items": [backup(3)], "total": 3, "page": 2, "page_size": 2, "total_pages": 2})
+    mock(
+        mocked,
+        client,
+        "GET",
+        LIST_PATH,
+        payload={"items": [backup(3)], "total": 3, "page": 2, "page_size": 2, "total_pages": 2},
+    )
 
     page = await client.backups.list(ENV_ID, page_size=2, cursor="2")
 
@@ -117,11 +145,13 @@ async def test_list_starts_from_a_saved_cursor(mocked: aioresponses, client: Cli
 
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
-    [({"cursor": "abc"}, "cursor must be a saved page.next_cursor"),
-     ({"cursor": "0"}, "cursor"),
-     ({"page_size": 101}, r"page_size must be within 1\.\.100"),
-     ({"status": "bogus"}, "status must be one of"),
-     ({"backup_type": "hourly"}, "backup_type must be one of")],
+    [
+        ({"cursor": "abc"}, "cursor must be a saved page.next_cursor"),
+        ({"cursor": "0"}, "cursor"),
+        ({"page_size": 101}, r"page_size must be within 1\.\.100"),
+        ({"status": "bogus"}, "status must be one of"),
+        ({"backup_type": "hourly"}, "backup_type must be one of"),
+    ],
 )
 async def test_list_checks_its_arguments_before_any_request(
     mocked: aioresponses, client: Client, kwargs: dict[str, Any], problem: str
@@ -134,8 +164,14 @@ async def test_list_checks_its_arguments_before_any_request(
 async def test_create_sends_a_manual_backup_without_an_idempotency_key(
     mocked: aioresponses, client: Client
 ) -> None:
-    mock(mocked, client, "POST", LIST_PATH, status=201,
-         payload={"id": BACKUP_ID, "task_id": TASK_ID, "status": "pending"})
+    mock(
+        mocked,
+        client,
+        "POST",
+        LIST_PATH,
+        status=201,
+        payload={"id": BACKUP_ID, "task_id": TASK_ID, "status": "pending"},
+    )
 
     created = await client.backups.create(
         ENV_ID, include_filestore=False, retention_type=RetentionType.WEEKLY, notes="before upgrade"
@@ -144,8 +180,12 @@ async def test_create_sends_a_manual_backup_without_an_idempotency_key(
     assert created.status is BackupStatus.PENDING
     assert created.task_id == UUID(TASK_ID)
     (call,) = sent(mocked, client, "POST", LIST_PATH)
-    assert body(call) == {"backup_type": "manual", "include_filestore": False,
-                          "retention_type": "weekly", "notes": "before upgrade"}
+    assert body(call) == {
+        "backup_type": "manual",
+        "include_filestore": False,
+        "retention_type": "weekly",
+        "notes": "before upgrade",
+    }
     assert header(call, "Idempotency-Key") is None
     assert header(call, "X-Idempotency-Key") is None
 
@@ -154,8 +194,15 @@ async def test_create_is_not_retried_blindly_after_a_server_error(
     mocked: aioresponses, client: Client
 ) -> None:
     # Without an idempotency key a retry could start a second backup.
-    mock(mocked, client, "POST", LIST_PATH, status=503, payload={"error": "enqueue_failed"},
-         repeat=True)
+    mock(
+        mocked,
+        client,
+        "POST",
+        LIST_PATH,
+        status=503,
+        payload={"error": "enqueue_failed"},
+        repeat=True,
+    )
     with pytest.raises(InternalServerError):
         await client.backups.create(ENV_ID)
     assert len(sent(mocked, client, "POST", LIST_PATH)) == 1
@@ -172,10 +219,18 @@ async def test_create_checks_its_arguments(mocked: aioresponses, client: Client)
 
 
 async def test_get_reads_the_environment_snapshot(mocked: aioresponses, client: Client) -> None:
-    snapshot = {"environment": {"id": ENV_ID, "name": "staging", "branch": "main"},
-                "project": {"id": ENV_ID, "name": "erp"}, "server": None}
-    mock(mocked, client, "GET", f"/backups/{BACKUP_ID}",
-         payload={**backup(6), "environment_snapshot": snapshot})
+    snapshot = {
+        "environment": {"id": ENV_ID, "name": "staging", "branch": "main"},
+        "project": {"id": ENV_ID, "name": "erp"},
+        "server": None,
+    }
+    mock(
+        mocked,
+        client,
+        "GET",
+        f"/backups/{BACKUP_ID}",
+        payload={**backup(6), "environment_snapshot": snapshot},
+    )
 
     item = await client.backups.get(BACKUP_ID)
 
@@ -210,8 +265,14 @@ async def test_download_urls_checks_the_lifetime(
 async def test_download_urls_of_an_unfinished_backup_is_a_bad_request(
     mocked: aioresponses, client: Client
 ) -> None:
-    mock(mocked, client, "GET", f"/backups/{BACKUP_ID}/download", status=400,
-         payload={"detail": "Backup is not in COMPLETED status"})
+    mock(
+        mocked,
+        client,
+        "GET",
+        f"/backups/{BACKUP_ID}/download",
+        status=400,
+        payload={"detail": "Backup is not in COMPLETED status"},
+    )
     with pytest.raises(BadRequestError, match="COMPLETED"):
         await client.backups.download_urls(BACKUP_ID)
 

@@ -45,28 +45,50 @@ TASK_PATH = f"/deployments/{TASK_ID}"
 # Shapes from the MCP server's fixtures (oec-api.md 5.8).
 TASK_LOG = {"task_id": TASK_ID, "log": "step 1\nstep 2", "lines": 2, "truncated": False}
 RUNTIME_LOG = {
-    "environment_id": ENV_ID, "source": "odoo", "lines": 2, "truncated": False,
-    "log": "INFO odoo: ready\nINFO odoo: GET / 200", "fetched_at": "2026-10-05T12:00:00Z",
+    "environment_id": ENV_ID,
+    "source": "odoo",
+    "lines": 2,
+    "truncated": False,
+    "log": "INFO odoo: ready\nINFO odoo: GET / 200",
+    "fetched_at": "2026-10-05T12:00:00Z",
 }
 METRICS = {
-    "environment_id": ENV_ID, "status": "running",
-    "odoo": {"status": "running", "cpu_percent": 3.5, "memory_used_bytes": 1,
-             "memory_limit_bytes": 2, "memory_percent": 50},
+    "environment_id": ENV_ID,
+    "status": "running",
+    "odoo": {
+        "status": "running",
+        "cpu_percent": 3.5,
+        "memory_used_bytes": 1,
+        "memory_limit_bytes": 2,
+        "memory_percent": 50,
+    },
     "postgres": None,
-    "disk": {"allocated_gb": 10, "database_bytes": 1, "filestore_bytes": 2, "addons_bytes": 3,
-             "measured_at": None},
+    "disk": {
+        "allocated_gb": 10,
+        "database_bytes": 1,
+        "filestore_bytes": 2,
+        "addons_bytes": 3,
+        "measured_at": None,
+    },
     "queried_at": "2026-10-05T12:00:00Z",
 }
-TARGET_LIMITED = {"detail": {"error": "target_rate_limit", "message": "At most 6 calls a minute.",
-                             "retry_after": 42}}
+TARGET_LIMITED = {
+    "detail": {
+        "error": "target_rate_limit",
+        "message": "At most 6 calls a minute.",
+        "retry_after": 42,
+    }
+}
 
 
 def status_json(last_deploy: dict[str, Any] | None) -> dict[str, Any]:
     return {"environment_id": ENV_ID, "status": "deploying", "last_deploy": last_deploy}
 
 
-@pytest.mark.parametrize(("payload", "cls"), [(TASK_LOG, TaskLog), (RUNTIME_LOG, RuntimeLog),
-                                              (METRICS, EnvironmentMetrics)])
+@pytest.mark.parametrize(
+    ("payload", "cls"),
+    [(TASK_LOG, TaskLog), (RUNTIME_LOG, RuntimeLog), (METRICS, EnvironmentMetrics)],
+)
 def test_the_fixture_shapes_fit_the_models_whole(payload: dict[str, Any], cls: type) -> None:
     assert STRICT.structure(payload, cls) is not None
 
@@ -77,17 +99,33 @@ async def test_create_sends_the_server_as_vm_id_with_the_create_idempotency_head
     mock(mocked, client, "POST", CREATE_PATH, status=201, payload=environment_json())
 
     env = await client.environments.create(
-        PROJECT_ID, "staging-acme", environment_type="staging", branch="main",
-        server_id=UUID(SERVER_ID), domain="ERP.example.com", cpu_cores=0.5, ram_mb=1024,
-        disk_gb=20, postgres_version="16", enable_pgbouncer=True, with_demo_data=False,
+        PROJECT_ID,
+        "staging-acme",
+        environment_type="staging",
+        branch="main",
+        server_id=UUID(SERVER_ID),
+        domain="ERP.example.com",
+        cpu_cores=0.5,
+        ram_mb=1024,
+        disk_gb=20,
+        postgres_version="16",
+        enable_pgbouncer=True,
+        with_demo_data=False,
     )
 
     assert env.status is EnvironmentStatus.DEPLOYING
     (call,) = sent(mocked, client, "POST", CREATE_PATH)
     assert body(call) == {
-        "name": "staging-acme", "environment_type": "staging", "branch": "main",
-        "vm_id": SERVER_ID, "domain": "erp.example.com", "cpu_cores": 0.5, "ram_mb": 1024,
-        "disk_gb": 20, "postgres_version": "16", "enable_pgbouncer": True,
+        "name": "staging-acme",
+        "environment_type": "staging",
+        "branch": "main",
+        "vm_id": SERVER_ID,
+        "domain": "erp.example.com",
+        "cpu_cores": 0.5,
+        "ram_mb": 1024,
+        "disk_gb": 20,
+        "postgres_version": "16",
+        "enable_pgbouncer": True,
         "with_demo_data": False,
     }
     assert header(call, "X-Idempotency-Key")
@@ -111,7 +149,10 @@ async def test_create_sends_the_server_as_vm_id_with_the_create_idempotency_head
     ],
 )
 async def test_create_refuses_values_the_api_would_reject(
-    mocked: aioresponses, client: Client, kwargs: dict[str, Any], error: type[Exception],
+    mocked: aioresponses,
+    client: Client,
+    kwargs: dict[str, Any],
+    error: type[Exception],
     problem: str,
 ) -> None:
     name = kwargs.pop("name", "env")
@@ -126,7 +167,9 @@ async def test_create_and_wait_polls_status_until_the_first_deploy_then_waits_fo
     mock(mocked, client, "POST", CREATE_PATH, status=201, payload=environment_json())
     mock(mocked, client, "GET", STATUS_PATH, payload=status_json(None))
     mock(mocked, client, "GET", STATUS_PATH, payload=status_json(None))
-    mock(mocked, client, "GET", STATUS_PATH, payload=status_json({"id": TASK_ID, "status": "queued"}))
+    mock(
+        mocked, client, "GET", STATUS_PATH, payload=status_json({"id": TASK_ID, "status": "queued"})
+    )
     mock(mocked, client, "GET", TASK_PATH, payload={"id": TASK_ID, "status": "running"})
     mock(mocked, client, "GET", TASK_PATH, payload={"id": TASK_ID, "status": "completed"})
     mock(mocked, client, "GET", ENV_PATH, payload=environment_json(status="running"))
@@ -149,8 +192,13 @@ async def test_create_and_wait_raises_on_a_failed_first_deploy_when_asked(
 ) -> None:
     mock(mocked, client, "POST", CREATE_PATH, status=201, payload=environment_json())
     mock(mocked, client, "GET", STATUS_PATH, payload=status_json({"id": TASK_ID}))
-    mock(mocked, client, "GET", TASK_PATH,
-         payload={"id": TASK_ID, "status": "failed", "error_message": "build failed"})
+    mock(
+        mocked,
+        client,
+        "GET",
+        TASK_PATH,
+        payload={"id": TASK_ID, "status": "failed", "error_message": "build failed"},
+    )
 
     with pytest.raises(DeploymentFailedError, match="build failed"):
         await client.environments.create_and_wait(PROJECT_ID, "env", raise_on_failure=True)
@@ -226,8 +274,13 @@ async def test_logs_sends_the_task_and_line_count(mocked: aioresponses, client: 
 async def test_logs_of_an_environment_without_tasks_have_no_task_id(
     mocked: aioresponses, client: Client
 ) -> None:
-    mock(mocked, client, "GET", f"{ENV_PATH}/logs",
-         payload={"task_id": None, "log": "", "lines": 0, "truncated": False})
+    mock(
+        mocked,
+        client,
+        "GET",
+        f"{ENV_PATH}/logs",
+        payload={"task_id": None, "log": "", "lines": 0, "truncated": False},
+    )
     assert (await client.environments.logs(ENV_ID)).task_id is None
 
 
@@ -244,8 +297,11 @@ async def test_runtime_logs_sends_source_and_lines(mocked: aioresponses, client:
 
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
-    [({"lines": 0}, r"lines must be within 1\.\.1000"), ({"lines": 1001}, "lines"),
-     ({"source": "nginx"}, "source must be one of odoo, container, postgres")],
+    [
+        ({"lines": 0}, r"lines must be within 1\.\.1000"),
+        ({"lines": 1001}, "lines"),
+        ({"source": "nginx"}, "source must be one of odoo, container, postgres"),
+    ],
 )
 async def test_runtime_logs_checks_its_arguments(
     mocked: aioresponses, client: Client, kwargs: dict[str, Any], problem: str

@@ -10,8 +10,16 @@ from resource_helpers import KEY_ID, STRICT, all_sent, mock, sent
 
 from oec_async import ApiKey, Client, Organization, OrganizationUsage
 
-ORG = {"id": KEY_ID, "name": "Acme", "slug": "acme", "plan": "pro", "max_environments": 100,
-       "max_cpu_cores": 64, "max_ram_mb": 262144, "max_disk_gb": 2000}
+ORG = {
+    "id": KEY_ID,
+    "name": "Acme",
+    "slug": "acme",
+    "plan": "pro",
+    "max_environments": 100,
+    "max_cpu_cores": 64,
+    "max_ram_mb": 262144,
+    "max_disk_gb": 2000,
+}
 USAGE = {"environments_running": 3, "cpu_used": 3.5, "ram_mb_used": 6144, "disk_gb_used": 30}
 
 
@@ -33,8 +41,13 @@ async def test_get_and_usage(mocked: aioresponses, client: Client) -> None:
 
 
 async def test_api_keys_come_as_one_page(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", "/org/api-keys",
-         payload=[{"id": KEY_ID, "name": "CI", "key_prefix": "oec_live_rw_ab"}])
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/org/api-keys",
+        payload=[{"id": KEY_ID, "name": "CI", "key_prefix": "oec_live_rw_ab"}],
+    )
 
     page = await client.org.api_keys.list()
 

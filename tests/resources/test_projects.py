@@ -45,14 +45,30 @@ def test_the_docs_project_example_fits_the_model_whole() -> None:
     assert project.created_at.tzinfo is not None
 
 
-async def test_list_follows_cursors_and_sends_the_limit(mocked: aioresponses, client: Client) -> None:
+async def test_list_follows_cursors_and_sends_the_limit(
+    mocked: aioresponses, client: Client
+) -> None:
     second = {**DOC_PROJECT, "id": "3fa85f64-5717-4562-b3fc-2c963f66afa7"}
-    mock(mocked, client, "GET", "/projects", payload={
-        "data": [DOC_PROJECT], "pagination": {"has_more": True, "next_cursor": "c2", "total": 2},
-    })
-    mock(mocked, client, "GET", "/projects", payload={
-        "data": [second], "pagination": {"has_more": False, "next_cursor": None, "total": 2},
-    })
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/projects",
+        payload={
+            "data": [DOC_PROJECT],
+            "pagination": {"has_more": True, "next_cursor": "c2", "total": 2},
+        },
+    )
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/projects",
+        payload={
+            "data": [second],
+            "pagination": {"has_more": False, "next_cursor": None, "total": 2},
+        },
+    )
 
     projects = await client.projects.list(limit=1).collect()
 
@@ -61,7 +77,9 @@ async def test_list_follows_cursors_and_sends_the_limit(mocked: aioresponses, cl
     assert [params(c) for c in calls] == [{"limit": 1}, {"limit": 1, "cursor": "c2"}]
 
 
-async def test_list_checks_the_limit_before_any_request(mocked: aioresponses, client: Client) -> None:
+async def test_list_checks_the_limit_before_any_request(
+    mocked: aioresponses, client: Client
+) -> None:
     with pytest.raises(ValueError, match=r"limit must be within 1\.\.100"):
         _ = client.projects.list(limit=101)
     assert all_sent(mocked) == 0
@@ -74,9 +92,17 @@ async def test_get_reads_one_project(mocked: aioresponses, client: Client) -> No
     assert project.environment_count == 3
 
 
-async def test_get_of_an_invisible_project_is_not_found(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", f"/projects/{PROJECT_ID}", status=404,
-         payload={"detail": {"error": "not_found", "message": "Resource not found."}})
+async def test_get_of_an_invisible_project_is_not_found(
+    mocked: aioresponses, client: Client
+) -> None:
+    mock(
+        mocked,
+        client,
+        "GET",
+        f"/projects/{PROJECT_ID}",
+        status=404,
+        payload={"detail": {"error": "not_found", "message": "Resource not found."}},
+    )
     with pytest.raises(NotFoundError):
         await client.projects.get(PROJECT_ID)
 
@@ -92,8 +118,12 @@ async def test_create_sends_the_body_with_the_create_idempotency_header(
 
     assert project.name == "New"
     (call,) = sent(mocked, client, "POST", "/projects")
-    assert body(call) == {"name": "New", "server_id": SERVER_ID, "default_branch": "develop",
-                          "odoo_version": "18.0"}
+    assert body(call) == {
+        "name": "New",
+        "server_id": SERVER_ID,
+        "default_branch": "develop",
+        "odoo_version": "18.0",
+    }
     assert header(call, "X-Idempotency-Key")
     assert header(call, "Idempotency-Key") is None
 

@@ -8,12 +8,28 @@ from resource_helpers import SERVER_ID, STRICT, all_sent, mock, params, sent
 
 from oec_async import Client, NotFoundError, RateLimitError, Server, ServerMetrics
 
-SERVER = {"id": SERVER_ID, "name": "srv-01", "provider": "hetzner", "region": "fsn1",
-          "cpu_cores": 8, "ram_mb": 32768, "disk_gb": 320, "environment_count": 4,
-          "qualification_status": "qualified", "last_checked_at": "2026-10-05T12:00:00Z"}
+SERVER = {
+    "id": SERVER_ID,
+    "name": "srv-01",
+    "provider": "hetzner",
+    "region": "fsn1",
+    "cpu_cores": 8,
+    "ram_mb": 32768,
+    "disk_gb": 320,
+    "environment_count": 4,
+    "qualification_status": "qualified",
+    "last_checked_at": "2026-10-05T12:00:00Z",
+}
 # The MCP server's fixture (oec-api.md 5.8).
-METRICS = {"server_id": SERVER_ID, "status": "healthy", "cpu_percent": 12.5, "memory_percent": 40,
-           "container_count": 4, "containers_running": 4, "queried_at": "2026-10-05T12:00:00Z"}
+METRICS = {
+    "server_id": SERVER_ID,
+    "status": "healthy",
+    "cpu_percent": 12.5,
+    "memory_percent": 40,
+    "container_count": 4,
+    "containers_running": 4,
+    "queried_at": "2026-10-05T12:00:00Z",
+}
 
 
 def test_the_shapes_fit_the_models_whole() -> None:
@@ -22,16 +38,34 @@ def test_the_shapes_fit_the_models_whole() -> None:
 
 
 async def test_list_follows_cursors(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", "/servers", payload={
-        "data": [SERVER], "pagination": {"has_more": True, "next_cursor": "n", "total": 2}})
-    mock(mocked, client, "GET", "/servers", payload={
-        "data": [{**SERVER, "name": "srv-02"}], "pagination": {"has_more": False, "total": 2}})
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/servers",
+        payload={
+            "data": [SERVER],
+            "pagination": {"has_more": True, "next_cursor": "n", "total": 2},
+        },
+    )
+    mock(
+        mocked,
+        client,
+        "GET",
+        "/servers",
+        payload={
+            "data": [{**SERVER, "name": "srv-02"}],
+            "pagination": {"has_more": False, "total": 2},
+        },
+    )
 
     servers = await client.servers.list(limit=1).collect()
 
     assert [s.name for s in servers] == ["srv-01", "srv-02"]
     assert [params(c) for c in sent(mocked, client, "GET", "/servers")] == [
-        {"limit": 1}, {"limit": 1, "cursor": "n"}]
+        {"limit": 1},
+        {"limit": 1, "cursor": "n"},
+    ]
 
 
 async def test_get_and_metrics(mocked: aioresponses, client: Client) -> None:
@@ -47,8 +81,14 @@ async def test_get_and_metrics(mocked: aioresponses, client: Client) -> None:
 
 
 async def test_a_shared_server_is_not_found(mocked: aioresponses, client: Client) -> None:
-    mock(mocked, client, "GET", f"/servers/{SERVER_ID}/metrics", status=404,
-         payload={"detail": {"error": "not_found", "message": "Resource not found."}})
+    mock(
+        mocked,
+        client,
+        "GET",
+        f"/servers/{SERVER_ID}/metrics",
+        status=404,
+        payload={"detail": {"error": "not_found", "message": "Resource not found."}},
+    )
     with pytest.raises(NotFoundError):
         await client.servers.metrics(SERVER_ID)
 
@@ -57,8 +97,15 @@ async def test_the_per_server_limit_is_surfaced_not_retried(
     mocked: aioresponses, client: Client
 ) -> None:
     path = f"/servers/{SERVER_ID}/metrics"
-    mock(mocked, client, "GET", path, status=429, repeat=True,
-         payload={"detail": {"error": "target_rate_limit", "message": "6/min", "retry_after": 9}})
+    mock(
+        mocked,
+        client,
+        "GET",
+        path,
+        status=429,
+        repeat=True,
+        payload={"detail": {"error": "target_rate_limit", "message": "6/min", "retry_after": 9}},
+    )
     with pytest.raises(RateLimitError) as caught:
         await client.servers.metrics(SERVER_ID)
     assert caught.value.retry_after == 9

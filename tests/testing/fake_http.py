@@ -40,9 +40,15 @@ class Api:
         return {"Authorization": f"Bearer {key}"}
 
     async def call(
-        self, method: str, path: str, *, auth: str | None = "rw",
-        headers: Mapping[str, str] | None = None, json: Any = None,
-        params: Mapping[str, str | int] | None = None, data: str | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: str | None = "rw",
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        data: str | None = None,
     ) -> Reply:
         all_headers = {**self.auth_headers(auth), **(headers or {})}
         async with self.session.request(

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.oec_fake(clock=ManualClock)
 
 
 @pytest.mark.parametrize("action", ["deploy", "restart", "stop", "quick-update"])
-async def test_action_on_running_env_is_202_queued(api: Api, oec_fake: FakeOEC, action: str) -> None:
+async def test_action_on_running_env_is_202_queued(
+    api: Api, oec_fake: FakeOEC, action: str
+) -> None:
     env_id = running_env(oec_fake)
     body = {"mode": "pull_restart"} if action == "quick-update" else None
     reply = await api.post(f"/environments/{env_id}/{action}", json=body)
@@ -34,7 +36,9 @@ async def test_start_on_stopped_env_is_202(api: Api, oec_fake: FakeOEC) -> None:
     assert reply.status == 202
 
 
-async def test_start_on_running_env_is_409_environment_not_stopped(api: Api, oec_fake: FakeOEC) -> None:
+async def test_start_on_running_env_is_409_environment_not_stopped(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     reply = await api.post(f"/environments/{running_env(oec_fake)}/start")
     assert (reply.status, reply.error) == (409, "environment_not_stopped")
 
@@ -48,14 +52,18 @@ async def test_action_on_stopped_env_is_409_environment_not_running(
 
 
 @pytest.mark.parametrize("status", ["error", "failed"])
-async def test_deploy_is_allowed_from_error_and_failed(api: Api, oec_fake: FakeOEC, status: str) -> None:
+async def test_deploy_is_allowed_from_error_and_failed(
+    api: Api, oec_fake: FakeOEC, status: str
+) -> None:
     env_id = running_env(oec_fake)
     oec_fake.set_environment_status(env_id, status)
     reply = await api.post(f"/environments/{env_id}/deploy")
     assert reply.status == 202
 
 
-async def test_second_action_while_active_is_409_with_running_task_id(api: Api, oec_fake: FakeOEC) -> None:
+async def test_second_action_while_active_is_409_with_running_task_id(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     env_id = running_env(oec_fake)
     first = await api.post(f"/environments/{env_id}/deploy")
     second = await api.post(f"/environments/{env_id}/restart")
@@ -83,15 +91,17 @@ async def test_action_on_non_uuid_is_422(api: Api) -> None:
 
 
 async def test_deploy_rejects_bad_module_names(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.post(f"/environments/{running_env(oec_fake)}/deploy",
-                           json={"update_modules": ["Bad-Name"]})
+    reply = await api.post(
+        f"/environments/{running_env(oec_fake)}/deploy", json={"update_modules": ["Bad-Name"]}
+    )
     assert reply.status == 422
     assert reply.body["detail"][0]["loc"] == ["body", "update_modules"]
 
 
 async def test_quick_update_needs_modules_for_update_specific(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.post(f"/environments/{running_env(oec_fake)}/quick-update",
-                           json={"mode": "update_specific"})
+    reply = await api.post(
+        f"/environments/{running_env(oec_fake)}/quick-update", json={"mode": "update_specific"}
+    )
     assert reply.status == 422
 
 
@@ -101,6 +111,9 @@ async def test_quick_update_needs_a_mode(api: Api, oec_fake: FakeOEC) -> None:
 
 
 async def test_malformed_json_body_is_400(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.post(f"/environments/{running_env(oec_fake)}/deploy", data="{nope",
-                           headers={"Content-Type": "application/json"})
+    reply = await api.post(
+        f"/environments/{running_env(oec_fake)}/deploy",
+        data="{nope",
+        headers={"Content-Type": "application/json"},
+    )
     assert (reply.status, reply.error) == (400, "invalid_json")

@@ -28,7 +28,9 @@ async def test_x_api_key_header_is_accepted(api: Api, oec_fake: FakeOEC) -> None
 
 
 async def test_authorization_wins_over_x_api_key(api: Api) -> None:
-    reply = await api.get("/projects", auth="bogus", headers={"X-API-Key": api.fake.full_access_key})
+    reply = await api.get(
+        "/projects", auth="bogus", headers={"X-API-Key": api.fake.full_access_key}
+    )
     assert reply.error == "invalid_key"
 
 

@@ -8,8 +8,9 @@ from oec_async.testing import FakeOEC, ManualClock
 
 from .fake_http import Api, running_env
 
-pytestmark = pytest.mark.oec_fake(clock=ManualClock, environments=2, stopped_fraction=0,
-                                  backups_per_environment=25)
+pytestmark = pytest.mark.oec_fake(
+    clock=ManualClock, environments=2, stopped_fraction=0, backups_per_environment=25
+)
 
 
 async def first_backup(api: Api, env_id: str) -> dict[str, object]:
@@ -29,14 +30,20 @@ async def test_backups_are_page_paged_newest_first(api: Api, oec_fake: FakeOEC) 
 
 
 async def test_page_zero_is_422(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.get(f"/environments/{oec_fake.environment_ids[0]}/backups", params={"page": 0})
+    reply = await api.get(
+        f"/environments/{oec_fake.environment_ids[0]}/backups", params={"page": 0}
+    )
     assert reply.status == 422
 
 
 async def test_create_backup_is_201_pending_then_completes(api: Api, oec_fake: FakeOEC) -> None:
     env_id = running_env(oec_fake)
     reply = await api.post(f"/environments/{env_id}/backups", json={"notes": "before upgrade"})
-    assert (reply.status, reply.body["status"], reply.body["backup_type"]) == (201, "pending", "manual")
+    assert (reply.status, reply.body["status"], reply.body["backup_type"]) == (
+        201,
+        "pending",
+        "manual",
+    )
     oec_fake.advance(1.0)
     backup = (await api.get(f"/backups/{reply.body['id']}")).body
     assert backup["status"] == "completed"
@@ -57,7 +64,9 @@ async def test_download_gives_presigned_urls(api: Api, oec_fake: FakeOEC) -> Non
     assert reply.body["database_url"].startswith("https://")
 
 
-async def test_download_of_unfinished_backup_is_a_string_detail(api: Api, oec_fake: FakeOEC) -> None:
+async def test_download_of_unfinished_backup_is_a_string_detail(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     created = await api.post(f"/environments/{running_env(oec_fake)}/backups")
     reply = await api.get(f"/backups/{created.body['id']}/download")
     assert (reply.status, reply.body) == (400, {"detail": "Backup is not in COMPLETED status"})

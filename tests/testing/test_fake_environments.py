@@ -56,14 +56,18 @@ async def test_unknown_route_is_404_json(api: Api) -> None:
     assert (reply.status, reply.error) == (404, "not_found")
 
 
-async def test_project_environments_are_a_plain_array_oldest_first(api: Api, oec_fake: FakeOEC) -> None:
+async def test_project_environments_are_a_plain_array_oldest_first(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     reply = await api.get(f"/projects/{oec_fake.project_id}/environments")
     assert isinstance(reply.body, list)
     assert [e["id"] for e in reply.body] == oec_fake.environment_ids
 
 
 async def test_status_filter_is_case_insensitive(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.get(f"/projects/{oec_fake.project_id}/environments", params={"status": "STOPPED"})
+    reply = await api.get(
+        f"/projects/{oec_fake.project_id}/environments", params={"status": "STOPPED"}
+    )
     assert [e["status"] for e in reply.body] == ["stopped"]
 
 

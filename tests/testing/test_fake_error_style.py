@@ -20,7 +20,9 @@ async def test_top_level_style_validation_body(api: Api) -> None:
     reply = await api.get("/environments/x")
     assert reply.status == 422
     assert reply.body["error"] == "validation_error"
-    assert reply.body["detail"] == [{"field": "env_id", "message": reply.body["detail"][0]["message"]}]
+    assert reply.body["detail"] == [
+        {"field": "env_id", "message": reply.body["detail"][0]["message"]}
+    ]
 
 
 async def test_top_level_style_keeps_extras(api: Api) -> None:

@@ -95,8 +95,10 @@ async def test_random_faults_hit_roughly_their_share(api: Api, oec_fake: FakeOEC
 
 async def test_random_faults_are_reproducible_for_a_seed() -> None:
     async def statuses(seed: int) -> list[int]:
-        async with FakeOEC(faults=FaultConfig(error_503=0.5), seed=seed) as fake, \
-                aiohttp.ClientSession() as session:
+        async with (
+            FakeOEC(faults=FaultConfig(error_503=0.5), seed=seed) as fake,
+            aiohttp.ClientSession() as session,
+        ):
             api = Api(session, fake)
             return [(await api.get("/projects")).status for _ in range(20)]
 

@@ -12,7 +12,9 @@ from .fake_http import Api, running_env
 pytestmark = pytest.mark.oec_fake(clock=ManualClock)
 
 
-async def test_same_key_replays_the_first_answer_and_creates_nothing(api: Api, oec_fake: FakeOEC) -> None:
+async def test_same_key_replays_the_first_answer_and_creates_nothing(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     env_id = running_env(oec_fake)
     headers = {"Idempotency-Key": "k-1"}
     first = await api.post(f"/environments/{env_id}/deploy", headers=headers)
@@ -78,7 +80,9 @@ async def test_drop_after_action_then_retry_gets_the_same_task(api: Api, oec_fak
     assert oec_fake.anomalies.total == 0
 
 
-async def test_drop_after_action_then_retry_without_key_is_a_409(api: Api, oec_fake: FakeOEC) -> None:
+async def test_drop_after_action_then_retry_without_key_is_a_409(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     env_id = running_env(oec_fake)
     oec_fake.fail_next("POST", "/environments/{id}/deploy", drop=True, after_action=True)
     with pytest.raises(aiohttp.ClientConnectionError):

@@ -49,7 +49,9 @@ async def test_completed_task_has_times_and_duration(api: Api, oec_fake: FakeOEC
     assert body["error_message"] is None
 
 
-async def test_environment_is_deploying_during_a_deploy_then_running(api: Api, oec_fake: FakeOEC) -> None:
+async def test_environment_is_deploying_during_a_deploy_then_running(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     env_id = running_env(oec_fake)
     await deploy(api, env_id)
     during = (await api.get(f"/environments/{env_id}")).body["status"]
@@ -139,7 +141,9 @@ async def test_real_clock_task_completes_by_polling(api: Api, oec_fake: FakeOEC)
     assert status == "completed"
 
 
-async def test_cancelled_task_is_terminal_and_env_keeps_its_status(api: Api, oec_fake: FakeOEC) -> None:
+async def test_cancelled_task_is_terminal_and_env_keeps_its_status(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     env_id = running_env(oec_fake)
     task_id = await deploy(api, env_id)
     oec_fake.advance(5.0)
@@ -155,7 +159,11 @@ async def test_cancel_before_start_never_ran(api: Api, oec_fake: FakeOEC) -> Non
     task_id = await deploy(api, running_env(oec_fake))
     oec_fake.cancel_task(task_id)
     body = (await api.get(f"/deployments/{task_id}")).body
-    assert (body["status"], body["started_at"], body["duration_seconds"]) == ("cancelled", None, None)
+    assert (body["status"], body["started_at"], body["duration_seconds"]) == (
+        "cancelled",
+        None,
+        None,
+    )
 
 
 async def test_cancel_of_a_finished_task_is_refused(api: Api, oec_fake: FakeOEC) -> None:

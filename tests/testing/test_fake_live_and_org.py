@@ -12,8 +12,10 @@ pytestmark = pytest.mark.oec_fake(clock=ManualClock, rate_limits=True)
 
 
 async def test_runtime_logs_return_the_requested_lines(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.get(f"/environments/{running_env(oec_fake)}/runtime-logs",
-                          params={"lines": 5, "source": "postgres"})
+    reply = await api.get(
+        f"/environments/{running_env(oec_fake)}/runtime-logs",
+        params={"lines": 5, "source": "postgres"},
+    )
     assert (reply.body["lines"], reply.body["source"]) == (5, "postgres")
     assert len(reply.body["log"].splitlines()) == 5
 
@@ -42,7 +44,9 @@ async def test_metrics_of_a_running_environment(api: Api, oec_fake: FakeOEC) -> 
     assert {"allocated_gb", "database_bytes"} <= set(reply.body["disk"])
 
 
-async def test_metrics_of_a_stopped_environment_have_no_containers(api: Api, oec_fake: FakeOEC) -> None:
+async def test_metrics_of_a_stopped_environment_have_no_containers(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     reply = await api.get(f"/environments/{stopped_env(oec_fake)}/metrics")
     assert (reply.body["status"], reply.body["odoo"]) == ("stopped", None)
 

@@ -12,7 +12,9 @@ from .fake_http import Api, running_env
 
 
 @pytest.mark.oec_fake(clock=ManualClock, environments=6, stopped_fraction=0)
-async def test_max_active_tasks_is_the_peak_across_environments(api: Api, oec_fake: FakeOEC) -> None:
+async def test_max_active_tasks_is_the_peak_across_environments(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     for env_id in oec_fake.environment_ids[:4]:
         await api.post(f"/environments/{env_id}/deploy")
     oec_fake.advance(10.0)

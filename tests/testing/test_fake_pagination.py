@@ -45,23 +45,27 @@ async def test_new_tasks_do_not_shift_the_next_page(api: Api, oec_fake: FakeOEC)
     first = await api.get(f"/environments/{env_id}/deployments", params={"limit": 10})
     await api.post(f"/environments/{env_id}/deploy")  # a new task at the head of the list
     cursor = first.body["pagination"]["next_cursor"]
-    second = await api.get(f"/environments/{env_id}/deployments", params={"limit": 10, "cursor": cursor})
+    second = await api.get(
+        f"/environments/{env_id}/deployments", params={"limit": 10, "cursor": cursor}
+    )
     first_ids = {t["id"] for t in first.body["data"]}
     assert not first_ids & {t["id"] for t in second.body["data"]}
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "ten"])
 async def test_limit_outside_1_to_100_is_422(api: Api, oec_fake: FakeOEC, limit: str) -> None:
-    reply = await api.get(f"/environments/{oec_fake.environment_ids[0]}/deployments",
-                          params={"limit": limit})
+    reply = await api.get(
+        f"/environments/{oec_fake.environment_ids[0]}/deployments", params={"limit": limit}
+    )
     assert reply.status == 422
     assert reply.body["detail"][0]["loc"] == ["query", "limit"]
 
 
 @pytest.mark.parametrize("cursor", ["garbage!", "e30", "eyJhZnRlciI6MSwicG9zIjotMX0"])
 async def test_bad_cursor_is_422(api: Api, oec_fake: FakeOEC, cursor: str) -> None:
-    reply = await api.get(f"/environments/{oec_fake.environment_ids[0]}/deployments",
-                          params={"cursor": cursor})
+    reply = await api.get(
+        f"/environments/{oec_fake.environment_ids[0]}/deployments", params={"cursor": cursor}
+    )
     assert reply.status == 422
     assert reply.body["detail"][0]["loc"] == ["query", "cursor"]
 

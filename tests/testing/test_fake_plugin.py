@@ -12,7 +12,7 @@ import pytest
 from oec_async import Client
 from oec_async.testing import FakeOEC
 
-INNER_TESTS = '''
+INNER_TESTS = """
 import pytest
 from oec_async.testing import FakeOEC, ManualClock
 
@@ -34,7 +34,7 @@ async def test_marker_options(oec_fake):
 async def test_client_fixture(oec_fake, oec_client):
     assert oec_client.is_open
     assert oec_client.base_url == oec_fake.url
-'''
+"""
 
 INI = """
 [pytest]
@@ -45,7 +45,7 @@ addopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest
 """
 
 
-ANYIO_TESTS = '''
+ANYIO_TESTS = """
 import pytest
 
 
@@ -57,13 +57,18 @@ def anyio_backend():
 @pytest.mark.anyio
 async def test_fake_under_anyio(oec_fake):
     assert len(oec_fake.environment_ids) == 10
-'''
+"""
 
 
 def run_child_pytest(directory: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", str(directory)],
-        capture_output=True, text=True, cwd=directory, timeout=60, check=False, env=env,
+        capture_output=True,
+        text=True,
+        cwd=directory,
+        timeout=60,
+        check=False,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -82,7 +87,9 @@ def test_plugin_loads_and_works_without_pytest_asyncio(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "test_inner.py").write_text(ANYIO_TESTS)
-    (project / "pytest.ini").write_text("[pytest]\naddopts = -p no:asyncio -p no:cacheprovider -p no:hypothesispytest\n")
+    (project / "pytest.ini").write_text(
+        "[pytest]\naddopts = -p no:asyncio -p no:cacheprovider -p no:hypothesispytest\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(blocker.parent)}
     assert "1 passed" in run_child_pytest(project, env)
 
@@ -97,6 +104,8 @@ async def test_oec_fake_marker_sets_options(oec_fake: FakeOEC) -> None:
     assert len(oec_fake.environment_ids) == 2
 
 
-async def test_oec_client_is_an_open_client_on_the_fake(oec_fake: FakeOEC, oec_client: Client) -> None:
+async def test_oec_client_is_an_open_client_on_the_fake(
+    oec_fake: FakeOEC, oec_client: Client
+) -> None:
     assert oec_client.is_open
     assert oec_client.base_url == oec_fake.url

@@ -12,9 +12,18 @@ import aiohttp
 
 async def test_subprocess_prints_url_and_keys_serves_and_stops_on_sigterm() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "oec_async.testing", "--port", "0", "--environments", "3",
-        "--no-rate-limits", "--seed", "5",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "oec_async.testing",
+        "--port",
+        "0",
+        "--environments",
+        "3",
+        "--no-rate-limits",
+        "--seed",
+        "5",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         assert process.stdout is not None
@@ -24,9 +33,12 @@ async def test_subprocess_prints_url_and_keys_serves_and_stops_on_sigterm() -> N
         assert info["url"].endswith("/api/public/v1")
         assert len(info["environment_ids"]) == 3
         headers = {"Authorization": f"Bearer {info['full_access_key']}"}
-        async with aiohttp.ClientSession() as session, session.get(
-            f"{info['url']}/environments/{info['environment_ids'][0]}", headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(
+                f"{info['url']}/environments/{info['environment_ids'][0]}", headers=headers
+            ) as response,
+        ):
             assert response.status == 200
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), timeout=10) == 0

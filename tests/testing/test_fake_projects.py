@@ -29,22 +29,29 @@ async def test_create_project_validates_fields(api: Api) -> None:
     reply = await api.post("/projects", json={"name": "", "odoo_version": "17"})
     assert reply.status == 422
     assert {tuple(e["loc"]) for e in reply.body["detail"]} == {
-        ("body", "name"), ("body", "server_id"), ("body", "odoo_version")}
+        ("body", "name"),
+        ("body", "server_id"),
+        ("body", "odoo_version"),
+    }
 
 
 async def test_create_project_replays_with_x_idempotency_key(api: Api) -> None:
     headers = {"X-Idempotency-Key": "p-1"}
-    first = await api.post("/projects", json={"name": "A", "server_id": api.fake.server_ids[0]},
-                           headers=headers)
-    second = await api.post("/projects", json={"name": "A", "server_id": api.fake.server_ids[0]},
-                            headers=headers)
+    first = await api.post(
+        "/projects", json={"name": "A", "server_id": api.fake.server_ids[0]}, headers=headers
+    )
+    second = await api.post(
+        "/projects", json={"name": "A", "server_id": api.fake.server_ids[0]}, headers=headers
+    )
     assert (second.status, second.body) == (201, first.body)
     assert len(api.fake.project_ids) == 2
 
 
 async def test_project_scoped_key_cannot_create_projects(api: Api, oec_fake: FakeOEC) -> None:
     key = oec_fake.create_api_key(project_id=oec_fake.project_id)
-    reply = await api.post("/projects", auth=key, json={"name": "x", "server_id": oec_fake.server_ids[0]})
+    reply = await api.post(
+        "/projects", auth=key, json={"name": "x", "server_id": oec_fake.server_ids[0]}
+    )
     assert (reply.status, reply.error) == (403, "org_scope_required")
 
 
@@ -67,11 +74,15 @@ async def test_delete_empty_project_is_204(api: Api) -> None:
 
 
 async def test_delete_project_with_running_environments_is_409(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.delete(f"/projects/{oec_fake.project_id}", headers={"X-Confirm-Delete": "true"})
+    reply = await api.delete(
+        f"/projects/{oec_fake.project_id}", headers={"X-Confirm-Delete": "true"}
+    )
     assert (reply.status, reply.error) == (409, "project_has_active_environments")
 
 
-async def test_create_environment_is_deploying_with_a_first_deploy(api: Api, oec_fake: FakeOEC) -> None:
+async def test_create_environment_is_deploying_with_a_first_deploy(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     reply = await api.post(f"/projects/{oec_fake.project_id}/environments", json={"name": "qa"})
     assert (reply.status, reply.body["status"]) == (201, "deploying")
     env_id = reply.body["id"]
@@ -82,19 +93,25 @@ async def test_create_environment_is_deploying_with_a_first_deploy(api: Api, oec
 
 
 async def test_create_environment_validates_sizes(api: Api, oec_fake: FakeOEC) -> None:
-    reply = await api.post(f"/projects/{oec_fake.project_id}/environments",
-                           json={"name": "qa", "cpu_cores": 64, "ram_mb": 100})
+    reply = await api.post(
+        f"/projects/{oec_fake.project_id}/environments",
+        json={"name": "qa", "cpu_cores": 64, "ram_mb": 100},
+    )
     assert reply.status == 422
     assert len(reply.body["detail"]) == 2
 
 
-async def test_create_environment_ignores_server_id_and_reads_vm_id(api: Api, oec_fake: FakeOEC) -> None:
+async def test_create_environment_ignores_server_id_and_reads_vm_id(
+    api: Api, oec_fake: FakeOEC
+) -> None:
     other = oec_fake.server_ids[1]
-    reply = await api.post(f"/projects/{oec_fake.project_id}/environments",
-                           json={"name": "qa", "server_id": other})
+    reply = await api.post(
+        f"/projects/{oec_fake.project_id}/environments", json={"name": "qa", "server_id": other}
+    )
     assert reply.body["server_id"] != other
-    reply = await api.post(f"/projects/{oec_fake.project_id}/environments",
-                           json={"name": "qb", "vm_id": other})
+    reply = await api.post(
+        f"/projects/{oec_fake.project_id}/environments", json={"name": "qb", "vm_id": other}
+    )
     assert reply.body["server_id"] == other
 
 

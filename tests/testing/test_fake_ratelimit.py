@@ -52,8 +52,10 @@ async def test_window_resets_on_the_fake_clock(api: Api, oec_fake: FakeOEC) -> N
     assert (await api.get("/projects")).status == 200
 
 
-@pytest.mark.oec_fake(clock=ManualClock, rate_limits=RateLimitConfig(
-    reads_per_window=1, window=1.0, send_429_headers=False))
+@pytest.mark.oec_fake(
+    clock=ManualClock,
+    rate_limits=RateLimitConfig(reads_per_window=1, window=1.0, send_429_headers=False),
+)
 async def test_429_without_headers_has_only_the_body(api: Api) -> None:
     await api.get("/projects")
     reply = await api.get("/projects")
@@ -62,7 +64,9 @@ async def test_429_without_headers_has_only_the_body(api: Api) -> None:
     assert not [h for h in reply.headers if h.lower().startswith(("retry-after", "x-ratelimit"))]
 
 
-@pytest.mark.oec_fake(clock=ManualClock, rate_limits=RateLimitConfig(reads_per_window=1, window=0.5))
+@pytest.mark.oec_fake(
+    clock=ManualClock, rate_limits=RateLimitConfig(reads_per_window=1, window=0.5)
+)
 async def test_sub_second_window_is_reported_as_a_fraction(api: Api) -> None:
     reply = await api.get("/projects")
     assert reply.headers["X-RateLimit-Window"] == "0.5"

@@ -66,11 +66,14 @@ async def test_create_returns_the_secret_once(api: Api) -> None:
     assert "secret" not in (await api.get(f"/webhooks/{hook['id']}")).body
 
 
-@pytest.mark.parametrize(("url", "events"), [
-    ("http://hooks.example.com/x", ["deploy.completed"]),
-    ("https://hooks.example.com/x", ["no.such_event"]),
-    ("https://hooks.example.com/x", []),
-])
+@pytest.mark.parametrize(
+    ("url", "events"),
+    [
+        ("http://hooks.example.com/x", ["deploy.completed"]),
+        ("https://hooks.example.com/x", ["no.such_event"]),
+        ("https://hooks.example.com/x", []),
+    ],
+)
 async def test_create_validates_url_and_events(api: Api, url: str, events: list[str]) -> None:
     reply = await api.post("/webhooks", json={"url": url, "events": events})
     assert reply.status == 422
@@ -97,13 +100,16 @@ async def test_update_delete_and_rotate(api: Api) -> None:
 async def test_eleventh_webhook_mutation_in_a_minute_is_429(api: Api) -> None:
     for _ in range(10):
         await subscribe(api, "https://hooks.example.com/x", ["deploy.completed"])
-    reply = await api.post("/webhooks", json={"url": "https://hooks.example.com/x",
-                                              "events": ["deploy.completed"]})
+    reply = await api.post(
+        "/webhooks", json={"url": "https://hooks.example.com/x", "events": ["deploy.completed"]}
+    )
     assert (reply.status, reply.error) == (429, "webhook_mutation_rate_limit")
     assert reply.body["detail"]["retry_after"] == 60
 
 
-async def test_deploy_events_are_delivered_signed(api: Api, oec_fake: FakeOEC, receiver: Receiver) -> None:
+async def test_deploy_events_are_delivered_signed(
+    api: Api, oec_fake: FakeOEC, receiver: Receiver
+) -> None:
     hook = await subscribe(api, receiver.url, ["deploy.started", "deploy.completed"])
     env_id = running_env(oec_fake)
     task_id = (await api.post(f"/environments/{env_id}/deploy")).body["task_id"]
@@ -116,7 +122,9 @@ async def test_deploy_events_are_delivered_signed(api: Api, oec_fake: FakeOEC, r
     assert headers[SIGNATURE_HEADER] == sign_payload(hook["secret"], body)
 
 
-async def test_deliveries_are_recorded_newest_first(api: Api, oec_fake: FakeOEC, receiver: Receiver) -> None:
+async def test_deliveries_are_recorded_newest_first(
+    api: Api, oec_fake: FakeOEC, receiver: Receiver
+) -> None:
     hook = await subscribe(api, receiver.url, ["deploy.started", "deploy.completed"])
     await api.post(f"/environments/{running_env(oec_fake)}/deploy")
     oec_fake.advance(1.0)

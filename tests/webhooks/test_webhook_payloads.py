@@ -26,19 +26,37 @@ PROJECT = "00000000-0000-4000-8000-000000000003"
 
 
 def envelope(event: str, **data: Any) -> bytes:
-    return json.dumps({"id": "d-1", "event": event, "created_at": "2026-10-05T12:00:00Z",
-                       "timestamp": 1_790_000_000, "data": data}).encode()
+    return json.dumps(
+        {
+            "id": "d-1",
+            "event": event,
+            "created_at": "2026-10-05T12:00:00Z",
+            "timestamp": 1_790_000_000,
+            "data": data,
+        }
+    ).encode()
 
 
 def test_a_deploy_event_is_typed() -> None:
-    event = parse_event(envelope(
-        "deploy.failed", task_id=TASK, environment_id=ENV, environment_name="staging",
-        project_id=PROJECT, type="deploy", status="failed", error_message="build failed",
-    ))
+    event = parse_event(
+        envelope(
+            "deploy.failed",
+            task_id=TASK,
+            environment_id=ENV,
+            environment_name="staging",
+            project_id=PROJECT,
+            type="deploy",
+            status="failed",
+            error_message="build failed",
+        )
+    )
     assert isinstance(event, DeployEvent)
     assert event.type is WebhookEventType.DEPLOY_FAILED
     assert (event.task_id, event.environment_id, event.project_id) == (
-        UUID(TASK), UUID(ENV), UUID(PROJECT))
+        UUID(TASK),
+        UUID(ENV),
+        UUID(PROJECT),
+    )
     assert event.status is TaskStatus.FAILED
     assert event.task_type == "deploy"
     assert event.error_message == "build failed"
@@ -55,8 +73,14 @@ def test_deploy_started_is_not_terminal() -> None:
 
 
 def test_an_environment_status_change_reads_old_and_new_status() -> None:
-    event = parse_event(envelope("environment.status_changed", environment_id=ENV,
-                                 old_status="stopped", new_status="running"))
+    event = parse_event(
+        envelope(
+            "environment.status_changed",
+            environment_id=ENV,
+            old_status="stopped",
+            new_status="running",
+        )
+    )
     assert isinstance(event, EnvironmentEvent)
     assert event.previous_status is EnvironmentStatus.STOPPED
     assert event.status is EnvironmentStatus.RUNNING
@@ -66,10 +90,21 @@ def test_an_environment_status_change_reads_old_and_new_status() -> None:
     ("name", "data", "cls"),
     [
         ("environment.ready", {"environment_id": ENV, "name": "prod"}, EnvironmentEvent),
-        ("automation_rule.failed", {"rule_id": TASK, "rule_name": "nightly",
-                                    "error_message": "timeout"}, AutomationRuleEvent),
-        ("monitoring.alert", {"server_id": TASK, "alert_type": "disk", "severity": "critical",
-                              "message": "disk 95%"}, MonitoringAlertEvent),
+        (
+            "automation_rule.failed",
+            {"rule_id": TASK, "rule_name": "nightly", "error_message": "timeout"},
+            AutomationRuleEvent,
+        ),
+        (
+            "monitoring.alert",
+            {
+                "server_id": TASK,
+                "alert_type": "disk",
+                "severity": "critical",
+                "message": "disk 95%",
+            },
+            MonitoringAlertEvent,
+        ),
         ("ping", {"webhook_id": TASK, "message": "hello"}, PingEvent),
     ],
 )
@@ -100,8 +135,9 @@ def test_an_unknown_event_is_a_plain_event_with_its_data() -> None:
 
 
 def test_wrongly_typed_fields_become_none_and_stay_in_data() -> None:
-    event = parse_event(envelope("deploy.completed", task_id="not-a-uuid", status=7,
-                                 environment_name=["x"]))
+    event = parse_event(
+        envelope("deploy.completed", task_id="not-a-uuid", status=7, environment_name=["x"])
+    )
     assert isinstance(event, DeployEvent)
     assert event.task_id is None
     assert event.status is None

@@ -84,8 +84,10 @@ def test_the_tolerance_is_configurable_and_can_be_turned_off() -> None:
         ({}, "missing_signature"),
         ({"X-OEC-Signature": "  ", "X-OEC-Timestamp": str(NOW)}, "missing_signature"),
         ({"X-OEC-Signature": "sha256=zz", "X-OEC-Timestamp": str(NOW)}, "malformed_signature"),
-        ({"X-OEC-Signature": "sha256=" + "a" * 5000, "X-OEC-Timestamp": str(NOW)},
-         "malformed_signature"),
+        (
+            {"X-OEC-Signature": "sha256=" + "a" * 5000, "X-OEC-Timestamp": str(NOW)},
+            "malformed_signature",
+        ),
         ({"X-OEC-Signature": "sha256=00"}, "missing_timestamp"),
         ({"X-OEC-Signature": "sha256=00", "X-OEC-Timestamp": "yesterday"}, "malformed_timestamp"),
         ({"X-OEC-Signature": "sha256=00", "X-OEC-Timestamp": "-5"}, "malformed_timestamp"),
@@ -114,8 +116,11 @@ def test_a_bytes_secret_equals_its_utf8_string() -> None:
 
 def test_a_scheme_signing_the_timestamp_authenticates_it() -> None:
     scheme = SignatureScheme(
-        signature_header="Webhook-Signature", timestamp_header="Webhook-Timestamp",
-        signed_content="timestamp.body", prefix="v1=", encoding="base64",
+        signature_header="Webhook-Signature",
+        timestamp_header="Webhook-Timestamp",
+        signed_content="timestamp.body",
+        prefix="v1=",
+        encoding="base64",
     )
     headers = sign_payload(SECRET, BODY, timestamp=NOW, scheme=scheme)
     digest = hmac.new(SECRET.encode(), f"{NOW}.".encode() + BODY, hashlib.sha256).digest()
