@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ._client import Client
@@ -83,25 +84,28 @@ from ._models_webhooks import (
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
-from .fleet import (
-    ConflictPolicy,
-    EnvironmentRef,
-    Fleet,
-    FleetActionStarted,
-    FleetEnvironmentFinished,
-    FleetEvent,
-    FleetEventStream,
-    FleetOptions,
-    FleetOutcome,
-    FleetRateLimitWait,
-    FleetReport,
-    FleetRetry,
-    FleetRun,
-    FleetStatusChanged,
-    OutcomeKind,
-)
 
+# The fleet names are imported on first access (``__getattr__`` below): most programs never fan
+# out, and the fleet package would add a fifth to the cost of ``import oec_async``.
 if TYPE_CHECKING:
+    from .fleet import (
+        ConflictPolicy,
+        EnvironmentRef,
+        Fleet,
+        FleetActionStarted,
+        FleetEnvironmentFinished,
+        FleetEvent,
+        FleetEventStream,
+        FleetOptions,
+        FleetOutcome,
+        FleetRateLimitWait,
+        FleetReport,
+        FleetRetry,
+        FleetRun,
+        FleetStatusChanged,
+        OutcomeKind,
+    )
+
     __version__: str
 
 __all__ = [
@@ -196,9 +200,41 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
+_FLEET_NAMES = frozenset(
+    {
+        "ConflictPolicy",
+        "EnvironmentRef",
+        "Fleet",
+        "FleetActionStarted",
+        "FleetEnvironmentFinished",
+        "FleetEvent",
+        "FleetEventStream",
+        "FleetOptions",
+        "FleetOutcome",
+        "FleetRateLimitWait",
+        "FleetReport",
+        "FleetRetry",
+        "FleetRun",
+        "FleetStatusChanged",
+        "OutcomeKind",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _FLEET_NAMES or name == "fleet":
+        fleet = importlib.import_module(".fleet", __name__)
+        if name == "fleet":
+            return fleet
+        value = getattr(fleet, name)
+        globals()[name] = value  # later lookups find it without calling this function
+        return value
     if name == "__version__":
         from ._version import get_version
 
         return get_version()
     raise AttributeError(f"module 'oec_async' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FLEET_NAMES})
