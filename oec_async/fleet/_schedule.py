@@ -13,7 +13,6 @@ taken so far in this run and by the progress the last poll showed.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import deque
 from typing import Final
 
@@ -61,7 +60,14 @@ class DurationEstimator:
     @property
     def estimate(self) -> float | None:
         """The median of the recorded durations, or ``None`` before the first one."""
-        return statistics.median(self._samples) if self._samples else None
+        if not self._samples:
+            return None
+        # Not statistics.median: that module (fractions, decimal) costs more to import than this.
+        ordered = sorted(self._samples)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
 
     def __len__(self) -> int:
         return len(self._samples)

@@ -40,6 +40,13 @@ def test_the_estimate_is_the_median_of_recent_durations() -> None:
     assert len(estimator) == 3
 
 
+def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two() -> None:
+    estimator = DurationEstimator()
+    for seconds in (4.0, 1.0, 10.0, 2.0):
+        estimator.add(seconds)
+    assert estimator.estimate == 3.0
+
+
 def test_there_is_no_estimate_before_a_task_ended() -> None:
     assert DurationEstimator().estimate is None
 
