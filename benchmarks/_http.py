@@ -28,9 +28,10 @@ HTTPX_SHARE: Final = 10
 """httpx does ~200 req/s at 50 in flight here: its samples send a tenth of the requests."""
 SDK: Final = "SDK, pacing off"
 SDK_PACED: Final = "SDK, pacing on (generous)"
+SDK_ON_DEMAND: Final = "SDK, prefetch off"
 
 GET_VARIANTS: Final = (RAW_AIOHTTP, HTTPX, SDK, SDK_PACED)
-PAGE_VARIANTS: Final = (RAW_AIOHTTP, SDK, SDK_PACED)
+PAGE_VARIANTS: Final = (RAW_AIOHTTP, SDK, SDK_PACED, SDK_ON_DEMAND)
 
 # Pacing on, with a budget the run never reaches: the governor's bookkeeping (the sliding log,
 # the header corrections) is paid on every request, but it never has to wait.
@@ -81,7 +82,11 @@ async def _drive(call: Callable[[], Awaitable[object]], total: int, concurrency:
 
 
 def _sdk_client(info: ServerInfo, variant: str) -> Client:
-    return info.client(rate_limits=GENEROUS if variant == SDK_PACED else RateLimits.disabled())
+    # Lists read one page ahead by default; SDK_ON_DEMAND shows what that overlap is worth.
+    return info.client(
+        rate_limits=GENEROUS if variant == SDK_PACED else RateLimits.disabled(),
+        prefetch_pages=variant != SDK_ON_DEMAND,
+    )
 
 
 async def _get(

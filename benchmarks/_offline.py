@@ -69,10 +69,10 @@ def _page_functions(body: bytes) -> dict[str, Callable[[], object]]:
 
     def sdk_decode() -> object:
         decoded = decode_json_body(next_body(), method="GET", path=_PATH, status=200)
-        return resource._structure_cursor_page(decoded, Deployment, "GET", _PATH)
+        return resource._read_cursor_page(decoded, Deployment, "GET", _PATH).build()
 
     def sdk_structure() -> object:
-        return resource._structure_cursor_page(next_data(), Deployment, "GET", _PATH)
+        return resource._read_cursor_page(next_data(), Deployment, "GET", _PATH).build()
 
     return {JSON_LOADS: loads, SDK_DECODE: sdk_decode, SDK_STRUCTURE: sdk_structure}
 

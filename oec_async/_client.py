@@ -158,9 +158,7 @@ class Client:
         if not isinstance(ssl, bool | ssl_module.SSLContext):
             raise TypeError(f"ssl must be a bool or an ssl.SSLContext, got {type(ssl).__name__}")
         if not isinstance(prefetch_pages, bool):
-            raise TypeError(
-                f"prefetch_pages must be a bool, got {type(prefetch_pages).__name__}"
-            )
+            raise TypeError(f"prefetch_pages must be a bool, got {type(prefetch_pages).__name__}")
         self.prefetch_pages = prefetch_pages
         self._connection_limit = connection_limit
         self._borrowed_session = session

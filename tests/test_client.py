@@ -310,6 +310,17 @@ def test_a_bad_ssl_argument_is_refused() -> None:
         Client(API_KEY, ssl="yes")  # type: ignore[arg-type]
 
 
+def test_lists_are_prefetched_unless_the_client_says_otherwise() -> None:
+    assert Client(API_KEY).prefetch_pages is True
+    assert Client(API_KEY, prefetch_pages=False).prefetch_pages is False
+
+
+@pytest.mark.parametrize("bad", ["no", 0, None])
+def test_a_prefetch_pages_that_is_not_a_bool_is_refused(bad: object) -> None:
+    with pytest.raises(TypeError, match="prefetch_pages must be a bool"):
+        Client(API_KEY, prefetch_pages=bad)  # type: ignore[arg-type]
+
+
 async def test_the_connection_limit_reaches_the_connector() -> None:
     async with Client(API_KEY, connection_limit=7) as client:
         assert client._session is not None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
+
 import pytest
 
 from oec_async import AsyncPaginator, Page, Pagination, PaginationError
-from oec_async._pagination import next_cursor
+from oec_async._pagination import PREFETCH_TASK_NAME, PageDraft, next_cursor
 
 
 class Pages:
@@ -106,6 +110,19 @@ async def test_max_items_on_a_page_boundary_does_not_fetch_the_next_page() -> No
     assert fetch.asked == [None]
 
 
+@pytest.mark.parametrize("prefetch", [False, True])
+async def test_a_failed_page_costs_none_of_max_items(prefetch: bool) -> None:
+    fetch = slow_three_pages()
+    fetch.failing["c1"] = RuntimeError("page c1 is broken")
+    items = aiter(AsyncPaginator(fetch, max_items=5, prefetch=prefetch))
+    got = [await anext(items) for _ in range(3)]
+    with pytest.raises(RuntimeError):
+        await anext(items)
+    del fetch.failing["c1"]
+    got += [item async for item in items]
+    assert got == [0, 1, 2, 3, 4]
+
+
 async def test_max_items_zero_fetches_nothing() -> None:
     fetch = three_pages()
     assert await AsyncPaginator(fetch, max_items=0).collect() == []
@@ -126,7 +143,7 @@ async def test_awaiting_with_a_saved_cursor_gives_that_page() -> None:
     assert list(await AsyncPaginator(three_pages(), cursor="c2")) == [6, 7]
 
 
-async def test_a_repeated_cursor_raises_instead_of_looping() -> None:
+async def test_a_repeated_cursor_raises_after_the_page_that_carried_it() -> None:
     fetch = Pages({None: page([1], "c1"), "c1": page([2], "c2"), "c2": page([3], "c1")})
     seen: list[int] = []
 
@@ -136,7 +153,7 @@ async def test_a_repeated_cursor_raises_instead_of_looping() -> None:
 
     with pytest.raises(PaginationError, match="'c1' twice"):
         await drain()
-    assert seen == [1, 2]
+    assert seen == [1, 2, 3], "the page with the bad cursor is itself good data"
     assert fetch.asked == [None, "c1", "c2"]
 
 
@@ -188,3 +205,228 @@ def test_max_items_is_validated(bad: object) -> None:
 def test_a_non_string_cursor_is_refused() -> None:
     with pytest.raises(TypeError, match="cursor must be a string"):
         _ = AsyncPaginator(three_pages(), cursor=5)  # type: ignore[arg-type]
+
+
+# --- prefetching: one request ahead ----------------------------------------------------------
+
+
+class SlowPages(Pages):
+    """Pages whose fetches wait for ``release`` (per cursor); records cancelled fetches."""
+
+    def __init__(self, pages: dict[str | None, Page[int]]) -> None:
+        super().__init__(pages)
+        self.release: dict[str | None, asyncio.Event] = {c: asyncio.Event() for c in pages}
+        self.cancelled: list[str | None] = []
+        self.failing: dict[str | None, Exception] = {}
+
+    async def __call__(self, cursor: str | None) -> Page[int]:
+        self.asked.append(cursor)
+        try:
+            await self.release[cursor].wait()
+        except asyncio.CancelledError:
+            self.cancelled.append(cursor)
+            raise
+        if cursor in self.failing:
+            raise self.failing[cursor]
+        return self.pages[cursor]
+
+
+def slow_three_pages(*, released: bool = True) -> SlowPages:
+    fetch = SlowPages(three_pages().pages)
+    if released:
+        for event in fetch.release.values():
+            event.set()
+    return fetch
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_prefetch_asks_for_the_next_page_while_the_current_one_is_read() -> None:
+    fetch = slow_three_pages()
+    pages = AsyncPaginator(fetch, prefetch=True).pages()
+    first = await anext(pages)
+    await settle()
+    assert list(first) == [0, 1, 2]
+    assert fetch.asked == [None, "c1"]
+    await pages.aclose()
+
+
+async def test_without_prefetch_the_next_page_is_asked_for_on_demand() -> None:
+    fetch = slow_three_pages()
+    pages = AsyncPaginator(fetch, prefetch=False).pages()
+    await anext(pages)
+    await settle()
+    assert fetch.asked == [None]
+
+
+async def test_prefetch_gives_every_item_once_and_in_order() -> None:
+    fetch = slow_three_pages()
+    assert await AsyncPaginator(fetch, prefetch=True).collect() == list(range(8))
+    assert fetch.asked == [None, "c1", "c2"]
+
+
+async def test_prefetch_stops_at_the_last_page() -> None:
+    fetch = slow_three_pages()
+    pages = [p async for p in AsyncPaginator(fetch, prefetch=True).pages()]
+    await settle()
+    assert len(pages) == 3
+    assert fetch.asked == [None, "c1", "c2"]
+
+
+async def test_breaking_out_cancels_the_page_fetched_ahead() -> None:
+    fetch = slow_three_pages(released=False)
+    fetch.release[None].set()
+    async for item in AsyncPaginator(fetch, prefetch=True):
+        if item == 0:
+            await settle()  # the request for "c1" is out
+            break
+    await settle()
+    assert fetch.asked == [None, "c1"]
+    assert fetch.cancelled == ["c1"]
+
+
+async def test_aclose_cancels_the_page_fetched_ahead_and_waits_for_it() -> None:
+    fetch = slow_three_pages(released=False)
+    fetch.release[None].set()
+    async with contextlib.aclosing(aiter(AsyncPaginator(fetch, prefetch=True))) as items:
+        assert await anext(items) == 0
+        await settle()
+    assert fetch.cancelled == ["c1"]
+    assert [t for t in asyncio.all_tasks() if t.get_name() == PREFETCH_TASK_NAME] == []
+
+
+async def test_an_iterator_closed_early_gives_nothing_more() -> None:
+    items = aiter(AsyncPaginator(slow_three_pages(), prefetch=True))
+    assert await anext(items) == 0
+    await items.aclose()
+    with pytest.raises(StopAsyncIteration):
+        await anext(items)
+
+
+async def test_cancelling_the_reader_cancels_the_page_fetched_ahead() -> None:
+    fetch = slow_three_pages(released=False)
+    fetch.release[None].set()
+    reader = asyncio.create_task(AsyncPaginator(fetch, prefetch=True).collect())
+    await settle()  # the reader now waits for "c1", fetched ahead
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    assert fetch.cancelled == ["c1"]
+
+
+async def test_a_failed_prefetch_raises_when_its_page_is_reached() -> None:
+    fetch = slow_three_pages()
+    fetch.failing["c1"] = RuntimeError("page c1 is broken")
+    seen: list[int] = []
+
+    async def drain() -> None:
+        async for item in AsyncPaginator(fetch, prefetch=True):
+            seen.append(item)
+
+    with pytest.raises(RuntimeError, match="page c1 is broken"):
+        await drain()
+    assert seen == [0, 1, 2], "the page before the failure is given whole"
+
+
+async def test_after_a_failed_page_iterating_on_asks_for_that_page_again() -> None:
+    fetch = slow_three_pages()
+    fetch.failing["c1"] = RuntimeError("page c1 is broken")
+    pages = AsyncPaginator(fetch, prefetch=True).pages()
+    await anext(pages)
+    with pytest.raises(RuntimeError):
+        await anext(pages)
+    del fetch.failing["c1"]
+    assert list(await anext(pages)) == [3, 4, 5]
+    await settle()
+    assert fetch.asked == [None, "c1", "c1", "c2"]
+    await pages.aclose()
+
+
+async def test_an_abandoned_failed_prefetch_reports_nothing_to_the_loop() -> None:
+    loop_errors: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _, ctx: loop_errors.append(ctx))
+    fetch = slow_three_pages()
+    fetch.failing["c1"] = RuntimeError("nobody reads this page")
+    pages = AsyncPaginator(fetch, prefetch=True).pages()
+    await anext(pages)
+    await settle()  # the fetch ahead has failed; nobody will ask for its page
+    del pages
+    gc.collect()
+    await settle()
+    assert fetch.asked == [None, "c1"]
+    assert loop_errors == []
+
+
+async def test_max_items_within_the_page_in_hand_fetches_nothing_ahead() -> None:
+    fetch = slow_three_pages()
+    items = aiter(AsyncPaginator(fetch, max_items=3, prefetch=True))
+    assert [await anext(items) for _ in range(3)] == [0, 1, 2]
+    await settle()
+    assert fetch.asked == [None]
+
+
+async def test_max_items_beyond_the_page_in_hand_fetches_the_next_ahead() -> None:
+    fetch = slow_three_pages()
+    assert await AsyncPaginator(fetch, max_items=4, prefetch=True).collect() == [0, 1, 2, 3]
+    assert fetch.asked == [None, "c1"]
+
+
+async def test_a_repeated_cursor_is_not_fetched_ahead() -> None:
+    fetch = SlowPages({None: page([1], "c1"), "c1": page([2], "c1")})
+    for event in fetch.release.values():
+        event.set()
+    with pytest.raises(PaginationError):
+        await AsyncPaginator(fetch, prefetch=True).collect()
+    assert fetch.asked == [None, "c1"]
+
+
+async def test_a_page_that_fails_to_structure_cancels_the_page_fetched_ahead() -> None:
+    cancelled: list[str | None] = []
+
+    def broken() -> tuple[int, ...]:
+        raise ValueError("item 0: not a deployment")
+
+    async def fetch(cursor: str | None) -> PageDraft[int]:
+        if cursor is None:
+            return PageDraft(Pagination(has_more=True, next_cursor="c1"), 1, broken)
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append(cursor)
+            raise
+        raise AssertionError("unreachable")
+
+    pages = AsyncPaginator(fetch, prefetch=True).pages()
+    with pytest.raises(ValueError, match="not a deployment"):
+        await anext(pages)
+    await settle()
+    assert cancelled == ["c1"]
+    assert [t for t in asyncio.all_tasks() if t.get_name() == PREFETCH_TASK_NAME] == []
+
+
+async def test_the_request_ahead_is_sent_before_the_page_in_hand_is_returned() -> None:
+    fetch = slow_three_pages()
+    pages = AsyncPaginator(fetch, prefetch=True).pages()
+    await anext(pages)
+    assert fetch.asked == [None, "c1"], "no other await was needed for the request to start"
+    await pages.aclose()
+
+
+async def test_a_page_draft_is_structured_only_when_its_page_is_reached() -> None:
+    built: list[str] = []
+
+    async def fetch(cursor: str | None) -> PageDraft[int]:
+        name = cursor or "first"
+        more = cursor is None
+        pagination = Pagination(has_more=more, next_cursor="c1" if more else None)
+        return PageDraft(pagination, 1, lambda: built.append(name) or (len(built),))
+
+    pages = AsyncPaginator(fetch, prefetch=True).pages()
+    await anext(pages)
+    await settle()
+    assert built == ["first"]
+    await anext(pages)
+    assert built == ["first", "c1"]

@@ -10,8 +10,8 @@ from .._config import Timeouts
 from .._converter import structure
 from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
-from .._models import Page, Pagination
-from .._pagination import AsyncPaginator
+from .._models import Pagination
+from .._pagination import AsyncPaginator, PageDraft, PageFetcher
 from .._validation import ensure_int_range
 from ._checks import check_idempotency_key
 
@@ -67,14 +67,22 @@ class Resource:
         """A cursor-paged list (``limit`` + ``cursor``; ``{data, pagination}`` answers)."""
         ensure_int_range(limit, "limit", 1, 100)
 
-        async def fetch(page_cursor: str | None) -> Page[T]:
+        async def fetch(page_cursor: str | None) -> PageDraft[T]:
             params: dict[str, str | int] = {"limit": limit}
             if page_cursor is not None:
                 params["cursor"] = page_cursor
             data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._structure_cursor_page(data, item_cls, "GET", path)
+            return self._read_cursor_page(data, item_cls, "GET", path)
 
-        return AsyncPaginator(fetch, cursor=cursor, max_items=max_items)
+        return self._paginator(fetch, cursor=cursor, max_items=max_items)
+
+    def _paginator(
+        self, fetch: PageFetcher[T], *, cursor: str | None = None, max_items: int | None = None
+    ) -> AsyncPaginator[T]:
+        """A paginator over ``fetch`` that prefetches if the client says so."""
+        return AsyncPaginator(
+            fetch, cursor=cursor, max_items=max_items, prefetch=self._client.prefetch_pages
+        )
 
     async def _create(
         self,
@@ -96,10 +104,10 @@ class Resource:
         )
         return self._structure(data, cls, "POST", path)
 
-    def _structure_cursor_page(
+    def _read_cursor_page(
         self, data: Any, item_cls: type[T], method: str, path: str
-    ) -> Page[T]:
-        """Read a ``{data: [...], pagination: {...}}`` envelope."""
+    ) -> PageDraft[T]:
+        """Read a ``{data: [...], pagination: {...}}`` envelope; items structured on build."""
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
             raise ResponseValidationError(
                 f"{method} {path}: expected a JSON object with a 'data' array, got {_shape(data)}",
@@ -107,9 +115,13 @@ class Resource:
                 path=path,
                 status=200,
             )
-        items = self._structure(data["data"], tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
         pagination = self._structure(data.get("pagination") or {}, Pagination, method, path)
-        return Page(items=items, pagination=pagination)
+        raw_items: list[Any] = data["data"]
+        return PageDraft(
+            pagination,
+            len(raw_items),
+            lambda: self._structure(raw_items, tuple[item_cls, ...], method, path),  # type: ignore[valid-type]
+        )
 
 
 def _name(cls: object) -> str:

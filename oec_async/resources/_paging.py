@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
+from .._pagination import PageDraft
 from .._validation import ensure_int_range
 from ._base import Resource, _shape
 
@@ -45,9 +46,7 @@ def _number(data: dict[str, Any], *keys: str) -> int | None:
 class PagedResource(Resource):
     """A resource whose lists come as plain arrays, offset envelopes or page-number envelopes."""
 
-    def _items(
-        self, data: Any, key: str, item_cls: type[T], method: str, path: str
-    ) -> tuple[T, ...]:
+    def _raw_items(self, data: Any, key: str, method: str, path: str) -> list[Any]:
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
             raise ResponseValidationError(
                 f"{method} {path}: expected a JSON object with an {key!r} array, got {_shape(data)}",
@@ -55,7 +54,22 @@ class PagedResource(Resource):
                 path=path,
                 status=200,
             )
-        return self._structure(data[key], tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
+        items: list[Any] = data[key]
+        return items
+
+    def _draft(
+        self,
+        pagination: Pagination,
+        raw_items: list[Any],
+        item_cls: type[T],
+        method: str,
+        path: str,
+    ) -> PageDraft[T]:
+        return PageDraft(
+            pagination,
+            len(raw_items),
+            lambda: self._structure(raw_items, tuple[item_cls, ...], method, path),  # type: ignore[valid-type]
+        )
 
     def _structure_array_page(
         self, data: Any, item_cls: type[T], method: str, path: str
@@ -71,11 +85,11 @@ class PagedResource(Resource):
         items = self._structure(data, tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
         return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
 
-    def _structure_offset_page(
+    def _read_offset_page(
         self, data: Any, item_cls: type[T], offset: int, method: str, path: str
-    ) -> Page[T]:
+    ) -> PageDraft[T]:
         """Read ``{items, total, limit, offset, has_more}``; the next cursor is the next offset."""
-        items = self._items(data, "items", item_cls, method, path)
+        items = self._raw_items(data, "items", method, path)
         total = _number(data, "total")
         start = _number(data, "offset")
         start = offset if start is None else start
@@ -85,18 +99,16 @@ class PagedResource(Resource):
             has_more = total is not None and following < total
         # A page with no items cannot move the offset: stop rather than ask for it again.
         has_more = has_more and bool(items)
-        return Page(
-            items=items,
-            pagination=Pagination(
-                has_more=has_more, next_cursor=str(following) if has_more else None, total=total
-            ),
+        pagination = Pagination(
+            has_more=has_more, next_cursor=str(following) if has_more else None, total=total
         )
+        return self._draft(pagination, items, item_cls, method, path)
 
-    def _structure_number_page(
+    def _read_number_page(
         self, data: Any, item_cls: type[T], page: int, method: str, path: str
-    ) -> Page[T]:
+    ) -> PageDraft[T]:
         """Read ``{items, total, page, page_size, total_pages|pages}``; the cursor is the next page."""
-        items = self._items(data, "items", item_cls, method, path)
+        items = self._raw_items(data, "items", method, path)
         total = _number(data, "total")
         current = _number(data, "page") or page
         pages = _number(data, "total_pages", "pages")
@@ -104,9 +116,7 @@ class PagedResource(Resource):
             size = _number(data, "page_size") or len(items)
             pages = math.ceil(total / size) if size else current
         has_more = bool(items) and (current < pages if pages is not None else False)
-        return Page(
-            items=items,
-            pagination=Pagination(
-                has_more=has_more, next_cursor=str(current + 1) if has_more else None, total=total
-            ),
+        pagination = Pagination(
+            has_more=has_more, next_cursor=str(current + 1) if has_more else None, total=total
         )
+        return self._draft(pagination, items, item_cls, method, path)

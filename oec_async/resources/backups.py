@@ -5,9 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from .._config import Timeouts
-from .._models import ActionResult, Page
+from .._models import ActionResult
 from .._models_backups import Backup, BackupDownload, BackupStatus, BackupType, RetentionType
-from .._pagination import AsyncPaginator
+from .._pagination import AsyncPaginator, PageDraft
 from .._validation import ensure_int_range, ensure_uuid
 from ._base import ACTION_IDEMPOTENCY_HEADER
 from ._checks import (
@@ -60,13 +60,13 @@ class Backups(PagedResource):
         if backup_type is not None:
             filters["backup_type"] = check_choice(backup_type, "backup_type", BackupType)
 
-        async def fetch(page_cursor: str | None) -> Page[Backup]:
+        async def fetch(page_cursor: str | None) -> PageDraft[Backup]:
             number = first if page_cursor is None else int(page_cursor)
             params = {**filters, "page": number}
             data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._structure_number_page(data, Backup, number, "GET", path)
+            return self._read_number_page(data, Backup, number, "GET", path)
 
-        return AsyncPaginator(fetch, max_items=max_items)
+        return self._paginator(fetch, max_items=max_items)
 
     async def create(
         self,

@@ -32,6 +32,7 @@ __all__ = ["ACTIONS", "Action", "ActionOptions", "Environments", "QuickUpdateMod
 Action = Literal["deploy", "restart", "start", "stop"]
 ACTIONS: Final[tuple[Action, ...]] = ("deploy", "restart", "start", "stop")
 
+
 class ActionOptions(TypedDict, total=False):
     """Per-call options of every action (``deploy``, ``restart``, ``start``, ``stop``...).
 
@@ -295,7 +296,11 @@ class Environments(Resource):
             },
         )
         return await self._create(
-            f"/projects/{ensure_uuid(project_id, 'project_id')}/environments", body, Environment, idempotency_key=idempotency_key, timeout=timeout
+            f"/projects/{ensure_uuid(project_id, 'project_id')}/environments",
+            body,
+            Environment,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
         )
 
     async def create_and_wait(
@@ -397,7 +402,11 @@ class Environments(Resource):
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
         body = update_body(
-            name=name, branch=branch, domain=domain, cpu_cores=cpu_cores, ram_mb=ram_mb,
+            name=name,
+            branch=branch,
+            domain=domain,
+            cpu_cores=cpu_cores,
+            ram_mb=ram_mb,
             disk_gb=disk_gb,
         )
         data = await self._transport.request("PATCH", path, json=body, timeout=timeout)

@@ -21,7 +21,7 @@ from .._models_webhooks import (
     WebhookSecret,
     WebhookTestResult,
 )
-from .._pagination import AsyncPaginator
+from .._pagination import AsyncPaginator, PageDraft
 from .._validation import ensure_int_range, ensure_uuid
 from ._checks import (
     check_bool,
@@ -67,13 +67,13 @@ class Webhooks(PagedResource):
         first = offset if start is None else start
         path = "/webhooks"
 
-        async def fetch(page_cursor: str | None) -> Page[Webhook]:
+        async def fetch(page_cursor: str | None) -> PageDraft[Webhook]:
             position = first if page_cursor is None else int(page_cursor)
             params = {"limit": limit, "offset": position}
             data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._structure_offset_page(data, Webhook, position, "GET", path)
+            return self._read_offset_page(data, Webhook, position, "GET", path)
 
-        return AsyncPaginator(fetch, max_items=max_items)
+        return self._paginator(fetch, max_items=max_items)
 
     async def get(
         self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None

@@ -98,15 +98,19 @@ async def test_cancelling_a_watch_loop_leaves_nothing_behind(
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("how", ["task.cancel", "anyio scope"])
+@pytest.mark.parametrize("body", ["reads", "awaits"])
 async def test_cancelling_a_pagination_loop_leaves_nothing_behind(
-    seed: int, how: str, monkeypatch: pytest.MonkeyPatch
+    seed: int, how: str, body: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(seed)
     items: list[Deployment] = []
 
     async def page_through(client: Client, env_id: str) -> None:
+        # "awaits": the loop body suspends, so the page fetched ahead is in flight meanwhile.
         async for deployment in client.deployments.list(env_id, limit=3):
             items.append(deployment)
+            if body == "awaits":
+                await asyncio.sleep(0.01)
 
     async with fake_api(seed) as fake:
         env_id = fake.environment_ids[2]
