@@ -20,16 +20,18 @@ from ._polling import TaskSignals
 from ._ratelimit import RateGovernor
 from ._transport import Transport, new_session
 from ._version import user_agent as user_agent_default
-from .resources.backups import Backups
-from .resources.deployments import Deployments
-from .resources.environments import Environments
-from .resources.org import Org
-from .resources.projects import Projects
-from .resources.servers import Servers
-from .resources.webhooks import Webhooks
 
+# The resources and the fleet are imported by their properties, on first use: they (and the
+# models only they need) are most of the cost of ``import oec_async``.
 if TYPE_CHECKING:
     from .fleet import Fleet
+    from .resources.backups import Backups
+    from .resources.deployments import Deployments
+    from .resources.environments import Environments
+    from .resources.org import Org
+    from .resources.projects import Projects
+    from .resources.servers import Servers
+    from .resources.webhooks import Webhooks
 
 __all__ = ["Client"]
 
@@ -259,41 +261,55 @@ class Client:
     @cached_property
     def environments(self) -> Environments:
         """Environments: get, list, status, and the actions deploy/restart/start/stop."""
+        from .resources.environments import Environments
+
         return Environments(self)
 
     @cached_property
     def deployments(self) -> Deployments:
         """Tasks: get, list an environment's history, wait and watch."""
+        from .resources.deployments import Deployments
+
         return Deployments(self)
 
     @cached_property
     def projects(self) -> Projects:
         """Projects: list, get, create, update, delete."""
+        from .resources.projects import Projects
+
         return Projects(self)
 
     @cached_property
     def backups(self) -> Backups:
         """Backups: list an environment's, create, get, download links, restore."""
+        from .resources.backups import Backups
+
         return Backups(self)
 
     @cached_property
     def webhooks(self) -> Webhooks:
         """Webhook subscriptions: list, create, get, update, delete, test, rotate_secret, deliveries."""
+        from .resources.webhooks import Webhooks
+
         return Webhooks(self)
 
     @cached_property
     def servers(self) -> Servers:
         """Servers: list, get, metrics."""
+        from .resources.servers import Servers
+
         return Servers(self)
 
     @cached_property
     def org(self) -> Org:
         """The organisation: get, usage, and ``api_keys`` (list, revoke)."""
+        from .resources.org import Org
+
         return Org(self)
 
     @cached_property
     def fleet(self) -> Fleet:
         """Fleet fan-out: deploy/restart/start/stop many environments within the rate budget."""
-        from .fleet import Fleet  # imported on first use: it is a fifth of the import time
+        from .fleet import Fleet
 
         return Fleet(self)
