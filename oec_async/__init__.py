@@ -55,39 +55,40 @@ from ._models import (
     Pagination,
     RateLimitSnapshot,
 )
-from ._models_backups import (
-    Backup,
-    BackupDownload,
-    BackupSnapshot,
-    BackupStatus,
-    BackupType,
-    RetentionType,
-    SnapshotRef,
-)
-from ._models_environments import (
-    ContainerMetrics,
-    CreatedEnvironment,
-    DiskUsage,
-    EnvironmentMetrics,
-    RuntimeLog,
-    TaskLog,
-)
-from ._models_platform import ApiKey, Organization, OrganizationUsage, Server, ServerMetrics
-from ._models_projects import GitProvider, Project
-from ._models_webhooks import (
-    Webhook,
-    WebhookDelivery,
-    WebhookEventType,
-    WebhookFormat,
-    WebhookSecret,
-    WebhookTestResult,
-)
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
 
-# The fleet names are imported on first access (``__getattr__`` below): most programs never fan
-# out, and the fleet package would add a fifth to the cost of ``import oec_async``.
+# Imported on first access, by ``__getattr__`` below: the fleet package, and the models that only
+# the resources (imported by ``Client`` on first use) need. Building attrs classes is most of
+# the cost of ``import oec_async``. Type checkers and IDEs read these imports.
 if TYPE_CHECKING:
+    from ._models_backups import (
+        Backup,
+        BackupDownload,
+        BackupSnapshot,
+        BackupStatus,
+        BackupType,
+        RetentionType,
+        SnapshotRef,
+    )
+    from ._models_environments import (
+        ContainerMetrics,
+        CreatedEnvironment,
+        DiskUsage,
+        EnvironmentMetrics,
+        RuntimeLog,
+        TaskLog,
+    )
+    from ._models_platform import ApiKey, Organization, OrganizationUsage, Server, ServerMetrics
+    from ._models_projects import GitProvider, Project
+    from ._models_webhooks import (
+        Webhook,
+        WebhookDelivery,
+        WebhookEventType,
+        WebhookFormat,
+        WebhookSecret,
+        WebhookTestResult,
+    )
     from .fleet import (
         ConflictPolicy,
         EnvironmentRef,
@@ -200,8 +201,35 @@ __all__ = [
 ]
 
 
-_FLEET_NAMES = frozenset(
-    {
+_LAZY_MODULES = {
+    "._models_backups": (
+        "Backup",
+        "BackupDownload",
+        "BackupSnapshot",
+        "BackupStatus",
+        "BackupType",
+        "RetentionType",
+        "SnapshotRef",
+    ),
+    "._models_environments": (
+        "ContainerMetrics",
+        "CreatedEnvironment",
+        "DiskUsage",
+        "EnvironmentMetrics",
+        "RuntimeLog",
+        "TaskLog",
+    ),
+    "._models_platform": ("ApiKey", "Organization", "OrganizationUsage", "Server", "ServerMetrics"),
+    "._models_projects": ("GitProvider", "Project"),
+    "._models_webhooks": (
+        "Webhook",
+        "WebhookDelivery",
+        "WebhookEventType",
+        "WebhookFormat",
+        "WebhookSecret",
+        "WebhookTestResult",
+    ),
+    ".fleet": (
         "ConflictPolicy",
         "EnvironmentRef",
         "Fleet",
@@ -217,18 +245,21 @@ _FLEET_NAMES = frozenset(
         "FleetRun",
         "FleetStatusChanged",
         "OutcomeKind",
-    }
-)
+    ),
+}
+_LAZY_NAMES = {name: module for module, names in _LAZY_MODULES.items() for name in names}
+# Subpackages that ``import oec_async`` used to import, so ``oec_async.fleet`` keeps working.
+_LAZY_SUBPACKAGES = frozenset({"fleet", "resources"})
 
 
 def __getattr__(name: str) -> object:
-    if name in _FLEET_NAMES or name == "fleet":
-        fleet = importlib.import_module(".fleet", __name__)
-        if name == "fleet":
-            return fleet
-        value = getattr(fleet, name)
+    module = _LAZY_NAMES.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module, __name__), name)
         globals()[name] = value  # later lookups find it without calling this function
         return value
+    if name in _LAZY_SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     if name == "__version__":
         from ._version import get_version
 
@@ -237,4 +268,4 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_FLEET_NAMES})
+    return sorted({*globals(), *_LAZY_NAMES})

@@ -6,10 +6,14 @@ everything. No timings here (machines are noisy); ``python -m benchmarks --only 
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import oec_async
 
 
 def _run(code: str) -> str:
@@ -23,13 +27,45 @@ def _imported_after_import(module: str) -> bool:
     return _run(f"import sys, oec_async; print({module!r} in sys.modules)") == "True"
 
 
-@pytest.mark.parametrize("module", ["oec_async.fleet", "statistics"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "oec_async.fleet",
+        "oec_async.resources",
+        "oec_async._models_backups",
+        "oec_async._models_environments",
+        "oec_async._models_platform",
+        "oec_async._models_projects",
+        "oec_async._models_webhooks",
+        "statistics",
+    ],
+)
 def test_import_oec_async_does_not_import(module: str) -> None:
     assert not _imported_after_import(module)
 
 
-def test_a_fleet_name_is_imported_on_first_access() -> None:
-    code = "import oec_async; from oec_async.fleet import Fleet; print(oec_async.Fleet is Fleet)"
+def test_the_lazy_names_are_the_type_checking_imports() -> None:
+    """What ``__getattr__`` imports on demand is what type checkers are told is there."""
+    tree = ast.parse(Path(oec_async.__file__).read_text())
+    (block,) = (
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    )
+    imported = {
+        "." * node.level + (node.module or ""): tuple(alias.name for alias in node.names)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert imported == oec_async._LAZY_MODULES
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [("Fleet", "oec_async.fleet"), ("Backup", "oec_async._models_backups")],
+)
+def test_a_lazy_name_is_imported_on_first_access(name: str, module: str) -> None:
+    code = f"import oec_async; from {module} import {name}; print(oec_async.{name} is {name})"
     assert _run(code) == "True"
 
 
@@ -42,21 +78,33 @@ def test_every_name_in_all_resolves_in_a_fresh_interpreter() -> None:
     assert _run(code) == "[]"
 
 
-def test_star_import_in_a_fresh_interpreter_gives_the_fleet_names() -> None:
-    assert _run("from oec_async import *; print(Fleet.__name__, OutcomeKind.__name__)") == (
-        "Fleet OutcomeKind"
+def test_star_import_in_a_fresh_interpreter_gives_the_lazy_names() -> None:
+    assert _run("from oec_async import *; print(Fleet.__name__, Webhook.__name__)") == (
+        "Fleet Webhook"
     )
 
 
-def test_dir_lists_the_fleet_names_before_they_are_imported() -> None:
+def test_dir_lists_the_lazy_names_before_they_are_imported() -> None:
     code = (
         "import sys, oec_async; print('Fleet' in dir(oec_async), 'oec_async.fleet' in sys.modules)"
     )
     assert _run(code) == "True False"
 
 
-def test_the_fleet_subpackage_is_an_attribute_of_the_package() -> None:
-    assert _run("import oec_async; print(oec_async.fleet.__name__)") == "oec_async.fleet"
+@pytest.mark.parametrize("subpackage", ["fleet", "resources"])
+def test_a_subpackage_is_an_attribute_of_the_package(subpackage: str) -> None:
+    code = f"import oec_async; print(oec_async.{subpackage}.__name__)"
+    assert _run(code) == f"oec_async.{subpackage}"
+
+
+def test_a_resource_is_imported_by_its_first_use() -> None:
+    code = (
+        "import sys, oec_async\n"
+        "client = oec_async.Client(api_key='oec_live_rw_x', base_url='http://127.0.0.1')\n"
+        "before = 'oec_async.resources' in sys.modules\n"
+        "print(before, type(client.backups).__name__)"
+    )
+    assert _run(code) == "False Backups"
 
 
 def test_client_fleet_imports_the_fleet_package() -> None:
