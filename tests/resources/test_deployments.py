@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from support import ENV_ID, TASK_ID, deployment_json, url
+from support import API_KEY, BASE_URL, ENV_ID, TASK_ID, deployment_json, url
 from yarl import URL
 
 from oec_async import (
@@ -191,13 +191,26 @@ async def test_pages_gives_each_page_with_its_cursor(client: Client, mocked: aio
     assert [p.next_cursor for p in pages] == ["c1", "c2", None]
 
 
-async def test_an_early_break_sends_no_further_request(
+async def test_an_early_break_costs_at_most_the_page_fetched_ahead(
     client: Client, mocked: aioresponses
 ) -> None:
     three_pages(mocked)
     async for d in client.deployments.list(ENV_ID):
         if d.id == UUID(task_id(2)):
             break
+    requests = asked(mocked, HISTORY_PATH)
+    assert requests[0] == {"limit": "20"}
+    assert requests[1:] in ([], [{"limit": "20", "cursor": "c1"}])
+
+
+async def test_without_prefetch_an_early_break_sends_no_further_request(
+    mocked: aioresponses,
+) -> None:
+    three_pages(mocked)
+    async with Client(API_KEY, base_url=BASE_URL, prefetch_pages=False) as client:
+        async for d in client.deployments.list(ENV_ID):
+            if d.id == UUID(task_id(2)):
+                break
     assert asked(mocked, HISTORY_PATH) == [{"limit": "20"}]
 
 
