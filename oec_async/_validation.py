@@ -17,6 +17,9 @@ __all__ = [
 ]
 
 MODULE_NAME: Final = re.compile(r"^[a-z0-9_]{1,64}\Z")  # \Z: "$" would let a trailing newline in
+_CANONICAL_UUID: Final = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+).fullmatch
 
 
 def ensure_uuid(value: UUID | str, name: str) -> str:
@@ -31,6 +34,8 @@ def ensure_uuid(value: UUID | str, name: str) -> str:
         return str(candidate)
     if not isinstance(candidate, str):
         raise TypeError(f"{name} must be a UUID or a UUID string, got {type(value).__name__}")
+    if _CANONICAL_UUID(candidate) is not None:
+        return candidate  # already what str(UUID(...)) gives; ids are checked on every poll
     try:
         return str(UUID(candidate))
     except ValueError:

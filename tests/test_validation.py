@@ -25,7 +25,19 @@ def test_a_uuid_string_is_canonicalised() -> None:
     assert ensure_uuid(ENV.upper(), "environment_id") == ENV
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "YOUR_ENV_ID", ENV + "0", "../../etc/passwd"])
+@pytest.mark.parametrize("spelling", ["{%s}", "urn:uuid:%s"], ids=["braces", "urn"])
+def test_other_spellings_of_a_uuid_are_canonicalised(spelling: str) -> None:
+    given = spelling % ENV
+    assert ensure_uuid(given, "environment_id") == ENV
+
+
+def test_a_canonical_uuid_string_is_returned_as_given() -> None:
+    assert ensure_uuid(ENV, "environment_id") is ENV
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "YOUR_ENV_ID", ENV + "0", ENV + "\n", "../../etc/passwd"]
+)
 def test_a_non_uuid_string_is_a_value_error_naming_the_argument(bad: str) -> None:
     with pytest.raises(ValueError, match="environment_id must be a UUID"):
         ensure_uuid(bad, "environment_id")
