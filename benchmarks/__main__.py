@@ -57,7 +57,7 @@ class Settings:
 
 
 FULL = Settings(
-    get_requests=20_000, concurrency=50, get_repeat=5, deployments=10_000, page_repeat=9,
+    get_requests=20_000, concurrency=50, get_repeat=7, deployments=10_000, page_repeat=15,
     structure_calls=300, structure_repeat=7, import_repeat=15,
 )  # fmt: skip
 QUICK = Settings(

@@ -85,13 +85,37 @@ def _baseline(results: Iterable[Result], scenario: str) -> Result | None:
     return next((r for r in results if r.scenario == scenario and r.baseline), None)
 
 
-def ratio_of(results: Sequence[Result], scenario: str, variant: str) -> float | None:
-    """``variant``'s median over the baseline's median (same scenario, same run)."""
+def _pair(results: Sequence[Result], scenario: str, variant: str) -> tuple[Result, Result] | None:
     base = _baseline(results, scenario)
     mine = next((r for r in results if r.scenario == scenario and r.variant == variant), None)
     if base is None or mine is None or not base.samples or not mine.samples:
         return None
-    return mine.median / base.median
+    return mine, base
+
+
+def paired_ratios(results: Sequence[Result], scenario: str, variant: str) -> list[float]:
+    """Per repetition: ``variant``'s sample over the baseline's sample of that repetition.
+
+    The variants of one repetition run back to back, so a machine that speeds up or slows down
+    between repetitions (a shared 2-core box swings 2x within a minute) moves both sides alike.
+    """
+    pair = _pair(results, scenario, variant)
+    if pair is None:
+        return []
+    mine, base = pair
+    return [m.value / b.value for m, b in zip(mine.samples, base.samples, strict=False)]
+
+
+def ratio_of(results: Sequence[Result], scenario: str, variant: str) -> float | None:
+    """The median of the paired per-repetition ratios (see :func:`paired_ratios`)."""
+    ratios = paired_ratios(results, scenario, variant)
+    return statistics.median(ratios) if ratios else None
+
+
+def ratio_of_medians(results: Sequence[Result], scenario: str, variant: str) -> float | None:
+    """``variant``'s median over the baseline's median: shown beside the paired ratio."""
+    pair = _pair(results, scenario, variant)
+    return None if pair is None else pair[0].median / pair[1].median
 
 
 def _number(value: float) -> str:
@@ -116,19 +140,23 @@ def _cpu(result: Result) -> str:
 
 def print_table(results: Sequence[Result], targets: Sequence[Target]) -> None:
     """Print one row per variant, grouped by scenario, then the targets."""
-    header = ("scenario", "variant", "median", "min .. max", "ratio", "client CPU/op")
+    header = (
+        "scenario", "variant", "median", "min .. max", "ratio", "of medians", "client CPU/op"
+    )  # fmt: skip
     rows: list[tuple[str, ...]] = []
     previous = ""
     for result in results:
         if not result.samples:
             continue
         ratio = ratio_of(results, result.scenario, result.variant)
+        of_medians = ratio_of_medians(results, result.scenario, result.variant)
         rows.append((
             result.scenario if result.scenario != previous else "",
             result.variant,
             f"{_number(result.median)} {result.unit}",
             f"{_number(result.low)} .. {_number(result.high)}",
             "" if ratio is None else f"{ratio:.2f}x",
+            "" if of_medians is None else f"{of_medians:.2f}x",
             _cpu(result),
         ))  # fmt: skip
         previous = result.scenario
@@ -140,7 +168,8 @@ def print_table(results: Sequence[Result], targets: Sequence[Target]) -> None:
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     print(line)
-    print("ratio: median over the scenario's baseline median, same run; client CPU/op: the")
+    print("ratio: median over repetitions of (variant / baseline of the same repetition);")
+    print("of medians: the variant's median over the baseline's median; client CPU/op: the")
     print("benchmark process's CPU time per request/page/item (server: the fake's).")
     if any(r.variant.endswith("*") for r in results):
         print("* httpx samples send a tenth of the requests (its pool is slow with 50 in flight).")
@@ -175,6 +204,8 @@ def write_json(
                 "min": r.low,
                 "max": r.high,
                 "ratio_to_baseline": ratio_of(results, r.scenario, r.variant),
+                "paired_ratios": paired_ratios(results, r.scenario, r.variant),
+                "ratio_of_medians": ratio_of_medians(results, r.scenario, r.variant),
                 "client_cpu_us_median": r.median_of("client_cpu_us"),
                 "server_cpu_us_median": r.median_of("server_cpu_us"),
                 "samples": [asdict(s) for s in r.samples],
