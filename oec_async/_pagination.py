@@ -78,6 +78,14 @@ class AsyncPaginator(Generic[T]):
 
     A cursor the server already sent raises :class:`PaginationError` instead of looping, after
     the page that carried it has been given out.
+
+    Args:
+        fetch: Fetches the page at a cursor (``None``: the first page) as a :class:`Page`, or
+            as a :class:`PageDraft` whose items are structured once the page is reached.
+        cursor: A saved ``page.next_cursor`` to start from.
+        max_items: Stop after this many items (``async for`` and ``collect``).
+        prefetch: Keep one request ahead while iterating (the resources pass
+            ``Client.prefetch_pages``).
     """
 
     def __init__(
