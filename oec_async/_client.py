@@ -243,6 +243,8 @@ class Client:
     async def aclose(self) -> None:
         """Close the client (and its own session; a borrowed one stays open). Idempotent."""
         self._state = _State.CLOSED
+        if self._transport is not None:
+            self._transport.close()
         self._transport = None
         session, self._session = self._session, None
         if session is not None:

@@ -25,6 +25,7 @@ from ._exceptions import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     RateLimitError,
     UnsafeRequestError,
 )
@@ -92,6 +93,20 @@ class Transport:
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
         self._wall_clock: Callable[[], float] = time.time
         self.rate_limit: RateLimitSnapshot | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """Mark the transport closed: a request in progress stops before its next attempt."""
+        self._closed = True
+
+    def _check_open(self, method: str, path: str) -> None:
+        # A request still retrying when its client closes must not reach aiohttp, which
+        # would answer "RuntimeError: Session is closed".
+        if self._closed or self._session.closed:
+            raise ClientClosedError(
+                f"{method} {path}: the client (or its aiohttp session) was closed while this "
+                "request was in progress"
+            )
 
     def url_for(self, path: str) -> str:
         """The absolute URL of an API path (``/environments/...``)."""
@@ -170,6 +185,7 @@ class Transport:
         bucket = bucket_for(method)
         attempt = 0
         while True:
+            self._check_open(method, path)
             self._refuse_long_pause(method, path, bucket)
             await self.governor.acquire(bucket)
             try:
@@ -192,6 +208,10 @@ class Transport:
             except APIConnectionError as error:
                 if attempt >= retries or (error.may_have_reached_server and not idempotent):
                     raise
+                try:
+                    self._check_open(method, path)  # the close is why the connection failed
+                except ClientClosedError as closed:
+                    raise closed from error
                 failure = error.message
                 delay = None
             attempt += 1
