@@ -116,7 +116,17 @@ class Resource:
                 status=200,
             )
         pagination = self._structure(data.get("pagination") or {}, Pagination, method, path)
-        raw_items: list[Any] = data["data"]
+        return self._draft(pagination, data["data"], item_cls, method, path)
+
+    def _draft(
+        self,
+        pagination: Pagination,
+        raw_items: list[Any],
+        item_cls: type[T],
+        method: str,
+        path: str,
+    ) -> PageDraft[T]:
+        """A page whose items are structured (and checked) only when it is reached."""
         return PageDraft(
             pagination,
             len(raw_items),

@@ -57,20 +57,6 @@ class PagedResource(Resource):
         items: list[Any] = data[key]
         return items
 
-    def _draft(
-        self,
-        pagination: Pagination,
-        raw_items: list[Any],
-        item_cls: type[T],
-        method: str,
-        path: str,
-    ) -> PageDraft[T]:
-        return PageDraft(
-            pagination,
-            len(raw_items),
-            lambda: self._structure(raw_items, tuple[item_cls, ...], method, path),  # type: ignore[valid-type]
-        )
-
     def _structure_array_page(
         self, data: Any, item_cls: type[T], method: str, path: str
     ) -> Page[T]:
