@@ -47,8 +47,14 @@ def test_demo_json_reports_failures_and_exits_1() -> None:
 
 
 def test_demo_paces_writes_to_the_budget_without_429s() -> None:
+    # Every deploy may start at once (45 > 20 writes a window), so the write budget must run dry
+    # whatever the machine's speed (with the default max_parallel, a slow run could spread the
+    # deploys over enough windows never to wait). At 0.1 the window is 0.2 s, and the latency
+    # of a burst in asyncio debug mode becomes a real share of it: 0.5 gives it a second.
     result = CliRunner().invoke(
-        cli, ["demo", "--environments", "45", "--fail-rate", "0", "--json"], env=FAST
+        cli,
+        ["demo", "--environments", "45", "--fail-rate", "0", "--json", "--max-parallel", "45"],
+        env={"OEC_DEMO_TIME_SCALE": "0.5"},
     )
 
     events = [json.loads(line) for line in result.stdout.splitlines()]
