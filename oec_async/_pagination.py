@@ -176,11 +176,8 @@ class _PageIterator(Generic[T]):
             raise StopAsyncIteration
         ahead, self._ahead = self._ahead, None
         fetched = await (ahead if ahead is not None else self._fetch(self._cursor))
-        if isinstance(fetched, Page):
-            pagination, size = fetched.pagination, len(fetched.items)
-        else:
-            pagination, size = fetched.pagination, fetched.size
-        cursor = next_cursor(pagination)
+        size = len(fetched.items) if isinstance(fetched, Page) else fetched.size
+        cursor = next_cursor(fetched.pagination)
         repeated = cursor is not None and cursor in self._seen
         if (
             cursor is not None
@@ -224,16 +221,15 @@ class _PageIterator(Generic[T]):
             await asyncio.wait([ahead])
 
     def _cancel_ahead(self) -> asyncio.Task[Fetched[T]] | None:
+        """Cancel the request ahead, if one is running; return it (to wait for), else None."""
         ahead, self._ahead = self._ahead, None
-        if ahead is None or ahead.done():
+        if ahead is None or ahead.done() or ahead.get_loop().is_closed():
             return None
         ahead.cancel()
         return ahead
 
     def __del__(self) -> None:
-        ahead = self._ahead
-        if ahead is not None and not ahead.done() and not ahead.get_loop().is_closed():
-            ahead.cancel()
+        self._cancel_ahead()
 
 
 class _ItemIterator(Generic[T]):

@@ -99,14 +99,15 @@ class Transport:
         """Mark the transport closed: a request in progress stops before its next attempt."""
         self._closed = True
 
-    def _check_open(self, method: str, path: str) -> None:
+    def _closed_error(self, method: str, path: str) -> ClientClosedError | None:
         # A request still retrying when its client closes must not reach aiohttp, which
         # would answer "RuntimeError: Session is closed".
-        if self._closed or self._session.closed:
-            raise ClientClosedError(
-                f"{method} {path}: the client (or its aiohttp session) was closed while this "
-                "request was in progress"
-            )
+        if not (self._closed or self._session.closed):
+            return None
+        return ClientClosedError(
+            f"{method} {path}: the client (or its aiohttp session) was closed while this "
+            "request was in progress"
+        )
 
     def url_for(self, path: str) -> str:
         """The absolute URL of an API path (``/environments/...``)."""
@@ -185,7 +186,8 @@ class Transport:
         bucket = bucket_for(method)
         attempt = 0
         while True:
-            self._check_open(method, path)
+            if (closed := self._closed_error(method, path)) is not None:
+                raise closed
             self._refuse_long_pause(method, path, bucket)
             await self.governor.acquire(bucket)
             try:
@@ -208,10 +210,8 @@ class Transport:
             except APIConnectionError as error:
                 if attempt >= retries or (error.may_have_reached_server and not idempotent):
                     raise
-                try:
-                    self._check_open(method, path)  # the close is why the connection failed
-                except ClientClosedError as closed:
-                    raise closed from error
+                if (closed := self._closed_error(method, path)) is not None:
+                    raise closed from error  # the close is why the connection failed
                 failure = error.message
                 delay = None
             attempt += 1

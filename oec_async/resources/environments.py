@@ -109,7 +109,7 @@ class Environments(Resource):
             items = self._structure(data, tuple[Environment, ...], "GET", path)
             return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
 
-        return AsyncPaginator(fetch)
+        return self._paginator(fetch)
 
     async def status(
         self, environment_id: UUID | str, *, timeout: float | Timeouts | None = None

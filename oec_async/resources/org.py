@@ -31,7 +31,7 @@ class ApiKeys(PagedResource):
             data = await self._transport.request("GET", path, timeout=timeout)
             return self._structure_array_page(data, ApiKey, "GET", path)
 
-        return AsyncPaginator(fetch)
+        return self._paginator(fetch)
 
     async def revoke(
         self,

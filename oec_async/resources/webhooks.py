@@ -203,7 +203,7 @@ class Webhooks(PagedResource):
             data = await self._transport.request("GET", path, timeout=timeout)
             return self._structure_array_page(data, WebhookDelivery, "GET", path)
 
-        return AsyncPaginator(fetch)
+        return self._paginator(fetch)
 
     def _local_api(self) -> bool:
         """Whether the client talks to a server on loopback (a local fake, never the real API)."""

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from oec_async import ClientClosedError
+from oec_async._pagination import PREFETCH_TASK_NAME
 from oec_async.testing import FakeOEC, FaultConfig
 
 SLOW: FaultConfig = FaultConfig(slow=1.0, slow_delay=0.3)
@@ -45,7 +46,7 @@ async def test_the_page_fetched_ahead_ends_with_the_client() -> None:
             pages = client.deployments.list(api.environment_ids[0], limit=100).pages()
             await anext(pages)
         await asyncio.sleep(0.05)
-        ahead = [t for t in asyncio.all_tasks() if t.get_name() == "oec-async page prefetch"]
+        ahead = [t for t in asyncio.all_tasks() if t.get_name() == PREFETCH_TASK_NAME]
         assert ahead == [], "the request ahead stopped when the client closed"
         with pytest.raises(ClientClosedError):
             await anext(pages)

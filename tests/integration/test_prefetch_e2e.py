@@ -67,3 +67,14 @@ async def test_paged_backups_and_webhooks_are_read_ahead_too() -> None:
         assert len(set(webhooks)) == len(webhooks) >= 3
         assert count(fake, "GET", f"/environments/{env_id}/backups") == 3
         assert count(fake, "GET", "/webhooks") == len(webhooks), "one page each, none twice"
+
+        # ...and the page after the one in hand is already asked for (not on demand):
+        backup_pages = client.backups.list(env_id, page_size=2).pages()
+        webhook_pages = client.webhooks.list(limit=1).pages()
+        await anext(backup_pages)
+        await anext(webhook_pages)
+        await asyncio.sleep(0.05)
+        assert count(fake, "GET", f"/environments/{env_id}/backups") == 3 + 2
+        assert count(fake, "GET", "/webhooks") == len(webhooks) + 2
+        await backup_pages.aclose()
+        await webhook_pages.aclose()
