@@ -2,7 +2,10 @@
 
 Each bucket keeps the send times of the last window (a sliding log). A sliding window of
 ``limit`` sends never puts more than ``limit`` sends in any fixed window either, so pacing to it
-keeps the server's per-minute counter under its limit. The budget is corrected from the
+keeps the server's per-minute counter under its limit. The server counts a request when it
+arrives, which can be well after its slot was taken (a burst queues in the connection pool and
+the event loop), so a slot is moved to the moment its answer comes back (:meth:`RateGovernor.release`):
+by then the server has counted it, and the slot stays in the log a full window after that. The budget is corrected from the
 ``X-RateLimit-*`` headers, and a 429 pauses the whole bucket: every request of the client waits
 once, together, instead of each task backing off on its own.
 
@@ -28,7 +31,7 @@ from ._config import RateLimits
 from ._events import RateLimitWait, emit
 from ._models import RateLimitSnapshot
 
-__all__ = ["READ", "WRITE", "RateGovernor", "bucket_for"]
+__all__ = ["READ", "WRITE", "RateGovernor", "Slot", "bucket_for"]
 
 READ: Final = "read"
 WRITE: Final = "write"
@@ -36,14 +39,30 @@ _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_LIMIT: Final = 100_000  # no API budget is larger; anything above is treated as this
 
 
-class _Credit:
-    """A slot already counted by :meth:`RateGovernor.acquire`, to be spent by the next send."""
+class Slot:
+    """A send already counted by :meth:`RateGovernor.acquire_slot`, for :meth:`RateGovernor.prepaid`.
 
-    __slots__ = ("bucket", "governor", "spent")
+    Attributes:
+        bucket: The budget it was taken from.
+        taken_at: The governor's clock when it was counted (``None`` when nothing was counted
+            because pacing is off).
+    """
 
-    def __init__(self, governor: RateGovernor, bucket: str) -> None:
-        self.governor = governor
+    __slots__ = ("bucket", "taken_at")
+
+    def __init__(self, bucket: str, taken_at: float | None) -> None:
         self.bucket = bucket
+        self.taken_at = taken_at
+
+
+class _Credit:
+    """A slot already counted, to be spent by the next send in its context."""
+
+    __slots__ = ("governor", "slot", "spent")
+
+    def __init__(self, governor: RateGovernor, slot: Slot) -> None:
+        self.governor = governor
+        self.slot = slot
         self.spent = False
 
 
@@ -82,6 +101,13 @@ class _Bucket:
         if excess > len(sends):  # more slots than a whole window holds: one window at least
             return (sends[-1] - horizon) if sends else self.window + margin
         return sends[excess - 1] - horizon
+
+    def record(self, now: float, pacing: bool) -> float | None:
+        """Count a send at ``now`` (nothing when not pacing: the log would only grow)."""
+        if not pacing:
+            return None
+        self.sends.append(now)
+        return now
 
     def free(self, now: float, pacing: bool, margin: float) -> float:
         """How many sends could go out right now."""
@@ -168,40 +194,50 @@ class RateGovernor:
         return max(self.delay_for(bucket, reserve + 1), 0.001)
 
     @contextlib.contextmanager
-    def prepaid(self, bucket: str) -> Iterator[None]:
-        """Let the next send of ``bucket`` in this context use a slot already acquired.
+    def prepaid(self, slot: Slot) -> Iterator[None]:
+        """Let the next send of ``slot.bucket`` in this context use ``slot``.
 
         For a caller that waits for its slot itself (so it can still give up before anything
         is sent) and then makes the request: inside the block, the transport's own
-        :meth:`acquire` takes the slot the caller holds instead of counting a second one.
-        Retries after that first send are paced as usual.
+        :meth:`acquire` takes the slot the caller holds instead of counting a second one, and
+        moves it to the answer's arrival as usual. Retries after that first send are paced as
+        usual.
 
         Example::
 
-            await governor.acquire(WRITE)        # may wait; cancellable, nothing sent yet
-            with governor.prepaid(WRITE):
+            slot = await governor.acquire_slot(WRITE)   # may wait; cancellable, nothing sent yet
+            with governor.prepaid(slot):
                 await client.environments.deploy(env_id)
         """
-        token = _credit.set(_Credit(self, bucket))
+        token = _credit.set(_Credit(self, slot))
         try:
             yield
         finally:
             _credit.reset(token)
 
-    async def acquire(self, bucket: str) -> None:
-        """Wait until a request of ``bucket`` may be sent, and count it as sent."""
+    async def acquire_slot(self, bucket: str) -> Slot:
+        """Wait for a slot of ``bucket`` and count it, to be spent later with :meth:`prepaid`."""
+        return Slot(bucket, await self.acquire(bucket))
+
+    async def acquire(self, bucket: str) -> float | None:
+        """Wait until a request of ``bucket`` may be sent, and count it as sent.
+
+        Returns:
+            The slot's time, to hand to :meth:`release` once the request is answered (``None``
+            when nothing was counted: pacing is off).
+        """
         credit = _credit.get()
         if (
             credit is not None
             and not credit.spent
-            and credit.bucket == bucket
+            and credit.slot.bucket == bucket
             and credit.governor is self
         ):
             credit.spent = True
             # The slot was counted when it was bought, but a 429 may have paused the bucket
             # since (the poller buys a slot, then starts the poll task): still wait that out.
             await self._wait_out_pause(bucket)
-            return
+            return credit.slot.taken_at
         state = self._buckets[bucket]
         pacing = self.limits.enabled
         margin = self.limits.safety_margin
@@ -209,18 +245,34 @@ class RateGovernor:
             # Fast path: nobody queued and a slot free now.
             now = self._clock()
             if state.delay(now, pacing, margin) == 0.0:
-                state.sends.append(now)
-                return
+                return state.record(now, pacing)
         async with state.lock:  # FIFO: waiters are served in arrival order
             while True:
                 now = self._clock()
                 wait = state.delay(now, pacing, margin)
                 if wait <= 0.0:
-                    state.sends.append(now)
-                    return
+                    return state.record(now, pacing)
                 reason = "429" if now < state.blocked_until else "budget"
                 emit(RateLimitWait(bucket=bucket, delay=wait, reason=reason))
                 await self._sleep(wait)
+
+    def release(self, bucket: str, taken_at: float | None) -> None:
+        """The request sent with the slot taken at ``taken_at`` was answered (or failed).
+
+        The slot moves to now: the server has counted the request by the time its answer
+        arrives, and counting it from its arrival rather than from when the slot was taken
+        keeps a late burst from sharing a server window with the next one.
+        """
+        if taken_at is None:
+            return
+        sends = self._buckets[bucket].sends
+        now = self._clock()
+        if sends and sends[-1] == taken_at:
+            sends[-1] = now  # the common case: no other slot was taken meanwhile
+            return
+        with contextlib.suppress(ValueError):  # already expired: in flight for a whole window
+            sends.remove(taken_at)
+        sends.append(now)
 
     async def _wait_out_pause(self, bucket: str) -> None:
         state = self._buckets[bucket]

@@ -189,7 +189,7 @@ class Transport:
             if (closed := self._closed_error(method, path)) is not None:
                 raise closed
             self._refuse_long_pause(method, path, bucket)
-            await self.governor.acquire(bucket)
+            slot = await self.governor.acquire(bucket)
             try:
                 return await self._send_once(
                     method,
@@ -214,6 +214,8 @@ class Transport:
                     raise closed from error  # the close is why the connection failed
                 failure = error.message
                 delay = None
+            finally:
+                self.governor.release(bucket, slot)
             attempt += 1
             if delay is None:
                 delay = backoff_delay(attempt - 1, self.retry, self._random)

@@ -23,7 +23,7 @@ from .._exceptions import (
     PermissionDeniedError,
     TaskInProgressError,
 )
-from .._ratelimit import WRITE
+from .._ratelimit import WRITE, Slot
 from ._events import FleetEnvironmentFinished, FleetEvent, transport_listener
 from ._outcome import FleetOutcome, FleetReport, OutcomeKind
 from ._poller import CentralPoller
@@ -91,14 +91,15 @@ class Engine:
         """Whether new actions may no longer be sent."""
         return self._stop
 
-    async def before_send(self) -> bool:
-        """Wait for a write slot; ``False`` when the run stopped starting meanwhile.
+    async def before_send(self) -> Slot | None:
+        """Wait for a write slot and take it; ``None`` when the run stopped starting meanwhile.
 
         Until a response has confirmed the write budget with its headers, one action goes out
         at a time: a server whose budget is smaller than the configured one is learned from
         the first answer instead of from a burst of 429s.
         """
         holding = False
+        slot: Slot | None = None
         with anyio.CancelScope() as scope:
             self._waiting_scopes.add(scope)
             try:
@@ -109,7 +110,7 @@ class Engine:
                         if not self._needs_probe():
                             self._probe_lock.release()
                             holding = False
-                    await self.client.governor.acquire(WRITE)
+                    slot = await self.client.governor.acquire_slot(WRITE)
             except BaseException:
                 if holding:
                     self._probe_lock.release()
@@ -117,13 +118,13 @@ class Engine:
                 raise
             finally:
                 self._waiting_scopes.discard(scope)
-        if scope.cancelled_caught or self._stop:
+        if scope.cancelled_caught or self._stop or slot is None:
             if holding:
                 self._probe_lock.release()
-            return False
+            return None
         if holding:
             self._probe_owner = anyio.get_current_task()
-        return True
+        return slot
 
     def after_send(self) -> None:
         """The action answered (or failed): the probe, if this was it, is over."""

@@ -23,7 +23,7 @@ from .._config import PollPolicy
 from .._events import listening
 from .._exceptions import APIError, APIStatusError, RateLimitError
 from .._models import Deployment
-from .._ratelimit import READ
+from .._ratelimit import READ, Slot
 from ._channel import Alarm
 from ._discovery import discover_projects
 from ._events import FleetEvent, FleetStatusChanged, transport_listener
@@ -169,15 +169,15 @@ class CentralPoller:
                 continue
             if job is None:
                 return wake_at - now
-            await self._client.governor.acquire(READ)  # at once: the budget has room
+            slot = await self._client.governor.acquire_slot(READ)  # at once: the budget has room
             self._in_flight += 1
             if isinstance(job, ProjectState):
                 job.in_flight = True
-                tg.start_soon(self._sweep, job)
+                tg.start_soon(self._sweep, job, slot)
             else:
                 confirm, job.hinted, job.in_flight = job.hinted, False, True
                 job.last_poll_at = anyio.current_time()
-                tg.start_soon(self._poll, job, confirm)
+                tg.start_soon(self._poll, job, confirm, slot)
         return math.inf
 
     def _next_job(self, now: float) -> tuple[Watch | ProjectState | None, float]:
@@ -218,9 +218,9 @@ class CentralPoller:
                 self._schedule(watch)
 
     # -- reads -------------------------------------------------------------------------------
-    async def _sweep(self, project: ProjectState) -> None:
+    async def _sweep(self, project: ProjectState, slot: Slot) -> None:
         try:
-            await self.sweeps.sweep(project)
+            await self.sweeps.sweep(project, slot)
         finally:
             self._in_flight -= 1
             if self.sweeps.discovering and not self.sweeps.discovery_pending():
@@ -244,13 +244,13 @@ class CentralPoller:
             if not watch.done and not watch.in_flight:
                 self._schedule(watch)
 
-    async def _poll(self, watch: Watch, confirm: bool) -> None:
+    async def _poll(self, watch: Watch, confirm: bool, slot: Slot) -> None:
         self.task_polls += 1
         sent_at = watch.last_poll_at or anyio.current_time()
         try:
             with (
                 listening(transport_listener(self._emit, self._elapsed, watch.environment_id)),
-                self._client.governor.prepaid(READ),
+                self._client.governor.prepaid(slot),
             ):
                 deployment = await self._client.deployments.get(watch.task_id)
         except RateLimitError:

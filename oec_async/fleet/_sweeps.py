@@ -18,7 +18,7 @@ import anyio
 
 from .._enums import EnvironmentStatus
 from .._exceptions import APIError, APIStatusError
-from .._ratelimit import READ
+from .._ratelimit import Slot
 from ._events import FleetEvent, FleetStatusChanged
 from ._schedule import SWEEP_MIN_WATCHES, read_environment_status
 from ._watch import Watch
@@ -168,14 +168,14 @@ class SweepBook:
         return any(p.pending_discovery for p in self._projects.values())
 
     # -- the read ---------------------------------------------------------------------------------
-    async def sweep(self, project: ProjectState) -> None:
-        """Read the project's environments (with the slot the caller acquired) and apply them."""
+    async def sweep(self, project: ProjectState, slot: Slot) -> None:
+        """Read the project's environments with the caller's ``slot`` and apply them."""
         self.sweeps += 1
         sent_at = anyio.current_time()
         project.last_sweep_at = sent_at
         project.in_flight = True
         try:
-            with self._client.governor.prepaid(READ):
+            with self._client.governor.prepaid(slot):
                 page = await self._client.environments.list(project.id)
         except APIStatusError as error:
             if error.status in PERMANENT_READ_ERRORS:

@@ -20,7 +20,7 @@ from .._exceptions import (
     WaitTimeoutError,
 )
 from .._models import ActionResult, Deployment
-from .._ratelimit import WRITE
+from .._ratelimit import Slot
 from ._events import FleetActionStarted, FleetEvent
 from ._outcome import FleetOutcome, OutcomeKind
 from ._spec import FleetSpec, FleetTarget
@@ -73,8 +73,8 @@ class RunControl(Protocol):
     def stopping(self) -> bool:
         """Whether new actions may no longer be sent."""
 
-    async def before_send(self) -> bool:
-        """Wait for a write slot (cancellable); ``False`` if the run stopped starting meanwhile."""
+    async def before_send(self) -> Slot | None:
+        """Wait for a write slot (cancellable); ``None`` if the run stopped starting meanwhile."""
 
     def after_send(self) -> None:
         """The POST answered (or failed): release what :meth:`before_send` held."""
@@ -123,17 +123,18 @@ async def _attempt(run: RunControl, target: FleetTarget, state: EnvironmentState
     limit = run.spec.timeout_per_environment
     deadline = math.inf
     for _ in range(MAX_CONFLICT_ROUNDS):
-        if not await run.before_send():
+        slot = await run.before_send()
+        if slot is None:
             return outcome_for(target, state, OutcomeKind.NOT_STARTED, run.elapsed())
         if limit is None:  # no deadline: no scope either (a fleet may hold 10,000 of these)
-            outcome = await _act_and_follow(run, target, state)
+            outcome = await _act_and_follow(run, target, state, slot)
             if outcome is not None:
                 return outcome
             continue  # wait_then_retry: the other task is over, send ours again
         if deadline == math.inf:
             deadline = anyio.current_time() + limit
         with anyio.CancelScope(deadline=deadline) as scope:
-            outcome = await _act_and_follow(run, target, state)
+            outcome = await _act_and_follow(run, target, state, slot)
             if outcome is not None:
                 return outcome
             continue
@@ -160,12 +161,12 @@ async def _attempt(run: RunControl, target: FleetTarget, state: EnvironmentState
 
 
 async def _act_and_follow(
-    run: RunControl, target: FleetTarget, state: EnvironmentState
+    run: RunControl, target: FleetTarget, state: EnvironmentState, slot: Slot
 ) -> FleetOutcome | None:
     """Send the action and follow its task; ``None`` asks for another round (wait_then_retry)."""
     policy = run.spec.on_conflict
     try:
-        result = await _send(run, target, state)
+        result = await _send(run, target, state, slot)
     except TaskInProgressError as conflict:
         other = _uuid(conflict.task_id)
         if policy in ("skip", "raise") or other is None:
@@ -182,11 +183,13 @@ async def _act_and_follow(
     return _finished(run, target, state, deployment)
 
 
-async def _send(run: RunControl, target: FleetTarget, state: EnvironmentState) -> ActionResult:
+async def _send(
+    run: RunControl, target: FleetTarget, state: EnvironmentState, slot: Slot
+) -> ActionResult:
     """POST the action with the slot :meth:`RunControl.before_send` took."""
     state.started = True
     try:
-        with run.client.governor.prepaid(WRITE):
+        with run.client.governor.prepaid(slot):
             return await run.client.environments.action(
                 run.spec.action,
                 target.environment_id,

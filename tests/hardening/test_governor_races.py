@@ -32,11 +32,11 @@ async def test_a_prepaid_slot_still_waits_out_a_429_pause_that_began_after_it(bu
     # lands in between. The poll must not go out before the Retry-After elapsed.
     clock = Clock()
     governor = RateGovernor(RateLimits(), clock=clock, sleep=clock.sleep)
-    await governor.acquire(bucket)  # the slot, bought while the bucket was open
+    slot = await governor.acquire_slot(bucket)  # bought while the bucket was open
     governor.pause(bucket, 1.0)  # ... then a 429 says: nobody sends for a second
     paused_at = clock.now
     events: list[object] = []
-    with listening(events.append), governor.prepaid(bucket):
+    with listening(events.append), governor.prepaid(slot):
         await governor.acquire(bucket)  # the transport's acquire, spending the prepaid slot
     assert clock.now >= paused_at + 1.0
     assert governor.sent_in_window(bucket) == 1, "the prepaid slot is not counted twice"
@@ -46,8 +46,8 @@ async def test_a_prepaid_slot_still_waits_out_a_429_pause_that_began_after_it(bu
 async def test_a_prepaid_slot_goes_at_once_when_nothing_paused_the_bucket() -> None:
     clock = Clock()
     governor = RateGovernor(RateLimits(), clock=clock, sleep=clock.sleep)
-    await governor.acquire(READ)
-    with governor.prepaid(READ):
+    slot = await governor.acquire_slot(READ)
+    with governor.prepaid(slot):
         await governor.acquire(READ)
     assert clock.slept == []
     assert governor.sent_in_window(READ) == 1
