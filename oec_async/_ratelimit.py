@@ -266,13 +266,15 @@ class RateGovernor:
         if taken_at is None:
             return
         sends = self._buckets[bucket].sends
-        now = self._clock()
-        if sends and sends[-1] == taken_at:
-            sends[-1] = now  # the common case: no other slot was taken meanwhile
-            return
-        with contextlib.suppress(ValueError):  # already expired: in flight for a whole window
-            sends.remove(taken_at)
-        sends.append(now)
+        # The log is in time order and the slot is recent: look for it from the newest end
+        # (a generous budget can hold many thousands of sends).
+        for back, sent_at in enumerate(reversed(sends)):
+            if sent_at == taken_at:
+                del sends[-1 - back]
+                break
+            if sent_at < taken_at:
+                break  # not in the log: it expired while the request was in flight
+        sends.append(self._clock())
 
     async def _wait_out_pause(self, bucket: str) -> None:
         state = self._buckets[bucket]
