@@ -49,8 +49,8 @@ def test_demo_json_reports_failures_and_exits_1() -> None:
 def test_demo_paces_writes_to_the_budget_without_429s() -> None:
     # Every deploy may start at once (45 > 20 writes a window), so the write budget must run dry
     # whatever the machine's speed (with the default max_parallel, a slow run could spread the
-    # deploys over enough windows never to wait). At 0.1 the window is 0.2 s, and the latency
-    # of a burst in asyncio debug mode becomes a real share of it: 0.5 gives it a second.
+    # deploys over enough windows never to wait). At time scale 0.1 the window is 0.2 s, and a
+    # loaded machine in asyncio debug mode sends fewer than 20 POSTs in that: 0.5 gives it 1 s.
     result = CliRunner().invoke(
         cli,
         ["demo", "--environments", "45", "--fail-rate", "0", "--json", "--max-parallel", "45"],
