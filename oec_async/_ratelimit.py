@@ -4,10 +4,11 @@ Each bucket keeps the send times of the last window (a sliding log). A sliding w
 ``limit`` sends never puts more than ``limit`` sends in any fixed window either, so pacing to it
 keeps the server's per-minute counter under its limit. The server counts a request when it
 arrives, which can be well after its slot was taken (a burst queues in the connection pool and
-the event loop), so a slot is moved to the moment its answer comes back (:meth:`RateGovernor.release`):
-by then the server has counted it, and the slot stays in the log a full window after that. The budget is corrected from the
-``X-RateLimit-*`` headers, and a 429 pauses the whole bucket: every request of the client waits
-once, together, instead of each task backing off on its own.
+the event loop), so a slot moves to the moment its answer comes back
+(:meth:`RateGovernor.release`): by then the server has counted it, and the slot stays in the
+log a full window after that. The budget is corrected from the ``X-RateLimit-*`` headers, and a
+429 pauses the whole bucket: every request of the client waits once, together, instead of each
+task backing off on its own.
 
 Schedulers that choose *what* to send next (the fleet's central poller) ask how much budget is
 free before committing to a request (:meth:`RateGovernor.available`,

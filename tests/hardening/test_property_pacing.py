@@ -53,8 +53,9 @@ async def test_no_window_of_server_arrivals_holds_more_than_the_limit(
             gov.release(WRITE, taken)
 
     for latency, seen_at, idle in requests:
-        time_.now += idle * (idle > WINDOW / 2)  # about half the requests come in bursts
-        answer_due(time_.now)
+        send_at = time_.now + idle * (idle > WINDOW / 2)  # about half come in bursts
+        answer_due(send_at)  # each answer released at its own time, in order
+        time_.now = send_at
         while (wait := gov.delay_for(WRITE)) > 0:  # answers may free the budget sooner
             if answers and answers[0][0] <= time_.now + wait:
                 answer_due(answers[0][0])
