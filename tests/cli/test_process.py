@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -58,6 +59,23 @@ def slow_fake(served: ThreadedFake, fake: FakeOEC) -> FakeOEC:
     return fake
 
 
+@pytest.fixture
+def sigint_reaches_the_child() -> Iterator[None]:
+    """Let a child see Ctrl-C even when this run ignores SIGINT (a job started with ``&`` does).
+
+    An ignored signal stays ignored across exec, so the child would never be interrupted; a
+    handled one is reset to the default, and the child's Python installs its own handler.
+    """
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def read_until(stream: IO[str], marker: str, count: int) -> list[str]:
     """Read lines until ``count`` of them contain ``marker`` (or the stream ends)."""
     lines: list[str] = []
@@ -80,6 +98,7 @@ def interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
     return out, err
 
 
+@pytest.mark.usefixtures("sigint_reaches_the_child")
 def test_ctrl_c_exits_130_and_lists_the_started_environments(slow_fake: FakeOEC) -> None:
     targets = slow_fake.environment_ids
     process = subprocess.Popen(
@@ -104,6 +123,7 @@ def test_ctrl_c_exits_130_and_lists_the_started_environments(slow_fake: FakeOEC)
     assert json.loads(seen[-1])["environment_id"] in started
 
 
+@pytest.mark.usefixtures("sigint_reaches_the_child")
 def test_ctrl_c_in_human_mode_names_the_tasks_on_stderr(slow_fake: FakeOEC) -> None:
     targets = slow_fake.environment_ids[:3]
     process = subprocess.Popen(
