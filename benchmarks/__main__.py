@@ -25,6 +25,7 @@ from pathlib import Path
 
 import aiohttp
 
+from ._cores import separate_cores
 from ._http import GET_VARIANTS, PAGE_VARIANTS, RAW_AIOHTTP, SDK, get_sample, page_sample
 from ._offline import (
     IMPORT_VARIANTS,
@@ -81,6 +82,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, help="run only these scenarios")
     parser.add_argument("--repeat", type=int, help="repetitions of every scenario")
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the OS place the server and the benchmark (default: a core each, on Linux)",
+    )
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be >= 1")
@@ -134,12 +140,18 @@ async def _first_page(info: ServerInfo, env_id: str) -> bytes:
         return await response.read()
 
 
-def run(settings: Settings, scenarios: Sequence[str]) -> list[Result]:
-    """Run ``scenarios`` and return their results (baselines first in each scenario)."""
+def run(
+    settings: Settings, scenarios: Sequence[str], *, pin: bool = True
+) -> tuple[list[Result], str]:
+    """Run ``scenarios``; return their results (baselines first) and where the processes ran."""
     results: list[Result] = []
     started = time.perf_counter()
     print("starting the fake server ...", file=sys.stderr, flush=True)
-    with FakeServer(environments=1, deployments=settings.deployments) as server:
+    with (
+        FakeServer(environments=1, deployments=settings.deployments) as server,
+        separate_cores(server.pid, enabled=pin) as placement,
+    ):
+        print(placement, file=sys.stderr, flush=True)
         info = server.info
         env_id = info.environment_ids[0]
         body = asyncio.run(_first_page(info, env_id))
@@ -176,7 +188,7 @@ def run(settings: Settings, scenarios: Sequence[str]) -> list[Result]:
                 imports[variant].samples.append(sample)
                 _progress("cold import", variant, repetition, settings.import_repeat, sample, "ms")
     print(f"done in {time.perf_counter() - started:.0f}s", file=sys.stderr, flush=True)
-    return results
+    return results, placement
 
 
 def _task_id(body: bytes) -> str:
@@ -208,16 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             **{k: args.repeat for k in settings.__dict__ if k.endswith("_repeat")},
         })  # fmt: skip
     scenarios = args.only or SCENARIOS
-    results = run(settings, scenarios)
+    results, placement = run(settings, scenarios, pin=not args.no_pin)
     goals = [t for t in targets(settings) if any(r.scenario == t.scenario for r in results)]
     print_table(results, goals)
+    print(f"cores: {placement}")
     path = args.json or RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json")
-    write_json(
-        path,
-        results,
-        goals,
-        {"quick": args.quick, "scenarios": list(scenarios), **settings.__dict__},
-    )
+    meta = {"quick": args.quick, "scenarios": list(scenarios), "cores": placement}
+    write_json(path, results, goals, {**meta, **settings.__dict__})
     print(f"results written to {path}")
     return 0
 
