@@ -949,3 +949,25 @@ async def test_requests_are_paced_to_the_write_budget(
             await client.environments.deploy(ENV_ID)
     assert fake_sleep.calls == [60.0]
     assert len(calls(mocked, "POST", DEPLOY_PATH)) == 3
+
+
+async def test_a_request_is_counted_against_the_budget_from_when_its_answer_arrives(
+    mocked: aioresponses, fake_sleep: FakeSleep
+) -> None:
+    def five_seconds_in_flight(*_: object, **__: object) -> None:
+        fake_sleep.now += 5.0  # the server sees the request some time before this answer
+
+    mocked.post(
+        url(DEPLOY_PATH),
+        status=202,
+        payload=action_json(),
+        callback=five_seconds_in_flight,
+        repeat=True,
+    )
+    limits = RateLimits(writes_per_window=1, window=60.0, safety_margin=0.0)
+    async with Client(API_KEY, base_url=BASE_URL, rate_limits=limits) as client:
+        client.governor._sleep = fake_sleep
+        client.governor._clock = fake_sleep.monotonic
+        await client.environments.deploy(ENV_ID)  # slot taken at 1000, answered at 1005
+        await client.environments.deploy(ENV_ID)
+    assert fake_sleep.calls == [60.0]  # a window after the answer, not 55 s
