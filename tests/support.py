@@ -3,10 +3,15 @@ since every test folder may have its own ``conftest``)."""
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import anyio.lowlevel
+import pytest
 
+import oec_async._client as client_module
 from oec_async import RateLimits
 from oec_async._ratelimit import RateGovernor
 
@@ -100,3 +105,39 @@ def fake_governor(
         safety_margin=0.0,
     )
     return RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+
+
+class SendLog:
+    """Client-side record of every request start (monotonic time, method, path)."""
+
+    def __init__(self) -> None:
+        self.starts: list[tuple[float, str, str]] = []
+
+    def trace_config(self) -> aiohttp.TraceConfig:
+        config = aiohttp.TraceConfig()
+
+        async def on_start(
+            _: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestStartParams
+        ) -> None:
+            self.starts.append((time.monotonic(), params.method, params.url.path))
+
+        config.on_request_start.append(on_start)
+        return config
+
+    def after(self, moment: float) -> list[tuple[float, str, str]]:
+        """Requests started after ``moment``."""
+        return [start for start in self.starts if start[0] > moment]
+
+
+def trace_client_sessions(log: SendLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every Client opened from now on record its own session's request starts in ``log``."""
+
+    def new_session(*, connection_limit: int, ssl: Any) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=connection_limit, limit_per_host=connection_limit, ssl=ssl
+        )
+        return aiohttp.ClientSession(
+            connector=connector, raise_for_status=False, trace_configs=[log.trace_config()]
+        )
+
+    monkeypatch.setattr(client_module, "new_session", new_session)

@@ -19,14 +19,12 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from types import SimpleNamespace
 from typing import Any
 
-import aiohttp
 import anyio
 import pytest
+from support import SendLog, trace_client_sessions
 
-import oec_async._client as client_module
 from oec_async import Client
 
 SETTLE_SECONDS = 5.0
@@ -38,42 +36,11 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-class SendLog:
-    """Client-side record of every request start (monotonic time, method, path)."""
-
-    def __init__(self) -> None:
-        self.starts: list[tuple[float, str, str]] = []
-
-    def trace_config(self) -> aiohttp.TraceConfig:
-        config = aiohttp.TraceConfig()
-
-        async def on_start(
-            _: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestStartParams
-        ) -> None:
-            self.starts.append((time.monotonic(), params.method, params.url.path))
-
-        config.on_request_start.append(on_start)
-        return config
-
-    def after(self, moment: float) -> list[tuple[float, str, str]]:
-        """Requests started after ``moment``."""
-        return [start for start in self.starts if start[0] > moment]
-
-
 @contextmanager
 def traced_sessions(monkeypatch: pytest.MonkeyPatch) -> Iterator[SendLog]:
     """Make every Client opened in the block trace its own session's request starts."""
     log = SendLog()
-
-    def new_session(*, connection_limit: int, ssl: Any) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=connection_limit, limit_per_host=connection_limit, ssl=ssl
-        )
-        return aiohttp.ClientSession(
-            connector=connector, raise_for_status=False, trace_configs=[log.trace_config()]
-        )
-
-    monkeypatch.setattr(client_module, "new_session", new_session)
+    trace_client_sessions(log, monkeypatch)
     yield log
 
 

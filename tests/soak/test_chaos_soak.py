@@ -21,14 +21,12 @@ import bisect
 import random
 import time
 from collections import Counter
-from types import SimpleNamespace
-from typing import Any, Final
+from typing import Final
 
-import aiohttp
 import anyio
 import pytest
+from support import SendLog, trace_client_sessions
 
-import oec_async._client as client_module
 from oec_async import (
     Client,
     FleetReport,
@@ -67,23 +65,12 @@ RETRY: Final = RetryPolicy(max_retries=6, initial_backoff=0.02, max_backoff=0.3,
 POLL: Final = PollPolicy(initial_interval=0.3, multiplier=1.5, max_interval=1.0, jitter=0.2)
 
 
-class ClientLog:
+class ClientLog(SendLog):
     """Client-side truth: when each request started, and each pause the client was told of."""
 
     def __init__(self) -> None:
-        self.starts: list[tuple[float, str, str]] = []
+        super().__init__()
         self.pauses: list[tuple[float, str, float]] = []
-
-    def trace_config(self) -> aiohttp.TraceConfig:
-        config = aiohttp.TraceConfig()
-
-        async def on_start(
-            _: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestStartParams
-        ) -> None:
-            self.starts.append((time.monotonic(), params.method, params.url.path))
-
-        config.on_request_start.append(on_start)
-        return config
 
     def record_pauses(self, client: Client) -> None:
         governor = client.governor
@@ -165,18 +152,6 @@ async def _reader(
     return calls
 
 
-def _traced(log: ClientLog, monkeypatch: pytest.MonkeyPatch) -> None:
-    def new_session(*, connection_limit: int, ssl: Any) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=connection_limit, limit_per_host=connection_limit, ssl=ssl
-        )
-        return aiohttp.ClientSession(
-            connector=connector, raise_for_status=False, trace_configs=[log.trace_config()]
-        )
-
-    monkeypatch.setattr(client_module, "new_session", new_session)
-
-
 def _check_against_the_server(report: FleetReport, fake: FakeOEC) -> None:
     """The server's own view agrees with every outcome."""
     for outcome in report:
@@ -197,7 +172,7 @@ def _check_against_the_server(report: FleetReport, fake: FakeOEC) -> None:
 async def test_chaos_soak(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(SEED)
     log = ClientLog()
-    _traced(log, monkeypatch)
+    trace_client_sessions(log, monkeypatch)
     reader_errors: list[Exception] = []
     started = time.monotonic()
     async with FakeOEC(
