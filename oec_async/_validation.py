@@ -10,12 +10,14 @@ from uuid import UUID
 
 __all__ = [
     "MODULE_NAME",
+    "check_header_value",
     "ensure_int_range",
     "ensure_module_names",
     "ensure_positive_number",
     "ensure_uuid",
 ]
 
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 MODULE_NAME: Final = re.compile(r"^[a-z0-9_]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 _CANONICAL_UUID: Final = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -95,3 +97,22 @@ def ensure_module_names(modules: Iterable[str], name: str = "modules") -> list[s
                 f"invalid module name {module!r} in {name}: must match ^[a-z0-9_]{{1,64}}$"
             )
     return names
+
+
+def check_header_value(value: str, name: str) -> str:
+    """Return ``value`` if it can go in a header: a string without control characters.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: it holds CR, LF, NUL or another control character (header injection).
+    """
+    candidate: object = value
+    if not isinstance(candidate, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValueError(
+            f"{name} must not contain control characters (found {found.group()!r} at "
+            f"position {found.start()}); it is sent as an HTTP header"
+        )
+    return value

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any, TypeVar
 
-from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
 from .._pagination import PageDraft
+from .._response import APIResponse
 from .._validation import ensure_int_range
-from ._base import Resource, _shape
+from ._base import Resource, _invalid, _shape
 
 __all__ = ["PagedResource", "position_cursor"]
 
@@ -46,36 +46,28 @@ def _number(data: dict[str, Any], *keys: str) -> int | None:
 class PagedResource(Resource):
     """A resource whose lists come as plain arrays, offset envelopes or page-number envelopes."""
 
-    def _raw_items(self, data: Any, key: str, method: str, path: str) -> list[Any]:
+    def _raw_items(self, data: Any, key: str, response: APIResponse[object]) -> list[Any]:
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
-            raise ResponseValidationError(
-                f"{method} {path}: expected a JSON object with an {key!r} array, got {_shape(data)}",
-                method=method,
-                path=path,
-                status=200,
+            raise _invalid(
+                response, f"expected a JSON object with an {key!r} array, got {_shape(data)}"
             )
         items: list[Any] = data[key]
         return items
 
-    def _structure_array_page(
-        self, data: Any, item_cls: type[T], method: str, path: str
-    ) -> Page[T]:
+    def _structure_array_page(self, response: APIResponse[object], item_cls: type[T]) -> Page[T]:
         """Read a plain JSON array as the one and only page."""
+        data = response.json()
         if not isinstance(data, list):
-            raise ResponseValidationError(
-                f"{method} {path}: expected a JSON array, got {_shape(data)}",
-                method=method,
-                path=path,
-                status=200,
-            )
-        items = self._structure(data, tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
+            raise _invalid(response, f"expected a JSON array, got {_shape(data)}")
+        items = self._structure(data, tuple[item_cls, ...], response)  # type: ignore[valid-type]
         return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
 
     def _read_offset_page(
-        self, data: Any, item_cls: type[T], offset: int, method: str, path: str
+        self, response: APIResponse[object], item_cls: type[T], offset: int
     ) -> PageDraft[T]:
         """Read ``{items, total, limit, offset, has_more}``; the next cursor is the next offset."""
-        items = self._raw_items(data, "items", method, path)
+        data: Any = response.json()
+        items = self._raw_items(data, "items", response)
         total = _number(data, "total")
         start = _number(data, "offset")
         start = offset if start is None else start
@@ -88,13 +80,14 @@ class PagedResource(Resource):
         pagination = Pagination(
             has_more=has_more, next_cursor=str(following) if has_more else None, total=total
         )
-        return self._draft(pagination, items, item_cls, method, path)
+        return self._draft(pagination, items, item_cls, response)
 
     def _read_number_page(
-        self, data: Any, item_cls: type[T], page: int, method: str, path: str
+        self, response: APIResponse[object], item_cls: type[T], page: int
     ) -> PageDraft[T]:
         """Read ``{items, total, page, page_size, total_pages|pages}``; the cursor is the next page."""
-        items = self._raw_items(data, "items", method, path)
+        data: Any = response.json()
+        items = self._raw_items(data, "items", response)
         total = _number(data, "total")
         current = _number(data, "page") or page
         pages = _number(data, "total_pages", "pages")
@@ -105,4 +98,4 @@ class PagedResource(Resource):
         pagination = Pagination(
             has_more=has_more, next_cursor=str(current + 1) if has_more else None, total=total
         )
-        return self._draft(pagination, items, item_cls, method, path)
+        return self._draft(pagination, items, item_cls, response)

@@ -42,8 +42,8 @@ class Deployments(Resource):
             timeout: Request timeout for this call.
         """
         path = f"/deployments/{_task_path_id(task)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Deployment, "GET", path)
+        response = await self._send("GET", path, route="/deployments/{task_id}", timeout=timeout)
+        return self._parse(response, Deployment)
 
     def list(
         self,
@@ -67,7 +67,13 @@ class Deployments(Resource):
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/deployments"
         return self._cursor_list(
-            path, Deployment, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+            path,
+            Deployment,
+            route="/environments/{environment_id}/deployments",
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            timeout=timeout,
         )
 
     def watch(

@@ -73,8 +73,10 @@ class Environments(Resource):
             NotFoundError: no such environment visible to the key.
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Environment, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}", timeout=timeout
+        )
+        return self._parse(response, Environment)
 
     def list(
         self,
@@ -103,10 +105,14 @@ class Environments(Resource):
             ).lower()
 
         async def fetch(_: str | None) -> Page[Environment]:
-            data = await self._transport.request(
-                "GET", path, params=params or None, timeout=timeout
+            response = await self._send(
+                "GET",
+                path,
+                route="/projects/{project_id}/environments",
+                params=params or None,
+                timeout=timeout,
             )
-            items = self._structure(data, tuple[Environment, ...], "GET", path)
+            items = self._parse(response, tuple[Environment, ...])
             return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
 
         return self._paginator(fetch)
@@ -116,8 +122,10 @@ class Environments(Resource):
     ) -> EnvironmentStatusReport:
         """Fetch an environment's health and its last deploy."""
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/status"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, EnvironmentStatusReport, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}/status", timeout=timeout
+        )
+        return self._parse(response, EnvironmentStatusReport)
 
     async def deploy(
         self,
@@ -219,16 +227,17 @@ class Environments(Resource):
         if key is not None and (not isinstance(key, str) or not key):
             raise ValueError("idempotency_key must be a non-empty string")
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/{action}"
-        data = await self._transport.request(
+        response = await self._send(
             "POST",
             path,
+            route=f"/environments/{{environment_id}}/{action}",
             json=json,
             idempotency_header=ACTION_IDEMPOTENCY_HEADER,
             idempotency_key=idempotency_key,
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._structure(data, ActionResult, "POST", path)
+        return self._parse(response, ActionResult)
 
     async def create(
         self,
@@ -299,6 +308,7 @@ class Environments(Resource):
             f"/projects/{ensure_uuid(project_id, 'project_id')}/environments",
             body,
             Environment,
+            route="/projects/{project_id}/environments",
             idempotency_key=idempotency_key,
             timeout=timeout,
         )
@@ -409,8 +419,10 @@ class Environments(Resource):
             ram_mb=ram_mb,
             disk_gb=disk_gb,
         )
-        data = await self._transport.request("PATCH", path, json=body, timeout=timeout)
-        return self._structure(data, Environment, "PATCH", path)
+        response = await self._send(
+            "PATCH", path, route="/environments/{environment_id}", json=body, timeout=timeout
+        )
+        return self._parse(response, Environment)
 
     async def delete(
         self,
@@ -434,10 +446,14 @@ class Environments(Resource):
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
         require_confirm(confirm, f"destroying environment {environment_id}")
-        data = await self._transport.request(
-            "DELETE", path, headers={"X-Confirm-Delete": "true"}, timeout=timeout
+        response = await self._send(
+            "DELETE",
+            path,
+            route="/environments/{environment_id}",
+            headers={"X-Confirm-Delete": "true"},
+            timeout=timeout,
         )
-        return self._structure(data, ActionResult, "DELETE", path)
+        return self._parse(response, ActionResult)
 
     async def logs(
         self,
@@ -459,8 +475,10 @@ class Environments(Resource):
         params: dict[str, str | int] = {"lines": ensure_int_range(lines, "lines", 1, 1000)}
         if task_id is not None:
             params["task_id"] = ensure_uuid(task_id, "task_id")
-        data = await self._transport.request("GET", path, params=params, timeout=timeout)
-        return self._structure(data, TaskLog, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}/logs", params=params, timeout=timeout
+        )
+        return self._parse(response, TaskLog)
 
     async def runtime_logs(
         self,
@@ -488,8 +506,14 @@ class Environments(Resource):
             "source": source,
             "lines": ensure_int_range(lines, "lines", 1, 1000),
         }
-        data = await self._transport.request("GET", path, params=params, timeout=timeout)
-        return self._structure(data, RuntimeLog, "GET", path)
+        response = await self._send(
+            "GET",
+            path,
+            route="/environments/{environment_id}/runtime-logs",
+            params=params,
+            timeout=timeout,
+        )
+        return self._parse(response, RuntimeLog)
 
     async def metrics(
         self, environment_id: UUID | str, *, timeout: float | Timeouts | None = None
@@ -500,5 +524,7 @@ class Environments(Resource):
         :class:`RateLimitError` with ``retry_after`` is raised at once (not retried).
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/metrics"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, EnvironmentMetrics, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}/metrics", timeout=timeout
+        )
+        return self._parse(response, EnvironmentMetrics)

@@ -48,7 +48,6 @@ from oec_async import (
     RetryPolicy,
     TaskInProgressError,
     UnprocessableEntityError,
-    UnsafeRequestError,
 )
 
 NOW: Final = 1_790_000_000.0
@@ -182,22 +181,6 @@ async def _repeating_cursor(env: Env) -> object:
     return [d async for d in env.client.deployments.list(ENV_ID)]
 
 
-async def _poll_url_elsewhere(env: Env) -> object:
-    return env.client._require_transport().resolve(
-        "https://evil.example/api/public/v1/deployments/x"
-    )
-
-
-async def _protocol_relative_poll_url(env: Env) -> object:
-    return env.client._require_transport().resolve("//evil.example/api/public/v1/deployments/x")
-
-
-async def _poll_url_lookalike_host(env: Env) -> object:
-    return env.client._require_transport().resolve(
-        "https://api.test.invalid.evil.example/api/public/v1/deployments/x"
-    )
-
-
 async def _action_with_foreign_poll_url(env: Env) -> object:
     # The SDK follows a task by its id on the configured origin, never by the poll_url it was
     # given: aioresponses would fail the test on any request to evil.example.
@@ -207,17 +190,20 @@ async def _action_with_foreign_poll_url(env: Env) -> object:
 
 
 async def _pause_of_a_day(env: Env) -> object:
-    # After a 429 asking for a day, the next write fails at once instead of sleeping, or
-    # earning another 429: only the first call reaches the server.
+    # A 429 asking for a day raises at once; the pause it records is capped at one window, so
+    # the next write waits that cap at most (never a day, never for good) and is then sent.
     headers = {"Retry-After": "86400"}
     body = _detail("rate_limit_exceeded", "Daily quota")
     _answer(DEPLOY_URL, 429, body, method="POST", headers=headers)(env.mocked)
     with pytest.raises(RateLimitError, match="asks to wait 86400s"):
         await env.client.environments.deploy(ENV_ID)
+    action = {"task_id": TASK_ID, "status": "queued", "environment_id": ENV_ID}
+    _answer(f"{ENV_URL}/restart", 202, action, method="POST")(env.mocked)
     try:
         return await env.client.environments.restart(ENV_ID)
     finally:
-        assert sum(len(calls) for calls in env.mocked.requests.values()) == 1
+        assert 0 < max(env.sleep.calls) <= env.client.retry_policy.max_retry_after
+        assert sum(len(calls) for calls in env.mocked.requests.values()) == 2
 
 
 async def _budget_reset_of_a_day(env: Env) -> object:
@@ -606,27 +592,6 @@ CATALOGUE: Final[list[Case]] = [
         "(+45 more field errors)",
     ),
     # --- the key goes nowhere but the configured origin ----------------------------------------
-    Case(
-        "poll_url on another host",
-        _poll_url_elsewhere,
-        UnsafeRequestError,
-        "refusing to send the API key to 'https://evil.example/",
-        sends_request=False,
-    ),
-    Case(
-        "protocol-relative poll_url",
-        _protocol_relative_poll_url,
-        UnsafeRequestError,
-        "not on the configured origin https://api.test.invalid",
-        sends_request=False,
-    ),
-    Case(
-        "poll_url on a look-alike host",
-        _poll_url_lookalike_host,
-        UnsafeRequestError,
-        "refusing to send the API key",
-        sends_request=False,
-    ),
     Case("ActionResult with a foreign poll_url", _action_with_foreign_poll_url, None, ""),
     Case(
         "redirect",
@@ -675,10 +640,10 @@ CATALOGUE: Final[list[Case]] = [
         "asks to wait 86400s",
     ),
     Case(
-        "next write after a 429 of a day",
+        "next write after a 429 of a day (the pause is capped)",
         _pause_of_a_day,
-        RateLimitError,
-        "the write rate limit is paused for another 86400s",
+        None,
+        "",
     ),
     Case("X-RateLimit-Reset of a day (bounded)", _budget_reset_of_a_day, None, ""),
     # --- every documented error code (oec-api.md 3.1) ------------------------------------------
