@@ -878,9 +878,13 @@ async def test_requests_are_paced_to_the_write_budget(
 ) -> None:
     mocked.post(url(DEPLOY_PATH), status=202, payload=action_json(), repeat=True)
     limits = RateLimits(writes_per_window=2, window=60.0, safety_margin=0.0)
-    async with Client(API_KEY, base_url=BASE_URL, rate_limits=limits) as client:
-        client.governor._sleep = fake_sleep
-        client.governor._clock = fake_sleep.monotonic
+    async with Client(
+        API_KEY,
+        base_url=BASE_URL,
+        rate_limits=limits,
+        clock=fake_sleep.monotonic,
+        sleep=fake_sleep,
+    ) as client:
         for _ in range(3):
             await client.environments.deploy(ENV_ID)
     assert fake_sleep.calls == [60.0]
@@ -901,9 +905,13 @@ async def test_a_request_is_counted_against_the_budget_from_when_its_answer_arri
         repeat=True,
     )
     limits = RateLimits(writes_per_window=1, window=60.0, safety_margin=0.0)
-    async with Client(API_KEY, base_url=BASE_URL, rate_limits=limits) as client:
-        client.governor._sleep = fake_sleep
-        client.governor._clock = fake_sleep.monotonic
+    async with Client(
+        API_KEY,
+        base_url=BASE_URL,
+        rate_limits=limits,
+        clock=fake_sleep.monotonic,
+        sleep=fake_sleep,
+    ) as client:
         await client.environments.deploy(ENV_ID)  # slot taken at 1000, answered at 1005
         await client.environments.deploy(ENV_ID)
     assert fake_sleep.calls == [60.0]  # a window after the answer, not 55 s

@@ -8,7 +8,9 @@ aioresponses (nothing leaves the machine). A row whose class is ``None`` must be
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from email.utils import formatdate
 from typing import Any, Final
 
 import attrs
@@ -50,7 +52,6 @@ from oec_async import (
     UnprocessableEntityError,
 )
 
-NOW: Final = 1_790_000_000.0
 ENV_URL: Final = f"{BASE_URL}/environments/{ENV_ID}"
 TASK_URL: Final = f"{BASE_URL}/deployments/{TASK_ID}"
 DEPLOY_URL: Final = f"{ENV_URL}/deploy"
@@ -626,7 +627,7 @@ CATALOGUE: Final[list[Case]] = [
         _get_env_answering(
             503,
             _detail("enqueue_failed", "queue full"),
-            headers={"Retry-After": "Tue, 22 Sep 2026 14:13:20 GMT"},
+            headers={"Retry-After": formatdate(time.time() + 86400, usegmt=True)},
         ),
         InternalServerError,
         "over max_retry_after; not waiting",
@@ -859,12 +860,9 @@ async def env(mocked: aioresponses) -> AsyncIterator[Env]:
         retry=RetryPolicy(max_retries=2, initial_backoff=0.0, jitter=0.0),
         poll=PollPolicy(initial_interval=0.0, max_interval=0.0, jitter=0.0),
         rate_limits=RateLimits(),
+        clock=sleep.monotonic,
+        sleep=sleep,
     ) as client:
-        transport = client._require_transport()
-        transport._sleep = sleep
-        transport._wall_clock = lambda: NOW
-        client.governor._sleep = sleep
-        client.governor._clock = sleep.monotonic
         yield Env(client, mocked, sleep)
 
 

@@ -32,10 +32,11 @@ from hardening_support import (
     PROJECT_ID,
     TASK_ID,
     Answer,
+    FakeSleep,
     ScriptedServer,
     fast_client,
     json_answer,
-    silence_sleeps,
+    silent,
 )
 
 from oec_async import (
@@ -109,8 +110,7 @@ async def test_a_foreign_poll_url_is_never_followed_by_wait_or_the_fleet(
     elsewhere: ScriptedServer,
 ) -> None:
     api = ScriptedServer(MiniApi(elsewhere.url))
-    async with api.running(), fast_client(api.url + PREFIX) as client:
-        silence_sleeps(client)
+    async with api.running(), fast_client(api.url + PREFIX, **silent(FakeSleep())) as client:
         action = await client.environments.deploy(ENV_ID)
         assert action.poll_url is not None
         assert action.poll_url.startswith(elsewhere.url)
