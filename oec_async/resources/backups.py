@@ -9,7 +9,7 @@ from .._models import ActionResult
 from .._models_backups import Backup, BackupDownload, BackupStatus, BackupType, RetentionType
 from .._pagination import AsyncPaginator, PageDraft
 from .._validation import ensure_int_range, ensure_uuid
-from ._base import ACTION_IDEMPOTENCY_HEADER
+from ._base import ACTION_IDEMPOTENCY_HEADER, same_id
 from ._checks import (
     check_bool,
     check_choice,
@@ -114,7 +114,7 @@ class Backups(PagedResource):
         """Fetch one backup, with the snapshot of its environment, project and server."""
         path = f"/backups/{ensure_uuid(backup_id, 'backup_id')}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Backup, "GET", path)
+        return same_id(self._structure(data, Backup, "GET", path), path)
 
     async def download_urls(
         self,

@@ -10,7 +10,7 @@ from .._models import ActionResult, Deployment
 from .._pagination import AsyncPaginator
 from .._polling import DeploymentWatcher
 from .._validation import ensure_positive_number, ensure_uuid
-from ._base import Resource
+from ._base import Resource, same_id
 
 __all__ = ["Deployments", "TaskRef"]
 
@@ -43,7 +43,7 @@ class Deployments(Resource):
         """
         path = f"/deployments/{_task_path_id(task)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Deployment, "GET", path)
+        return same_id(self._structure(data, Deployment, "GET", path), path)
 
     def list(
         self,

@@ -15,7 +15,7 @@ from .._models import ActionResult, Environment, EnvironmentStatusReport, Page, 
 from .._models_environments import CreatedEnvironment, EnvironmentMetrics, RuntimeLog, TaskLog
 from .._pagination import AsyncPaginator
 from .._validation import ensure_int_range, ensure_module_names, ensure_positive_number, ensure_uuid
-from ._base import ACTION_IDEMPOTENCY_HEADER, Resource
+from ._base import ACTION_IDEMPOTENCY_HEADER, Resource, same_id
 from ._checks import require_confirm
 from ._environment_admin import (
     LOG_SOURCES,
@@ -74,7 +74,7 @@ class Environments(Resource):
         """
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Environment, "GET", path)
+        return same_id(self._structure(data, Environment, "GET", path), path)
 
     def list(
         self,
@@ -117,7 +117,8 @@ class Environments(Resource):
         """Fetch an environment's health and its last deploy."""
         path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/status"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, EnvironmentStatusReport, "GET", path)
+        report = self._structure(data, EnvironmentStatusReport, "GET", path)
+        return same_id(report, path, field="environment_id")
 
     async def deploy(
         self,

@@ -8,7 +8,7 @@ from .._config import Timeouts
 from .._models_projects import GitProvider, Project
 from .._pagination import AsyncPaginator
 from .._validation import ensure_uuid
-from ._base import Resource
+from ._base import Resource, same_id
 from ._checks import (
     check_branch,
     check_choice,
@@ -55,7 +55,7 @@ class Projects(Resource):
         """
         path = f"/projects/{ensure_uuid(project_id, 'project_id')}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Project, "GET", path)
+        return same_id(self._structure(data, Project, "GET", path), path)
 
     async def create(
         self,

@@ -8,7 +8,7 @@ from .._config import Timeouts
 from .._models_platform import Server, ServerMetrics
 from .._pagination import AsyncPaginator
 from .._validation import ensure_uuid
-from ._base import Resource
+from ._base import Resource, same_id
 
 __all__ = ["Servers"]
 
@@ -47,7 +47,7 @@ class Servers(Resource):
         """
         path = f"/servers/{ensure_uuid(server_id, 'server_id')}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Server, "GET", path)
+        return same_id(self._structure(data, Server, "GET", path), path)
 
     async def metrics(
         self, server_id: UUID | str, *, timeout: float | Timeouts | None = None

@@ -23,6 +23,7 @@ from .._models_webhooks import (
 )
 from .._pagination import AsyncPaginator, PageDraft
 from .._validation import ensure_int_range, ensure_uuid
+from ._base import same_id
 from ._checks import (
     check_bool,
     check_choice,
@@ -81,7 +82,7 @@ class Webhooks(PagedResource):
         """Fetch one webhook (without its secret)."""
         path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Webhook, "GET", path)
+        return same_id(self._structure(data, Webhook, "GET", path), path)
 
     async def create(
         self,
