@@ -451,6 +451,8 @@ class EndlessEmptyPages:
 
     async def __call__(self, cursor: str | None) -> Page[int]:
         self.asked += 1
+        if self.asked > 1000:  # bounded even where the paginator is not: end, and fail
+            return page([], None)
         full = self.items_every is not None and self.asked % self.items_every == 0
         return page([self.asked] if full else [], f"c{self.asked}", has_more=True)
 
