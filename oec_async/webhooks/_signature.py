@@ -26,6 +26,7 @@ from typing import Final, Literal
 from attrs import field, frozen, validators
 
 from ._errors import WebhookSignatureError
+from ._freshness import check_age, header_value, unix_time
 
 __all__ = [
     "DEFAULT_SCHEME",
@@ -163,17 +164,6 @@ def sign_payload(
     return headers
 
 
-def _get(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, candidate in headers.items():
-        if key.lower() == lowered:
-            return candidate
-    return None
-
-
 def _decode(text: str, scheme: SignatureScheme) -> bytes | None:
     value = text.strip()
     if scheme.prefix and value[: len(scheme.prefix)].lower() == scheme.prefix.lower():
@@ -191,7 +181,7 @@ def _timestamp(
 ) -> str | None:
     if scheme.timestamp_header is None:
         return None
-    raw = _get(headers, scheme.timestamp_header)
+    raw = header_value(headers, scheme.timestamp_header)
     needed = tolerance is not None or scheme.signed_content == "timestamp.body"
     if raw is None:
         if needed:
@@ -199,20 +189,15 @@ def _timestamp(
                 "missing_timestamp", f"the {scheme.timestamp_header} header is missing"
             )
         return None
-    text = raw.strip()
-    if not text.isdecimal() or len(text) > 12:
+    try:
+        sent = unix_time(raw)
+    except ValueError as error:
         raise WebhookSignatureError(
-            "malformed_timestamp", f"the {scheme.timestamp_header} header is not Unix seconds"
-        )
+            "malformed_timestamp", f"the {scheme.timestamp_header} header: {error}"
+        ) from None
     if tolerance is not None:
-        age = (time.time() if now is None else now) - int(text)
-        if abs(age) > tolerance:
-            raise WebhookSignatureError(
-                "stale",
-                f"the delivery's timestamp is {abs(age):.0f}s {'old' if age > 0 else 'ahead'} "
-                f"(tolerance {tolerance:g}s)",
-            )
-    return text
+        check_age(sent, tolerance, time.time() if now is None else now, "the delivery's timestamp")
+    return raw.strip()
 
 
 def verify_signature(
@@ -244,7 +229,7 @@ def verify_signature(
     if not secrets:
         raise ValueError("no webhook secret given")
     keys = [_key(s) for s in secrets]
-    raw = _get(headers, scheme.signature_header)
+    raw = header_value(headers, scheme.signature_header)
     if raw is None or not raw.strip():
         raise WebhookSignatureError(
             "missing_signature", f"the {scheme.signature_header} header is missing"
