@@ -145,6 +145,9 @@ def sign_payload(
 ) -> dict[str, str]:
     """The headers that sign ``body``: what a sender adds (tests use it to fake deliveries).
 
+    With the default scheme the timestamp header is not signed, so :class:`WebhookReceiver`
+    also wants the send time inside the body (a ``timestamp`` field), as OEC.sh's fake sends it.
+
     Args:
         secret: The webhook's signing secret.
         body: The exact bytes sent.
@@ -211,13 +214,19 @@ def verify_signature(
 ) -> None:
     """Check that ``body`` was signed with ``secret`` and, with a tolerance, is recent.
 
+    Only the signature and the timestamp header are looked at. Unless the scheme signs that
+    header (``signed_content="timestamp.body"``), anyone replaying a delivery can change it:
+    :class:`WebhookReceiver` also requires a signed send time (the body's ``timestamp``) and
+    remembers deliveries already handled.
+
     Args:
         secret: The signing secret, or several (any one may match: useful while rotating).
         body: The raw request body, exactly as received (before any JSON parsing).
         headers: The request headers (looked up case-insensitively).
         scheme: Where the signature is and how it is computed.
-        tolerance: Seconds the timestamp header may differ from now; ``None`` skips the check
-            (the timestamp is then optional unless the scheme signs it).
+        tolerance: Seconds the timestamp header (Unix seconds, possibly fractional) may differ
+            from now; ``None`` skips the check (the header is then optional unless the scheme
+            signs it).
         now: The current Unix time (tests).
 
     Raises:
