@@ -17,6 +17,7 @@ from oec_async._pagination import (
     PageDraft,
     next_cursor,
 )
+from oec_async.resources._paging import position_cursor
 
 
 class Pages:
@@ -556,3 +557,16 @@ def test_a_very_long_cursor_costs_a_fixed_size_fingerprint() -> None:
     assert huge in [getattr(step, "cursor", None)]
     repeat = trail.judge(Pagination(has_more=True, next_cursor=huge), 1)
     assert isinstance(getattr(repeat, "error", None), PaginationError)
+
+
+# --- position cursors (offsets and page numbers given back by the caller) ----------------------
+
+
+def test_a_position_cursor_reads_back_as_its_number() -> None:
+    assert position_cursor("42", "an offset", 0) == 42
+
+
+@pytest.mark.parametrize("bad", ["-1", "1e3", "x", "9" * 17, "9" * 5000, str(2**53)])
+def test_a_position_cursor_outside_the_positions_a_list_can_have_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"cursor"):
+        position_cursor(bad, "a page number", 1)

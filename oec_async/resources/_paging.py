@@ -31,14 +31,14 @@ def position_cursor(cursor: str | None, name: str, low: int) -> int | None:
     """Read a cursor that encodes a position (an offset or a page number) given by the caller.
 
     Raises:
-        ValueError: not the decimal form of an integer ``>= low``.
+        ValueError: not the decimal form of an integer within ``low..MAX_POSITION``.
     """
     if cursor is None:
         return None
     candidate: object = cursor
-    if not isinstance(candidate, str) or not candidate.isdecimal():
-        raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r}")
-    return ensure_int_range(int(candidate), f"cursor ({name})", low)
+    if not isinstance(candidate, str) or not candidate.isdecimal() or len(candidate) > 16:
+        raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r:.60}")
+    return ensure_int_range(int(candidate), f"cursor ({name})", low, MAX_POSITION)
 
 
 def _number(data: dict[str, Any], method: str, path: str, *keys: str) -> int | None:
