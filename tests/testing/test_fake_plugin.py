@@ -88,7 +88,9 @@ def test_plugin_loads_and_works_without_pytest_asyncio(tmp_path: Path) -> None:
     project.mkdir()
     (project / "test_inner.py").write_text(ANYIO_TESTS)
     (project / "pytest.ini").write_text(
-        "[pytest]\naddopts = -p no:asyncio -p no:cacheprovider -p no:hypothesispytest\n"
+        # looptime needs pytest-asyncio, so a project without the one has not the other
+        "[pytest]\naddopts = -p no:asyncio -p no:looptime_plugin -p no:cacheprovider"
+        " -p no:hypothesispytest\n"
     )
     env = {**os.environ, "PYTHONPATH": str(blocker.parent)}
     assert "1 passed" in run_child_pytest(project, env)
