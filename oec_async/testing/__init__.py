@@ -31,6 +31,7 @@ from ._observe import Anomalies, RequestRecord, Stats
 from ._ratelimit import RateLimitConfig
 from ._server import FakeOEC
 from ._tasks import TaskRecord
+from ._virtual_time import VirtualTimeLoop, run_in_virtual_time
 
 __all__ = [
     "ACTION_HEADER",
@@ -54,5 +55,7 @@ __all__ = [
     "RequestRecord",
     "Stats",
     "TaskRecord",
+    "VirtualTimeLoop",
+    "run_in_virtual_time",
     "sign_payload",
 ]

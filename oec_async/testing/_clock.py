@@ -106,11 +106,11 @@ def isoformat(moment: datetime) -> str:
 class LoopClock(FakeClock):
     """The running event loop's time, so a loop whose time is fast-forwarded moves the fake too.
 
-    Under a plugin such as ``looptime`` the loop's clock jumps over idle waits; a fake on this
-    clock sees the same jumps, so a task of 60 s ends after 60 s of loop time and a fraction of
-    a second of wall time. The clock follows the loop's *forward* movements only: when a new
-    test's loop starts again from 0, the fake's time goes on from where it was. Outside a
-    running loop it stands still.
+    On a `VirtualTimeLoop` (see `run_in_virtual_time`) the loop's clock jumps over idle waits;
+    a fake on this clock sees the same jumps, so a task of 60 s ends after 60 s of loop time and
+    a fraction of a second of wall time. On an ordinary loop it is real monotonic time. The
+    clock follows the loop's *forward* movements only (a fake used from a new loop whose clock
+    starts lower goes on from where it was), and stands still outside a running loop.
     """
 
     def __init__(self) -> None:
