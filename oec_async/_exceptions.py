@@ -129,11 +129,18 @@ class ResponseValidationError(APIError):
         self.excerpt = excerpt
 
 
+_REQUEST_PARTS: Final = frozenset({"body", "query", "path", "header", "cookie"})
+
+
 class FieldError:
     """One field-level validation problem reported by the server.
 
+    The live API names a field by its place in the request (``body.name``, ``query.limit``),
+    the docs by its name alone (``name``); ``name`` reads the same for both.
+
     Attributes:
-        field: The dotted field name (``body.name``), or ``""`` if unknown.
+        field: The dotted field name as the server gave it (``body.name`` or ``name``), or
+            ``""`` if unknown.
         message: The server's text for this field.
         type: The validation error type when the server gives one (FastAPI ``type``).
     """
@@ -144,6 +151,12 @@ class FieldError:
         self.field = field
         self.message = message
         self.type = type
+
+    @property
+    def name(self) -> str:
+        """The field's own name, without the request part: ``name`` for ``body.name``."""
+        part, dot, rest = self.field.partition(".")
+        return rest if dot and part in _REQUEST_PARTS else self.field
 
     def __repr__(self) -> str:
         return f"FieldError(field={self.field!r}, message={self.message!r})"

@@ -103,7 +103,8 @@ class Webhooks(PagedResource):
 
         Args:
             url: ``https://`` URL (at most 2048 characters; no private or loopback address).
-            events: 1..10 event names, e.g. ``["deploy.completed", "deploy.failed"]``.
+            events: 1..12 event names, e.g. ``["deploy.completed", "deploy.failed"]`` (the
+                live API takes all 12; the docs say at most 10).
             description: Up to 500 characters.
             project_id: Limit the webhook to one project (required with a project-scoped key).
             format: ``raw`` (the API's default), ``slack``, ``teams`` or ``discord``.
