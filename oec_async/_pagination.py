@@ -18,7 +18,7 @@ from typing import Any, Final, Generic, Self, TypeVar
 
 from ._exceptions import PaginationError
 from ._models import Page, Pagination
-from ._validation import ensure_int_range
+from ._validation import check_int_range
 
 __all__ = ["AsyncPaginator", "PageDraft", "next_cursor"]
 
@@ -97,7 +97,7 @@ class AsyncPaginator(Generic[T]):
         prefetch: bool = False,
     ) -> None:
         if max_items is not None:
-            ensure_int_range(max_items, "max_items", 0)
+            check_int_range(max_items, "max_items", 0)
         if cursor is not None and not isinstance(cursor, str):
             raise TypeError(f"cursor must be a string, got {type(cursor).__name__}")
         self._fetch = fetch

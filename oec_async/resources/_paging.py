@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
 from .._pagination import PageDraft
-from .._validation import ensure_int_range
+from .._validation import check_int_range
 from ._base import Resource, _shape
 
 __all__ = ["PagedResource", "position_cursor"]
@@ -32,7 +32,7 @@ def position_cursor(cursor: str | None, name: str, low: int) -> int | None:
     candidate: object = cursor
     if not isinstance(candidate, str) or not candidate.isdecimal():
         raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r}")
-    return ensure_int_range(int(candidate), f"cursor ({name})", low)
+    return check_int_range(int(candidate), f"cursor ({name})", low)
 
 
 def _number(data: dict[str, Any], *keys: str) -> int | None:

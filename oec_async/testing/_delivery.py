@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import heapq
 import hmac
-import ipaddress
 import itertools
 import json
 import time
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from .._validation import is_loopback
 from ._clock import isoformat
 from ._errors import JSONObject
 from ._resources import Webhook
@@ -50,13 +50,7 @@ def sign_payload(secret: str, body: bytes) -> str:
 
 def is_loopback_url(url: str) -> bool:
     """Return True if `url` points at a loopback host."""
-    host = urlsplit(url).hostname or ""
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlsplit(url).hostname or "")
 
 
 def _formatted(webhook: Webhook, envelope: JSONObject) -> JSONObject:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from aiohttp import web
 
 from .._polling import TaskSignals
-from .._validation import ensure_int_range
+from .._validation import check_int_range
 from ._errors import WebhookPayloadError, WebhookSignatureError
 from ._payloads import DeployEvent, WebhookEvent, parse_event
 from ._signature import (
@@ -115,8 +115,8 @@ class WebhookReceiver:
         remember: int = 1024,
     ) -> None:
         self._secrets = _secrets_of(secret)
-        ensure_int_range(max_body_size, "max_body_size", 1)
-        ensure_int_range(remember, "remember", 0)
+        check_int_range(max_body_size, "max_body_size", 1)
+        check_int_range(remember, "remember", 0)
         self.scheme = scheme
         self.tolerance = tolerance
         self.max_body_size = max_body_size
