@@ -329,7 +329,9 @@ async def test_every_action_refuses_a_non_uuid_environment(
 
 
 async def test_an_empty_idempotency_key_is_refused(client: Client, mocked: aioresponses) -> None:
-    with pytest.raises(ValueError, match=r"idempotency_key must be 1\.\.255 characters long, got 0"):
+    with pytest.raises(
+        ValueError, match=r"idempotency_key must be 1\.\.255 characters long, got 0"
+    ):
         await client.environments.deploy(ENV_ID, idempotency_key="")
     assert mocked.requests == {}
 
