@@ -516,7 +516,10 @@ def check_base_url(
     shown = _redact(f"{url.scheme}://{host}{_port(url)}{url.path}" if host else "", secret)
     if _has_control(text) or " " in text:
         raise ValueError("base_url must not contain spaces or control characters")
-    if "@" in url.netloc or url.query or url.fragment or text.endswith(("?", "#")):
+    if "@" in text:  # user info, wherever a "/" or ":" in it made the parser place it
+        after = text.rsplit("@", 1)[1].split("/", 1)[0].split("?", 1)[0]
+        shown = _redact(f"{url.scheme}://{after}" if url.scheme else after, secret)
+    if "@" in text or url.query or url.fragment or text.endswith(("?", "#")):
         raise ValueError(
             "base_url must not carry credentials, a query or a fragment (pass the key as "
             f"api_key=), got {shown!r}"
