@@ -220,7 +220,8 @@ def describe_structure_error(error: BaseException, data: Any, cls: type[Any]) ->
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    return {dict: "object", list: "array"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {dict: "object", list: "array"}
+    return names.get(type(value), type(value).__name__)
 
 
 def unstructure(value: Any) -> Any:
