@@ -10,7 +10,12 @@ from attrs import frozen
 
 from .._config import PollPolicy
 from .._models import Environment
-from .._validation import check_environment_id, check_positive_number, check_uuid
+from .._validation import (
+    EnvironmentRef,
+    check_environment_id,
+    check_positive_number,
+    check_uuid,
+)
 from ._events import FleetEvent
 
 __all__ = [
@@ -32,9 +37,6 @@ CONFLICT_POLICIES: Final[tuple[ConflictPolicy, ...]] = (
     "skip",
     "raise",
 )
-
-EnvironmentRef = UUID | str | Environment
-"""An environment given by id, or as the Environment model (which also names its project)."""
 
 
 class FleetOptions(TypedDict, total=False):
