@@ -22,7 +22,7 @@ from attrs import frozen
 
 from ._exceptions import PaginationError
 from ._models import Page, Pagination
-from ._validation import ensure_int_range
+from ._validation import check_int_range
 
 __all__ = [
     "CURSOR_MEMORY",
@@ -129,8 +129,8 @@ class CursorTrail:
         max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
         memory: int = CURSOR_MEMORY,
     ) -> None:
-        self._max_empty = ensure_int_range(max_empty_pages, "max_empty_pages", 1)
-        self._order: deque[bytes] = deque(maxlen=ensure_int_range(memory, "memory", 1))
+        self._max_empty = check_int_range(max_empty_pages, "max_empty_pages", 1)
+        self._order: deque[bytes] = deque(maxlen=check_int_range(memory, "memory", 1))
         self._recent: set[bytes] = set()
         self._checkpoint: bytes | None = None
         self._steps = 0
@@ -221,10 +221,10 @@ class AsyncPaginator(Generic[T]):
         max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
     ) -> None:
         if max_items is not None:
-            ensure_int_range(max_items, "max_items", 0)
+            check_int_range(max_items, "max_items", 0)
         if cursor is not None and not isinstance(cursor, str):
             raise TypeError(f"cursor must be a string, got {type(cursor).__name__}")
-        ensure_int_range(max_empty_pages, "max_empty_pages", 1)
+        check_int_range(max_empty_pages, "max_empty_pages", 1)
         self._fetch = fetch
         self._start = cursor
         self._max_items = max_items

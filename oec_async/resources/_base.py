@@ -13,8 +13,7 @@ from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
-from .._validation import ensure_int_range
-from ._checks import check_idempotency_key
+from .._validation import check_idempotency_key, check_int_range
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -66,7 +65,7 @@ class Resource:
         timeout: float | Timeouts | None,
     ) -> AsyncPaginator[T]:
         """A cursor-paged list (``limit`` + ``cursor``; ``{data, pagination}`` answers)."""
-        ensure_int_range(limit, "limit", 1, 100)
+        check_int_range(limit, "limit", 1, 100)
 
         async def fetch(page_cursor: str | None) -> PageDraft[T]:
             params: dict[str, str | int] = {"limit": limit}

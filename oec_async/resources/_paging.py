@@ -12,7 +12,7 @@ from typing import Any, Final, TypeVar
 from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
 from .._pagination import PageDraft
-from .._validation import ensure_int_range
+from .._validation import check_int_range
 from ._base import Resource, _shape
 
 __all__ = ["PagedResource", "position_cursor"]
@@ -38,7 +38,7 @@ def position_cursor(cursor: str | None, name: str, low: int) -> int | None:
     candidate: object = cursor
     if not isinstance(candidate, str) or not candidate.isdecimal() or len(candidate) > 16:
         raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r:.60}")
-    return ensure_int_range(int(candidate), f"cursor ({name})", low, MAX_POSITION)
+    return check_int_range(int(candidate), f"cursor ({name})", low, MAX_POSITION)
 
 
 def _number(data: dict[str, Any], method: str, path: str, *keys: str) -> int | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-import ipaddress
 import itertools
 import json
 import time
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from .._validation import is_loopback
 from ..webhooks._signature import compute_signature, sign_payload as signed_headers
 from ._clock import isoformat
 from ._errors import JSONObject
@@ -60,13 +60,7 @@ def sign_payload(secret: str, body: bytes) -> str:
 
 def is_loopback_url(url: str) -> bool:
     """Return True if `url` points at a loopback host."""
-    host = urlsplit(url).hostname or ""
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlsplit(url).hostname or "")
 
 
 def _formatted(webhook: Webhook, envelope: JSONObject) -> JSONObject:

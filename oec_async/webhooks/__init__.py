@@ -24,7 +24,7 @@ Example::
 
 from __future__ import annotations
 
-from .._models_webhooks import WebhookEventType
+from .._models import WebhookEventType
 from ._errors import SignatureProblem, WebhookError, WebhookPayloadError, WebhookSignatureError
 from ._payloads import (
     AutomationRuleEvent,

@@ -20,7 +20,7 @@ from attrs import field, frozen
 
 from .._converter import structure
 from .._enums import EnvironmentStatus, TaskStatus, _OpenStrEnum
-from .._models_webhooks import WebhookEventType
+from .._models import WebhookEventType
 from ._errors import WebhookPayloadError
 
 __all__ = [

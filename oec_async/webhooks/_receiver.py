@@ -18,7 +18,7 @@ import anyio
 from aiohttp import web
 
 from .._polling import TaskSignals
-from .._validation import ensure_int_range, ensure_positive_number
+from .._validation import check_int_range, check_positive_number
 from ._errors import WebhookPayloadError, WebhookSignatureError
 from ._freshness import ReplayMemory, check_age, header_value, signed_time
 from ._payloads import DeployEvent, WebhookEvent, decode_body, parse_event
@@ -155,15 +155,15 @@ class WebhookReceiver:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._secrets = _secrets_of(secret)
-        ensure_int_range(max_body_size, "max_body_size", 1)
-        ensure_int_range(remember, "remember", 0)
+        check_int_range(max_body_size, "max_body_size", 1)
+        check_int_range(remember, "remember", 0)
         if tolerance is not None:
-            ensure_positive_number(tolerance, "tolerance")
+            check_positive_number(tolerance, "tolerance")
         self.scheme = scheme
         self.tolerance = tolerance
         self.max_body_size = max_body_size
-        ensure_positive_number(header_timeout, "header_timeout")
-        ensure_positive_number(body_timeout, "body_timeout")
+        check_positive_number(header_timeout, "header_timeout")
+        check_positive_number(body_timeout, "body_timeout")
         self.header_timeout = float(header_timeout)
         self.body_timeout = float(body_timeout)
         self._clock = clock
