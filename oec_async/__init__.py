@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING
 from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
-from ._events import RateLimitWait, RetryScheduled, TransportEvent, listening
+from ._events import (
+    Event,
+    RateLimitWait,
+    RetryScheduled,
+    SharedBudgetRestored,
+    SharedBudgetUnavailable,
+    TransportEvent,
+    listening,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -143,6 +151,7 @@ __all__ = [
     "EnvironmentRef",
     "EnvironmentStatus",
     "EnvironmentStatusReport",
+    "Event",
     "FieldError",
     "Fleet",
     "FleetActionStarted",
@@ -182,6 +191,8 @@ __all__ = [
     "RuntimeLog",
     "Server",
     "ServerMetrics",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
     "SnapshotRef",
     "TaskInProgressError",
     "TaskLog",
@@ -249,7 +260,7 @@ _LAZY_MODULES = {
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 # Subpackages that ``import oec_async`` used to import, so ``oec_async.fleet`` keeps working.
-_LAZY_SUBPACKAGES = frozenset({"fleet", "resources"})
+_LAZY_SUBPACKAGES = frozenset({"budget", "fleet", "resources"})
 
 
 def __getattr__(name: str) -> object:

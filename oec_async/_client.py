@@ -18,6 +18,7 @@ from ._exceptions import ClientClosedError
 from ._models import RateLimitSnapshot
 from ._polling import TaskSignals
 from ._ratelimit import RateGovernor
+from ._sharing import Budget, SharedStore
 from ._transport import Transport, new_session
 from ._version import user_agent as user_agent_default
 
@@ -87,6 +88,19 @@ def _check_api_key(api_key: str | None) -> str:
     return key
 
 
+def _shared_budget(budget: Budget | None, api_key: str) -> SharedStore | None:
+    if budget is None:
+        url = os.environ.get("OEC_BUDGET_URL", "").strip()
+        if not url:
+            return None
+        from .budget import RedisBudget
+
+        budget = RedisBudget(url)
+    if not callable(getattr(budget, "for_key", None)):
+        raise TypeError(f"budget must be a shared budget such as RedisBudget, got {budget!r}")
+    return budget.for_key(api_key)
+
+
 class Client:
     """An async client for the OEC.sh public API.
 
@@ -114,6 +128,9 @@ class Client:
         user_agent: Replaces the default ``oec-async/<version>`` User-Agent.
         prefetch_pages: While a list's page is being read, fetch the next one (one request
             ahead, cancelled if the iteration stops early). ``False`` fetches on demand only.
+        budget: A rate budget shared with the other processes on this key, such as
+            ``oec_async.budget.RedisBudget(url)``; ``OEC_BUDGET_URL`` when omitted. Without
+            either, the client paces itself alone.
     """
 
     def __init__(
@@ -131,6 +148,7 @@ class Client:
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
         prefetch_pages: bool = True,
+        budget: Budget | None = None,
     ) -> None:
         self._api_key = _check_api_key(api_key)
         if base_url is None:  # an explicit "" is an error, not a silent switch to production
@@ -169,7 +187,7 @@ class Client:
         self._state = _State.UNOPENED
         self._session: aiohttp.ClientSession | None = None
         self._transport: Transport | None = None
-        self.governor = RateGovernor(self.rate_limits)
+        self.governor = RateGovernor(self.rate_limits, shared=_shared_budget(budget, self._api_key))
         self.task_signals = TaskSignals()
 
     def __repr__(self) -> str:
@@ -249,6 +267,7 @@ class Client:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+        await self.governor.aclose()
 
     def _require_transport(self) -> Transport:
         transport = self._transport

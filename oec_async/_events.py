@@ -14,11 +14,25 @@ from typing import Final
 
 from attrs import frozen
 
-__all__ = ["RateLimitWait", "RetryScheduled", "TransportEvent", "emit", "listening"]
+__all__ = [
+    "Event",
+    "RateLimitWait",
+    "RetryScheduled",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
+    "TransportEvent",
+    "emit",
+    "listening",
+]
 
 
 @frozen(kw_only=True)
-class RetryScheduled:
+class Event:
+    """The base of every event the client reports to its listeners."""
+
+
+@frozen(kw_only=True)
+class RetryScheduled(Event):
     """A request failed and will be sent again after ``delay`` seconds.
 
     Attributes:
@@ -37,7 +51,7 @@ class RetryScheduled:
 
 
 @frozen(kw_only=True)
-class RateLimitWait:
+class RateLimitWait(Event):
     """A request waits for the rate budget before it is sent.
 
     Attributes:
@@ -51,7 +65,25 @@ class RateLimitWait:
     reason: str
 
 
-TransportEvent = RetryScheduled | RateLimitWait
+@frozen(kw_only=True)
+class SharedBudgetUnavailable(Event):
+    """The shared rate budget (``budget=``) stopped answering: this process paces on its own.
+
+    Reported once per outage, with one WARNING log record; requests go on meanwhile.
+
+    Attributes:
+        reason: What failed (``"timeout after 0.25s"``, ``"ConnectionError: ..."``).
+    """
+
+    reason: str
+
+
+@frozen(kw_only=True)
+class SharedBudgetRestored(Event):
+    """The shared rate budget answers again: this process shares the key's budget again."""
+
+
+TransportEvent = RetryScheduled | RateLimitWait | SharedBudgetUnavailable | SharedBudgetRestored
 
 _listener: Final[ContextVar[Callable[[TransportEvent], None] | None]] = ContextVar(
     "oec_async_transport_listener", default=None

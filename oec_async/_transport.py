@@ -189,7 +189,8 @@ class Transport:
             if (closed := self._closed_error(method, path)) is not None:
                 raise closed
             self._refuse_long_pause(method, path, bucket)
-            slot = await self.governor.acquire(bucket)
+            slot = await self.governor.acquire_slot(bucket)
+            seen: list[RateLimitSnapshot] = []
             try:
                 return await self._send_once(
                     method,
@@ -201,6 +202,7 @@ class Transport:
                     aio_timeout,
                     bucket,
                     idempotent,
+                    seen,
                 )
             except _Retryable as signal:
                 if attempt >= retries:
@@ -215,7 +217,7 @@ class Transport:
                 failure = error.message
                 delay = None
             finally:
-                self.governor.release(bucket, slot)
+                self.governor.release(slot, snapshot=seen[0] if seen else None)
             attempt += 1
             if delay is None:
                 delay = backoff_delay(attempt - 1, self.retry, self._random)
@@ -241,6 +243,7 @@ class Transport:
         timeout: aiohttp.ClientTimeout,
         bucket: str,
         idempotent: bool,
+        seen: list[RateLimitSnapshot],
     ) -> Any:
         started = time.monotonic()
         try:
@@ -286,7 +289,7 @@ class Transport:
         snapshot = parse_rate_limit(response_headers, bucket, now=self._wall_clock())
         if snapshot is not None:
             self.rate_limit = snapshot
-            self.governor.observe(snapshot)
+            seen.append(snapshot)  # the governor learns from it when the slot is released
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d in %.3fs", method, path, status, time.monotonic() - started)
         if status < 300:
