@@ -376,7 +376,7 @@ def test_remaining_above_the_limit_counts_no_sends(time_: FakeTime) -> None:
 
 def test_negative_remaining_counts_at_most_a_full_window(time_: FakeTime) -> None:
     gov = governor(time_, writes=20)
-    gov.observe(RateLimitSnapshot(limit=20, remaining=-10**9, bucket=WRITE))
+    gov.observe(RateLimitSnapshot(limit=20, remaining=-(10**9), bucket=WRITE))
     assert gov.sent_in_window(WRITE) == 20
 
 

@@ -86,9 +86,19 @@ class RedisServer:
         self._process = subprocess.Popen(
             [
                 self.binary,
-                "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", self._dir.name, "--protected-mode", "yes",
-            ],  # fmt: skip
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._dir.name,
+                "--protected-mode",
+                "yes",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -104,7 +114,9 @@ class RedisServer:
                 except redis.ConnectionError:
                     if self._process.poll() is not None or time.monotonic() > deadline:
                         self.stop()
-                        raise RuntimeError(f"redis-server did not start on port {self.port}") from None
+                        raise RuntimeError(
+                            f"redis-server did not start on port {self.port}"
+                        ) from None
                     time.sleep(0.02)
 
     def stop(self) -> None:
