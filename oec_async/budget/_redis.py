@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -217,16 +216,18 @@ class RedisBuckets:
     async def aclose(self) -> None:
         """Deliver queued notes (bounded by the timeout) and close the connections."""
         self._closed = True
-        flusher, self._flusher = self._flusher, None
-        if flusher is not None:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
-        if self._notes and self._down_until is None and self._redis is not None:
-            await self._call("", "", None, math.inf)
-        redis, self._redis = self._redis, None
-        if redis is not None:
-            with anyio.CancelScope(shield=True):
+        # Shielded: a client closed while being cancelled still hands its connections back,
+        # and every step is bounded (the round trip by the timeout).
+        with anyio.CancelScope(shield=True):
+            flusher, self._flusher = self._flusher, None
+            if flusher is not None:
+                flusher.cancel()
+                await asyncio.wait([flusher])
+            if self._notes and self._down_until is None:
+                await self._call("", "", None, math.inf)
+            redis, self._redis = self._redis, None
+            self._script = None
+            if redis is not None:
                 await redis.aclose()
 
     async def _flush_soon(self) -> None:
