@@ -33,6 +33,12 @@ def find_redis_server() -> str | None:
     return shutil.which("redis-server") or shutil.which("valkey-server")
 
 
+def _missing(problem: str) -> None:
+    if os.environ.get("OEC_REQUIRE_REDIS") == "1":
+        pytest.fail(f"OEC_REQUIRE_REDIS=1 but {problem}", pytrace=False)
+    pytest.skip(problem)
+
+
 def require_redis() -> str:
     """The server binary; skips (fails when ``OEC_REQUIRE_REDIS=1``) when redis is missing."""
     problem = None
@@ -49,9 +55,8 @@ def require_redis() -> str:
     if problem is None:
         assert binary is not None
         return binary
-    if os.environ.get("OEC_REQUIRE_REDIS") == "1":
-        pytest.fail(f"OEC_REQUIRE_REDIS=1 but {problem}")
-    pytest.skip(problem)
+    _missing(problem)
+    raise AssertionError("unreachable")
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 import anyio
 import pytest
-import redis as redis_sync
 from redis_server import RedisServer, free_port
 
 from oec_async import (
@@ -26,6 +25,8 @@ from oec_async.budget import RedisBuckets, RedisBudget
 from oec_async.testing import FakeOEC
 
 KEY = "oec_live_rw_budget_test_key"
+pytestmark = pytest.mark.usefixtures("redis_binary")  # redis-py and a server, or skip/fail
+
 RULES = Rules(read_limit=3, write_limit=2, window=1.0, margin=0.05, pacing=True, max_pause=120.0)
 
 
@@ -166,7 +167,9 @@ async def test_the_keys_name_a_keyed_hash_of_the_api_key_under_the_prefix(
     store = buckets(redis_url)
     await store.reserve(WRITE, RULES, math.inf)
     await store.aclose()
-    with redis_sync.Redis.from_url(redis_url) as client:
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
         names = [name.decode() for name in client.keys("*")]
         ttls = [client.pttl(name) for name in names]
     assert names

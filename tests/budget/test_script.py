@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 
-import redis
 from processes import HERE, child_env
 
 from oec_async.budget import RedisBudget
@@ -47,6 +46,8 @@ def test_no_window_of_reservations_across_processes_holds_more_than_the_limit(
     ]
     outputs = [child.communicate("go\n", timeout=60)[0] for child in children]
     ids = [slot for out in outputs for slot in json.loads(out)]
+    import redis
+
     log = RedisBudget(redis_url).for_key("key-for-the-invariant").keys[2]  # the write log
     with redis.Redis.from_url(redis_url) as client:
         scores = {
