@@ -72,7 +72,7 @@ class SharedBudgetUnavailable(Event):
     Reported once per outage, with one WARNING log record; requests go on meanwhile.
 
     Attributes:
-        reason: What failed (``"timeout after 0.25s"``, ``"ConnectionError: ..."``).
+        reason: What failed (``"no answer within 0.5s"``, ``"ConnectionError: ..."``).
     """
 
     reason: str

@@ -81,7 +81,7 @@ class RedisBudget:
         url: str,
         *,
         prefix: str = DEFAULT_PREFIX,
-        timeout: float = 0.25,
+        timeout: float = 0.5,
         retry_interval: float = 1.0,
     ) -> None:
         if not isinstance(url, str):

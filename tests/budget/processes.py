@@ -16,10 +16,15 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 
 
+# The children are programs of their own: the test run's asyncio debug mode (which slows a
+# loop down several times) and its budget are not theirs.
+_NOT_INHERITED = frozenset({"OEC_BUDGET_URL", "PYTHONASYNCIODEBUG", "PYTHONPATH"})
+
+
 def child_env() -> dict[str, str]:
-    """The environment of a child: this checkout's ``oec_async`` first, no inherited budget."""
-    env = {k: v for k, v in os.environ.items() if k != "OEC_BUDGET_URL"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    """The environment of a child: this checkout's ``oec_async`` first, nothing test-run-only."""
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+    env["PYTHONPATH"] = str(ROOT)
     return env
 
 
