@@ -105,7 +105,16 @@ class SweepBook:
         self._hint = hint
         self._emit = emit
         self._elapsed = elapsed
+        self._names: dict[UUID, str] = {}
         self.sweeps = 0
+
+    def project_of(self, environment_id: UUID) -> UUID | None:
+        """The project of an environment, when known."""
+        return self._env_project.get(environment_id)
+
+    def name_of(self, environment_id: UUID) -> str | None:
+        """The name of an environment, when a sweep has shown it."""
+        return self._names.get(environment_id)
 
     # -- membership ---------------------------------------------------------------------------
     def join(self, watch: Watch, project_id: UUID | None) -> None:
@@ -185,6 +194,8 @@ class SweepBook:
             logger.info("fleet: sweep of project %s failed (%s)", project.id, error)
         else:
             for environment in page:
+                if environment.name is not None:
+                    self._names[environment.id] = environment.name
                 self._apply(environment.id, environment.status, project, sent_at)
         finally:
             project.pending_discovery = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Protocol
 from uuid import UUID
 
@@ -12,10 +13,8 @@ from .._enums import TaskStatus
 from .._exceptions import (
     APIConnectionError,
     APIStatusError,
-    ClientClosedError,
     ConflictError,
     DeploymentFailedError,
-    OECError,
     TaskInProgressError,
     WaitTimeoutError,
 )
@@ -43,18 +42,36 @@ class EnvironmentState:
         started: Our action was accepted, or may have been (sent and not refused).
         task_id: The task being followed.
         attached: That task is someone else's.
+        reattached: That task is ours from an earlier run of the same batch (a replay).
         last: The last Deployment seen of it.
         watch: The poller's record of it while it is followed.
+        queued_at: When (seconds since the run's start) it got its ``max_parallel`` place.
+        sent_at: When its action was sent.
+        sent_wall: The wall-clock time of that send (to tell a replayed task from a new one).
     """
 
-    __slots__ = ("attached", "last", "started", "task_id", "watch")
+    __slots__ = (
+        "attached",
+        "last",
+        "queued_at",
+        "reattached",
+        "sent_at",
+        "sent_wall",
+        "started",
+        "task_id",
+        "watch",
+    )
 
     def __init__(self) -> None:
         self.started = False
         self.task_id: UUID | None = None
         self.attached = False
+        self.reattached = False
         self.last: Deployment | None = None
         self.watch: Watch | None = None
+        self.queued_at: float | None = None
+        self.sent_at: float | None = None
+        self.sent_wall: datetime | None = None
 
 
 class RunControl(Protocol):
@@ -100,6 +117,10 @@ def outcome_for(
         attached=state.attached,
         started=state.started,
         elapsed=elapsed,
+        name=target.name,
+        reattached=state.reattached,
+        queued_at=state.queued_at,
+        started_at=state.sent_at,
     )
 
 
@@ -108,13 +129,14 @@ async def run_environment(
 ) -> FleetOutcome:
     """Run one environment's action to its outcome.
 
-    SDK errors become an ``errored`` outcome; anything else (a bug) propagates.
+    Every exception raised while handling it (an SDK error, or anything else the SDK's code
+    raised, such as a ``RecursionError`` from a hostile answer) becomes its ``errored``
+    outcome: one environment never ends the run. Cancellation, ``KeyboardInterrupt`` and
+    ``SystemExit`` are not ``Exception`` and propagate.
     """
     try:
         return await _attempt(run, target, state)
-    except ClientClosedError:
-        raise  # the whole run is over, not this environment
-    except OECError as error:
+    except Exception as error:  # the environment's outcome, see the docstring
         return outcome_for(target, state, OutcomeKind.ERRORED, run.elapsed(), error=error)
 
 
@@ -168,7 +190,7 @@ async def _act_and_follow(
     try:
         result = await _send(run, target, state, slot)
     except TaskInProgressError as conflict:
-        other = _uuid(conflict.task_id)
+        other = conflict.task_id
         if policy in ("skip", "raise") or other is None:
             state.task_id = other
             return outcome_for(target, state, OutcomeKind.CONFLICTED, run.elapsed(), error=conflict)
@@ -188,6 +210,8 @@ async def _send(
 ) -> ActionResult:
     """POST the action with the slot :meth:`RunControl.before_send` took."""
     state.started = True
+    state.sent_at = run.elapsed()
+    state.sent_wall = datetime.now(UTC)
     try:
         with run.client.governor.prepaid(slot):
             return await run.client.environments.action(
@@ -239,6 +263,7 @@ def _finished(
     run: RunControl, target: FleetTarget, state: EnvironmentState, deployment: Deployment
 ) -> FleetOutcome:
     state.last = deployment
+    state.reattached = _replayed(state, deployment)
     if deployment.status is TaskStatus.COMPLETED:
         return outcome_for(
             target, state, OutcomeKind.SUCCEEDED, run.elapsed(), deployment=deployment
@@ -253,5 +278,8 @@ def _finished(
     )
 
 
-def _uuid(value: UUID | None) -> UUID | None:
-    return value
+def _replayed(state: EnvironmentState, deployment: Deployment) -> bool:
+    """Whether our POST got back a task this batch had started before: it began running
+    before we sent (the server has no replay header; its clock is the only witness)."""
+    began, sent = deployment.started_at, state.sent_wall
+    return not state.attached and began is not None and sent is not None and began < sent
