@@ -16,6 +16,7 @@ from uuid import UUID
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 from attrs import evolve
 
 from .._events import listening
@@ -240,6 +241,7 @@ class Engine:
         self, wave: int, positions: tuple[int, ...], limiter: anyio.CapacityLimiter
     ) -> None:
         """Start the wave's environments in order; wait for them; bake it (rollouts)."""
+        await anyio.lowlevel.checkpoint()  # a cancel or halt from the last wave's events lands
         await self._wait_to_start()
         if self.stopping():
             return

@@ -231,6 +231,8 @@ class CentralPoller:
         found: list[UUID] = []
         try:
             found = await discover_projects(self._client, self.sweeps.unmapped)
+        except Exception as error:  # discovery only saves reads: tasks are polled one by one
+            logger.warning("fleet: project discovery raised %r", error)
         finally:
             self.sweeps.add_discovered(found)
             if not self.sweeps.discovery_pending():
@@ -261,6 +263,9 @@ class CentralPoller:
                 self._resolve(watch, error=error)
             else:
                 logger.info("fleet: poll of task %s failed (%s)", watch.task_id, error)
+        except Exception as error:  # anything else the SDK raised: this task's end, not the run's
+            logger.warning("fleet: poll of task %s raised %r", watch.task_id, error)
+            self._resolve(watch, error=error)
         else:
             if record_poll(watch, deployment, sent_at, confirm=confirm):
                 self._emit(FleetStatusChanged.of(watch.environment_id, deployment, self._elapsed()))

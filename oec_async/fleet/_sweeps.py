@@ -192,6 +192,9 @@ class SweepBook:
                 project.dead = True
         except APIError as error:
             logger.info("fleet: sweep of project %s failed (%s)", project.id, error)
+        except Exception as error:  # anything else the SDK raised: poll its tasks one by one
+            logger.warning("fleet: sweep of project %s raised %r", project.id, error)
+            project.dead = True
         else:
             for environment in page:
                 if environment.name is not None:

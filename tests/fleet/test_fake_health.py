@@ -13,7 +13,7 @@ async def _deploy(fake: FakeOEC, env_id: str) -> None:
     fake.advance(1.0)
 
 
-async def _health(fake: FakeOEC, env_id: str) -> tuple[str, bool, bool]:
+async def _health(fake: FakeOEC, env_id: str) -> tuple[str, bool | None, bool | None]:
     async with fake.client() as client:
         status = await client.environments.status(env_id)
     return str(status.status), status.container_running, status.http_ok

@@ -249,7 +249,7 @@ async def test_a_canary_outside_the_fleet_is_refused_before_anything_is_sent() -
     async with fleet_fake(environments=3, **FAST) as (fake, client):
         outsider = "00000000-0000-4000-8000-0000000000aa"
         with pytest.raises(ValueError, match="canary environment"):
-            client.fleet.deploy(
+            _ = client.fleet.deploy(
                 fake.environment_ids, rollout=Rollout(waves=["100%"], canary=[outsider])
             )
     assert fake.requests == [] or writes(fake) == 0
