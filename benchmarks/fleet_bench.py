@@ -149,7 +149,11 @@ async def sdk_budget_run(info: ServerInfo, n: int, floor: float) -> Row:
         reads_per_env=counter.reads / n,
         writes=counter.writes,
         succeeded=report.counts[OutcomeKind.SUCCEEDED],
-        extra={"learned_write_budget": learned, "summary": report.summary()},
+        extra={
+            "learned_write_budget": learned,
+            "summary": report.summary(),
+            "requests_by_route": dict(counter.by_route),
+        },
     )
 
 
@@ -331,6 +335,7 @@ async def rollout_run(info: ServerInfo, n: int, floor: float, variant: str) -> R
         succeeded=report.counts[OutcomeKind.SUCCEEDED],
         extra={
             "summary": report.summary(),
+            "requests_by_route": dict(counter.by_route),
             "halted": str(report.halted) if report.halted else None,
             "waves": [
                 {"name": w.name, "size": len(w.environment_ids), "failures": w.failures}

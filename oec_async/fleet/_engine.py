@@ -38,7 +38,7 @@ from ._events import (
     transport_listener,
 )
 from ._outcome import FleetOutcome, FleetReport, OutcomeKind, RolloutHalt
-from ._poller import CentralPoller
+from ._poller import Awaited, CentralPoller
 from ._spec import FleetSpec, FleetTarget
 from ._waves import Waves
 from ._worker import EnvironmentState, outcome_for, run_environment
@@ -92,7 +92,11 @@ class Engine:
             },
             emit=self.emit,
             elapsed=self.elapsed,
+            awaited=self._ends_awaited,
         )
+        self._feeding = False
+        self._to_send = 0
+        self._awaiting_place = False
         self.timed_out = False
         self.cancelled = False
         self.halted: RolloutHalt | None = None
@@ -167,6 +171,7 @@ class Engine:
         """
         holding = False
         slot: Slot | None = None
+        self._to_send += 1
         with anyio.CancelScope() as scope:
             self._waiting_scopes.add(scope)
             try:
@@ -186,6 +191,9 @@ class Engine:
                 raise
             finally:
                 self._waiting_scopes.discard(scope)
+                self._to_send -= 1
+                if not self._to_send:
+                    self.poller.wake()  # every action is out: ends are awaited now
         if scope.cancelled_caught or self._stop or slot is None:
             if holding:
                 self._probe_lock.release()
@@ -222,6 +230,13 @@ class Engine:
             self._finalise()
         return self.report()
 
+    def _ends_awaited(self) -> Awaited:
+        """What waits on tasks' ends: a start waiting for a ``max_parallel`` place, or (every
+        action of this wave sent) the end of the wave or run; ``None`` while sending."""
+        if self._awaiting_place:
+            return "place"
+        return None if self._feeding or self._to_send else "end"
+
     async def _run_poller(self) -> None:
         await self.poller.run()
 
@@ -247,16 +262,25 @@ class Engine:
             return
         self.waves.start(wave)
         async with anyio.create_task_group() as workers:
+            self._feeding = True
             for position in positions:
                 await self._wait_to_start()
                 if self.stopping():
                     break
                 token = object()
-                await limiter.acquire_on_behalf_of(token)
+                if limiter.available_tokens < 1:
+                    self._awaiting_place = True
+                    self.poller.wake()  # a start now waits on a task's end
+                try:
+                    await limiter.acquire_on_behalf_of(token)
+                finally:
+                    self._awaiting_place = False
                 if self.stopping():
                     limiter.release_on_behalf_of(token)
                     break
                 workers.start_soon(self._worker, self.spec.targets[position], limiter, token)
+            self._feeding = False
+            self.poller.wake()  # the wave's end now waits on its tasks
         if not self.stopping():
             self._bake_cut = anyio.CancelScope()
             await self.waves.bake(wave, cut=self._bake_cut)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 from uuid import UUID
 
 import anyio
@@ -29,6 +29,7 @@ from ._discovery import discover_projects
 from ._events import FleetEvent, FleetStatusChanged, transport_listener
 from ._queue import PollQueue
 from ._schedule import (
+    SWEEP_FRACTION,
     DurationEstimator,
     observed_duration,
     record_failed_poll,
@@ -42,7 +43,10 @@ from ._watch import Watch
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["MAX_IN_FLIGHT", "CentralPoller"]
+__all__ = ["MAX_IN_FLIGHT", "Awaited", "CentralPoller"]
+
+Awaited = Literal["place", "end"] | None
+"""What waits on tasks' ends (see :class:`CentralPoller`)."""
 
 logger: Final = logging.getLogger("oec_async")
 
@@ -61,6 +65,10 @@ class CentralPoller:
         known_projects: Environment -> project, where the caller already knows it.
         emit: Where fleet events go.
         elapsed: Seconds since the run started (stamped on events).
+        awaited: What waits on tasks' ends now: ``"place"`` (an environment waits for a
+            ``max_parallel`` place: every end counts), ``"end"`` (every action is out: the
+            wave's or run's end waits on the last task) or ``None`` (actions are still being
+            sent); sweeps relax while the ends cannot change what happens next.
     """
 
     def __init__(
@@ -72,8 +80,10 @@ class CentralPoller:
         known_projects: Mapping[UUID, UUID],
         emit: Callable[[FleetEvent], None],
         elapsed: Callable[[], float],
+        awaited: Callable[[], Awaited] = lambda: "end",
     ) -> None:
         self._client = client
+        self._awaited = awaited
         self._policy = policy
         self._emit = emit
         self._elapsed = elapsed
@@ -83,6 +93,7 @@ class CentralPoller:
         self._alarm = Alarm()
         self._in_flight = 0
         self._first_registered: float | None = None
+        self._last_registered: float | None = None
         self.task_polls = 0
         self.sweeps = SweepBook(
             client,
@@ -110,6 +121,8 @@ class CentralPoller:
         self._by_env[environment_id] = watch
         if self._first_registered is None and action is not None:
             self._first_registered = watch.registered_at
+        if action is not None:
+            self._last_registered = watch.registered_at
         self.sweeps.join(watch, project_id)
         self._schedule(watch)
         return watch
@@ -137,6 +150,10 @@ class CentralPoller:
         if not watch.in_flight:
             self._queue.urgent(watch)
             self._alarm.wake()
+
+    def wake(self) -> None:
+        """Look at the schedule again now (what is awaited changed)."""
+        self._alarm.wake()
 
     def forget(self, watch: Watch) -> None:
         """Stop following ``watch`` (its worker is done with it)."""
@@ -200,7 +217,21 @@ class CentralPoller:
             read_limit=governor.bucket_limit(READ) if pacing else None,
             read_window=governor.bucket_window(READ) if pacing else None,
             age=0.0 if first is None else anyio.current_time() - first,
+            relaxed=self._relaxed(),
         )
+
+    def _relaxed(self) -> bool:
+        """Nothing waits on a task's end: no place is awaited, and either actions are still
+        being sent or the latest task cannot be over yet (by the usual duration)."""
+        awaited = self._awaited()
+        if awaited == "place":
+            return False
+        estimate, latest = self._estimator.estimate, self._last_registered
+        if awaited == "end":
+            if estimate is None or latest is None:
+                return False
+            return anyio.current_time() < latest + estimate * (1 - SWEEP_FRACTION)
+        return True
 
     def _stalled(self) -> bool:
         """Live tasks, yet nothing scheduled, nothing out, no lookup under way: never happens

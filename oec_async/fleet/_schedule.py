@@ -24,6 +24,8 @@ from ._watch import Watch
 
 __all__ = [
     "MAX_POLL_FAILURES",
+    "RELAXED_MAX_INTERVALS",
+    "RELAXED_SWEEP_FRACTION",
     "SWEEP_MIN_WATCHES",
     "DurationEstimator",
     "observed_duration",
@@ -38,6 +40,13 @@ SWEEP_MIN_WATCHES: Final = 4
 """A project is swept while it holds at least this many followed tasks (else tasks are polled)."""
 SWEEP_FRACTION: Final = 0.05
 """A sweep every 5% of the expected task duration: the end of a task is seen that late at most."""
+RELAXED_SWEEP_FRACTION: Final = 0.5
+"""While nothing waits on a task's end (more environments are still being started and none
+waits for a ``max_parallel`` place, or the last task cannot be over yet), a sweep every half
+task duration is enough: seeing an end sooner would change nothing but the moment its outcome
+is reported."""
+RELAXED_MAX_INTERVALS: Final = 3
+"""A relaxed sweep interval may reach three times the poll policy's ``max_interval``."""
 SWEEP_BUDGET_SHARE: Final = 0.25
 """Sweeps of one project use at most a quarter of the read budget."""
 SAFETY_NET_INTERVALS: Final = 16
@@ -149,6 +158,7 @@ def sweep_interval(
     read_limit: int | None,
     read_window: float | None,
     age: float = 0.0,
+    relaxed: bool = False,
 ) -> float:
     """Seconds between two sweeps of one project.
 
@@ -160,9 +170,14 @@ def sweep_interval(
         age: How long the oldest followed task has run. Before any task has ended, tasks
             last at least that long: it stands in for the estimate, so sweeps slow down
             as the wait grows instead of staying at the initial interval.
+        relaxed: Nothing waits on a task's end yet (see ``RELAXED_SWEEP_FRACTION``).
     """
     basis = estimate if estimate is not None else age
-    interval = min(max(basis * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
+    if relaxed:
+        longest = RELAXED_MAX_INTERVALS * policy.max_interval
+        interval = min(max(basis * RELAXED_SWEEP_FRACTION, policy.initial_interval), longest)
+    else:
+        interval = min(max(basis * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
     if read_limit and read_window:
         interval = max(interval, read_window / (read_limit * SWEEP_BUDGET_SHARE))
     return interval

@@ -210,3 +210,17 @@ def test_before_any_task_ended_sweeps_slow_down_as_the_wait_grows() -> None:
     assert sweep_interval(None, POLICY, read_limit=None, read_window=None, age=5.0) == 1.0
     assert sweep_interval(None, POLICY, read_limit=None, read_window=None, age=60.0) == 3.0
     assert sweep_interval(30.0, POLICY, read_limit=None, read_window=None, age=600.0) == 1.5
+
+
+def test_relaxed_sweeps_come_every_half_task() -> None:
+    assert sweep_interval(20.0, POLICY, read_limit=None, read_window=None, relaxed=True) == 10.0
+
+
+def test_relaxed_sweeps_stay_within_three_max_intervals() -> None:
+    relaxed = sweep_interval(600.0, POLICY, read_limit=None, read_window=None, relaxed=True)
+    assert relaxed == 30.0
+
+
+def test_relaxed_sweeps_still_respect_the_read_budget() -> None:
+    relaxed = sweep_interval(1.0, POLICY, read_limit=12, read_window=60.0, relaxed=True)
+    assert relaxed == 20.0
