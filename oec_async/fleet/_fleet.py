@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal, Unpack
 
-from .._validation import ensure_module_names
+from .._validation import check_module_names
 from ._plan import FleetPlan, make_plan
 from ._rollout import Rollout
 from ._run import FleetRun
@@ -99,7 +99,7 @@ class Fleet:
         """
         body = None
         if update_modules is not None:
-            body = {"update_modules": ensure_module_names(update_modules, "update_modules")}
+            body = {"update_modules": check_module_names(update_modules, "update_modules")}
         return FleetRun(self._client, build_spec("deploy", environments, body=body, **options))
 
     def restart(

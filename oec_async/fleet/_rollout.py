@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from .._exceptions import OECError
 from .._models import Deployment, Environment, EnvironmentStatusReport
-from .._validation import ensure_uuid
+from .._validation import check_uuid
 from ._outcome import COUNTED_KINDS
 
 __all__ = [
@@ -113,9 +113,7 @@ def _canary(value: object) -> tuple[UUID, ...] | None:
     ids: list[UUID] = []
     for index, item in enumerate(value):
         env_id = (
-            item.id
-            if isinstance(item, Environment)
-            else UUID(ensure_uuid(item, f"canary[{index}]"))
+            item.id if isinstance(item, Environment) else UUID(check_uuid(item, f"canary[{index}]"))
         )
         if env_id in ids:
             raise ValueError(f"canary lists environment {env_id} twice")

@@ -1,7 +1,7 @@
 """Run the fake OEC server as its own process.
 
     python -m oec_async.testing --port 8765 --environments 500 --task-duration 2 \\
-        --write-limit 20 --read-limit 120 --window 1
+        --write-limit 20 --read-limit 120 --window 1 --dialect live --failure-rate 0.05
 
 Prints one JSON line on stdout (``url``, ``full_access_key``, ``read_only_key``,
 ``project_id``, ``project_ids``, ``environment_ids``, ``port``) once it is listening, then serves
@@ -20,6 +20,7 @@ from typing import Final, Literal
 
 import attrs
 
+from ._dialect import DIALECTS
 from ._faults import FaultConfig
 from ._ratelimit import RateLimitConfig
 from ._server import FakeOEC
@@ -38,7 +39,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--deployments", type=int, default=3, help="seeded history per env")
     parser.add_argument("--stopped-fraction", type=float, default=0.1)
     parser.add_argument("--task-duration", type=float, default=0.2, help="seconds per task")
-    parser.add_argument("--fail-rate", type=float, default=0.0, help="share of tasks that fail")
+    parser.add_argument(
+        "--failure-rate", type=float, default=0.0, help="share of tasks that fail (0..1)"
+    )
+    # The old spelling, kept working but no longer shown.
+    parser.add_argument("--fail-rate", type=float, dest="failure_rate", help=argparse.SUPPRESS)
     parser.add_argument(
         "--unhealthy-rate",
         type=float,
@@ -66,6 +71,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="send 429s with a body only, as some API versions do",
     )
     parser.add_argument("--error-style", choices=("detail", "top_level"), default="detail")
+    parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="live",
+        help="answer as the live API does (default) or as its docs describe",
+    )
     parser.add_argument(
         "--faults", default="", help="random faults, e.g. 'error_503=0.1,drop=0.03,non_json=0.02'"
     )
@@ -106,11 +117,12 @@ def build(args: argparse.Namespace) -> FakeOEC:
         deployments_per_environment=args.deployments,
         stopped_fraction=args.stopped_fraction,
         task_duration=args.task_duration,
-        failure_rate=args.fail_rate,
+        failure_rate=args.failure_rate,
         unhealthy_rate=args.unhealthy_rate,
         unhealthy_after=args.unhealthy_after,
         rate_limits=limits,
         error_style=args.error_style,
+        dialect=args.dialect,
         faults=fault_config(args.faults),
         seed=args.seed,
         port=args.port,
