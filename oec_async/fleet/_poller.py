@@ -25,20 +25,16 @@ from .._exceptions import APIError, APIStatusError, RateLimitError
 from .._models import Deployment
 from .._ratelimit import READ, Slot
 from ._channel import Alarm
-from ._discovery import discover_projects
 from ._events import FleetEvent, FleetStatusChanged, transport_listener
-from ._queue import PollQueue
 from ._schedule import (
     SWEEP_FRACTION,
     DurationEstimator,
     observed_duration,
-    record_failed_poll,
-    record_poll,
     sweep_interval,
     task_poll_due,
 )
-from ._sweeps import PERMANENT_READ_ERRORS, ProjectState, SweepBook
-from ._watch import Watch
+from ._sweeps import PERMANENT_READ_ERRORS, ProjectState, SweepBook, discover_projects
+from ._watch import PollQueue, Watch
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -144,9 +140,8 @@ class CentralPoller:
 
     def hint(self, watch: Watch) -> None:
         """Something says ``watch``'s task may be over: poll it before anything else."""
-        if watch.hinted or not self._live(watch):
+        if not self._live(watch) or not watch.hint():
             return
-        watch.hinted = True
         if not watch.in_flight:
             self._queue.urgent(watch)
             self._alarm.wake()
@@ -160,7 +155,7 @@ class CentralPoller:
         if self._by_env.get(watch.environment_id) is watch:
             del self._by_env[watch.environment_id]
         self.sweeps.leave(watch)
-        watch.version += 1
+        watch.invalidate()
 
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
@@ -189,11 +184,10 @@ class CentralPoller:
             slot = await self._client.governor.acquire_slot(READ)  # at once: the budget has room
             self._in_flight += 1
             if isinstance(job, ProjectState):
-                job.in_flight = True
+                self.sweeps.begin(job)
                 tg.start_soon(self._sweep, job, slot)
             else:
-                confirm, job.hinted, job.in_flight = job.hinted, False, True
-                job.last_poll_at = anyio.current_time()
+                confirm = job.start_poll(anyio.current_time())
                 tg.start_soon(self._poll, job, confirm, slot)
         return math.inf
 
@@ -290,7 +284,7 @@ class CentralPoller:
             pass  # the bucket is paused; the poll is simply due again
         except APIError as error:
             permanent = isinstance(error, APIStatusError) and error.status in PERMANENT_READ_ERRORS
-            if permanent or record_failed_poll(watch):
+            if permanent or watch.record_failed_poll():
                 self._resolve(watch, error=error)
             else:
                 logger.info("fleet: poll of task %s failed (%s)", watch.task_id, error)
@@ -298,12 +292,12 @@ class CentralPoller:
             logger.warning("fleet: poll of task %s raised %r", watch.task_id, error)
             self._resolve(watch, error=error)
         else:
-            if record_poll(watch, deployment, sent_at, confirm=confirm):
+            if watch.record_poll(deployment, sent_at, confirm=confirm):
                 self._emit(FleetStatusChanged.of(watch.environment_id, deployment, self._elapsed()))
             if deployment.is_terminal:
                 self._resolve(watch, result=deployment)
         finally:
-            watch.in_flight = False
+            watch.end_poll()
             self._in_flight -= 1
             if not watch.done:
                 self._schedule(watch)
@@ -332,8 +326,7 @@ class CentralPoller:
     def _resolve(
         self, watch: Watch, *, result: Deployment | None = None, error: Exception | None = None
     ) -> None:
-        watch.result, watch.error = result, error
-        watch.version += 1
+        watch.resolve(result=result, error=error)
         self.sweeps.leave(watch)
         if result is not None and watch.action is not None:
             self._estimator.add(observed_duration(watch, anyio.current_time()))
