@@ -97,6 +97,10 @@ class Engine:
         self._feeding = False
         self._to_send = 0
         self._awaiting_place = False
+        rollout = spec.rollout
+        self.confirms_by_status = (
+            rollout is not None and rollout.health == "status" and spec.action == "deploy"
+        )
         self.timed_out = False
         self.cancelled = False
         self.halted: RolloutHalt | None = None
@@ -305,7 +309,7 @@ class Engine:
                 outcome = await run_environment(self, target, state)
                 outcome = evolve(outcome, wave=self._wave_or_none(target.index))
                 try:
-                    outcome = await self.waves.check(outcome)
+                    outcome = await self.waves.check(outcome, report=state.status_report)
                 except Exception as error:  # the environment's outcome, as in run_environment
                     outcome = evolve(outcome, kind=OutcomeKind.ERRORED, error=error)
             if not self.waves.hold(outcome):

@@ -104,15 +104,25 @@ class CentralPoller:
 
     # -- what the environment workers call -------------------------------------------------
     def watch(
-        self, task_id: UUID, environment_id: UUID, *, project_id: UUID | None, action: str | None
+        self,
+        task_id: UUID,
+        environment_id: UUID,
+        *,
+        project_id: UUID | None,
+        action: str | None,
+        use_status: bool = False,
     ) -> Watch:
-        """Start following a task (``action`` is ``None`` for a task someone else started)."""
+        """Start following a task (``action`` is ``None`` for a task someone else started).
+
+        ``use_status``: confirm its end with the environment's status read (see ``Watch``).
+        """
         watch = Watch(
             task_id,
             environment_id,
             project_id=None,
             action=action,
             registered_at=anyio.current_time(),
+            use_status=use_status,
         )
         self._by_env[environment_id] = watch
         if self._first_registered is None and action is not None:
@@ -279,7 +289,12 @@ class CentralPoller:
                 listening(transport_listener(self._emit, self._elapsed, watch.environment_id)),
                 self._client.governor.prepaid(slot),
             ):
-                deployment = await self._client.deployments.get(watch.task_id)
+                if confirm and watch.use_status:
+                    report = await self._client.environments.status(watch.environment_id)
+                    confirmed = watch.confirm_from_status(report)
+                    deployment = confirmed or await self._unconfirmed(watch)
+                else:
+                    deployment = await self._client.deployments.get(watch.task_id)
         except RateLimitError:
             pass  # the bucket is paused; the poll is simply due again
         except APIError as error:
@@ -304,6 +319,11 @@ class CentralPoller:
                 if watch.hinted:  # news arrived while this poll was out: look again
                     self._queue.urgent(watch)
             self._alarm.wake()
+
+    async def _unconfirmed(self, watch: Watch) -> Deployment:
+        """The status read could not confirm the end: read the task itself now (a new slot)."""
+        self.task_polls += 1
+        return await self._client.deployments.get(watch.task_id)
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _live(self, watch: Watch) -> bool:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Final
 from uuid import UUID
 
-from .._enums import EnvironmentStatus
-from .._models import Deployment
+from .._enums import EnvironmentStatus, TaskStatus
+from .._models import Deployment, EnvironmentStatusReport
 from .._polling import has_changed
 
 __all__ = ["MAX_POLL_FAILURES", "PollQueue", "Watch"]
@@ -49,6 +49,10 @@ class Watch:
         result: The terminal Deployment, once seen.
         error: Why following failed for good (a 404, repeated errors).
         version: Bumped on every change that moves its next poll (for the scheduler's heap).
+        use_status: Confirm the task's end with ``GET /environments/{id}/status`` (its
+            ``last_deploy``) rather than the task itself, as that read is also the health
+            check a rollout needs; falls back to the task when the status cannot tell.
+        status_report: The status read that confirmed the end (the health check's answer).
     """
 
     __slots__ = (
@@ -67,9 +71,11 @@ class Watch:
         "project_id",
         "registered_at",
         "result",
+        "status_report",
         "swept_since",
         "task_id",
         "tracked",
+        "use_status",
         "version",
     )
 
@@ -81,6 +87,7 @@ class Watch:
         project_id: UUID | None,
         action: str | None,
         registered_at: float,
+        use_status: bool = False,
     ) -> None:
         self.task_id = task_id
         self.environment_id = environment_id
@@ -101,6 +108,8 @@ class Watch:
         self.result: Deployment | None = None
         self.error: Exception | None = None
         self.version = 0
+        self.use_status = use_status
+        self.status_report: EnvironmentStatusReport | None = None
 
     # -- what was seen ------------------------------------------------------------------------
     def see_environment_status(self, status: EnvironmentStatus | None, sent_at: float) -> bool:
@@ -146,6 +155,26 @@ class Watch:
             self.tracked = False
             self.first_env_status = self.env_status
         return changed
+
+    def confirm_from_status(self, report: EnvironmentStatusReport) -> Deployment | None:
+        """A status read shows the environment's last deploy: the terminal Deployment when it
+        is this task and it completed; ``None`` (and no more status reads) otherwise."""
+        last = report.last_deploy
+        if last is None or last.id != self.task_id or last.status is not TaskStatus.COMPLETED:
+            self.use_status = False  # the task itself tells (a failure's message, progress)
+            return None
+        self.status_report = report
+        began, ended = last.started_at, last.completed_at
+        return Deployment(
+            id=self.task_id,
+            type=self.action,
+            status=TaskStatus.COMPLETED,
+            environment_id=self.environment_id,
+            progress_percent=100.0,
+            started_at=began,
+            completed_at=ended,
+            duration_seconds=(ended - began).total_seconds() if began and ended else None,
+        )
 
     def record_failed_poll(self) -> bool:
         """A poll failed; return whether to give up on the task."""

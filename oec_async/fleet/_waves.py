@@ -13,7 +13,7 @@ from uuid import UUID
 import anyio
 from attrs import evolve
 
-from .._models import Deployment
+from .._models import Deployment, EnvironmentStatusReport
 from ._events import FleetEvent, HealthChecked, WaveFinished, WaveStarted
 from ._outcome import (
     COUNTED_KINDS,
@@ -164,14 +164,21 @@ class Waves:
             and self._spec.action not in _NO_HEALTH_ACTIONS
         )
 
-    async def check(self, outcome: FleetOutcome) -> FleetOutcome:
+    async def check(
+        self, outcome: FleetOutcome, *, report: EnvironmentStatusReport | None = None
+    ) -> FleetOutcome:
         """Check a succeeded environment's health (once its task completed).
+
+        ``report``: the status read that confirmed the task's end, if one did: it answers the
+        ``"status"`` check without another read.
 
         Raises:
             Exception: whatever the check raised (the engine makes it ``errored``).
         """
         if outcome.kind is not OutcomeKind.SUCCEEDED or not self._checks_health():
             return outcome
+        if report is not None and self.rollout is not None and self.rollout.health == "status":
+            return self._verdict(outcome, status_verdict(report), baking=False)
         reason = await self._probe(outcome.environment_id, outcome.deployment)
         return self._verdict(outcome, reason, baking=False)
 

@@ -18,7 +18,7 @@ from .._exceptions import (
     TaskInProgressError,
     WaitTimeoutError,
 )
-from .._models import ActionResult, Deployment
+from .._models import ActionResult, Deployment, EnvironmentStatusReport
 from .._ratelimit import Slot
 from ._events import FleetActionStarted, FleetEvent
 from ._outcome import FleetOutcome, OutcomeKind
@@ -48,6 +48,7 @@ class EnvironmentState:
         queued_at: When (seconds since the run's start) it got its ``max_parallel`` place.
         sent_at: When its action was sent.
         sent_wall: The wall-clock time of that send (to tell a replayed task from a new one).
+        status_report: The status read that confirmed its task's end, when one did.
     """
 
     __slots__ = (
@@ -58,6 +59,7 @@ class EnvironmentState:
         "sent_at",
         "sent_wall",
         "started",
+        "status_report",
         "task_id",
         "watch",
     )
@@ -72,6 +74,7 @@ class EnvironmentState:
         self.queued_at: float | None = None
         self.sent_at: float | None = None
         self.sent_wall: datetime | None = None
+        self.status_report: EnvironmentStatusReport | None = None
 
 
 class RunControl(Protocol):
@@ -80,6 +83,8 @@ class RunControl(Protocol):
     client: Client
     spec: FleetSpec
     poller: CentralPoller
+    confirms_by_status: bool
+    """Ends are confirmed by status reads, which are also the rollout's health checks."""
 
     def emit(self, event: FleetEvent) -> None:
         """Publish a progress event."""
@@ -249,12 +254,14 @@ async def _follow(
         target.environment_id,
         project_id=target.project_id,
         action=None if attached else run.spec.action,
+        use_status=run.confirms_by_status and not attached,
     )
     state.watch = watch
     try:
         return await run.poller.wait(watch)
     finally:
         state.last = watch.last or state.last
+        state.status_report = watch.status_report
         run.poller.forget(watch)
         state.watch = None
 

@@ -264,3 +264,28 @@ async def test_the_canary_is_the_first_wave() -> None:
     assert report.waves[0].environment_ids == (UUID(canary),)
     assert report.waves[0].name == "canary"
     assert len(report.waves[1].environment_ids) == 3
+
+
+async def test_a_status_read_confirms_a_deploy_and_checks_its_health_at_once() -> None:
+    async with fleet_fake(environments=8, **FAST) as (fake, client):
+        report = await client.fleet.deploy(fake.environment_ids, rollout=Rollout(waves=["100%"]))
+    status_reads = sum(1 for r in fake.requests if r.path.endswith("/status"))
+    task_polls = sum(1 for r in fake.requests if "/deployments/" in r.path)
+    assert report.ok
+    assert status_reads == 8
+    assert task_polls < 8
+    for outcome in report:
+        assert outcome.deployment is not None
+        assert outcome.deployment.completed_at is not None
+
+
+async def test_a_failed_deploy_is_read_from_its_task_when_the_status_cannot_tell() -> None:
+    async with fleet_fake(environments=8, **FAST) as (fake, client):
+        bad = fake.environment_ids[5]
+        fake.set_environment_behaviour(bad, fail=True, error_message="migration crashed")
+        report = await client.fleet.deploy(
+            fake.environment_ids, rollout=Rollout(waves=["100%"], max_failures_per_wave=1)
+        )
+    assert report.outcome(bad).kind is OutcomeKind.FAILED
+    assert report.outcome(bad).error_message == "migration crashed"
+    assert report.counts[OutcomeKind.SUCCEEDED] == 7
