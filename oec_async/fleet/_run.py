@@ -92,6 +92,12 @@ class FleetRun:
         return tuple(t.environment_id for t in self._spec.targets)
 
     @property
+    def waves(self) -> tuple[tuple[UUID, ...], ...]:
+        """The environments of each wave (one wave of all of them without a rollout)."""
+        targets = self._spec.targets
+        return tuple(tuple(targets[p].environment_id for p in wave) for wave in self._spec.waves)
+
+    @property
     def batch_id(self) -> str | None:
         """The batch id the idempotency keys derive from, if one was given."""
         return self._spec.batch_id
