@@ -102,7 +102,7 @@ class _Rollout:
             )
         self._view = view = FleetView(self.out, self.action, environment_ids, names=names)
         rollout = self.choice.rollout
-        hook = view if rollout is None else WaveLines(self.out, view, 0)
+        hook = view if rollout is None else WaveLines(self.out, view, view.label)
         run = getattr(client.fleet, self.action)(
             environment_ids,
             max_parallel=self.max_parallel,

@@ -243,10 +243,15 @@ async def print_plan(
 class WaveLines:
     """The ``on_event`` of a rollout: wave lines (or JSON), then the fleet view for the rest."""
 
-    def __init__(self, out: Output, view: Callable[[FleetEvent], None], waves: int) -> None:
+    def __init__(
+        self,
+        out: Output,
+        view: Callable[[FleetEvent], None],
+        label: Callable[[UUID], str] = str,
+    ) -> None:
         self.out = out
         self.view = view
-        self.waves = waves
+        self.label = label
 
     def __call__(self, event: FleetEvent) -> None:
         if not isinstance(event, ROLLOUT_EVENTS):
@@ -271,7 +276,7 @@ class WaveLines:
             verdict = "healthy" if wave.healthy else "not healthy"
             return f"{wave.name} done: {counts or 'nothing'}{baked}: {verdict}"
         if isinstance(event, HealthChecked) and not event.healthy:
-            return f"{event.environment_id} unhealthy: {event.reason}"
+            return f"{self.label(event.environment_id)} unhealthy: {event.reason}"
         if isinstance(event, RolloutHalted):
             return f"rollout {event.halt}"
         return None

@@ -46,8 +46,8 @@ class EnvironmentUnhealthyError(OECError):
             ``"the health probe said no"``).
     """
 
-    def __init__(self, environment_id: UUID, reason: str) -> None:
-        super().__init__(f"environment {environment_id} is unhealthy: {reason}")
+    def __init__(self, environment_id: UUID, reason: str, *, name: str | None = None) -> None:
+        super().__init__(f"environment {name or environment_id} is unhealthy: {reason}")
         self.environment_id = environment_id
         self.reason = reason
 

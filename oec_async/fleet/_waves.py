@@ -209,7 +209,7 @@ class Waves:
         return evolve(
             outcome,
             kind=OutcomeKind.UNHEALTHY,
-            error=EnvironmentUnhealthyError(outcome.environment_id, reason),
+            error=EnvironmentUnhealthyError(outcome.environment_id, reason, name=outcome.name),
         )
 
     # -- bake -----------------------------------------------------------------------------------
