@@ -63,3 +63,17 @@ def test_demo_paces_writes_to_the_budget_without_429s() -> None:
     assert any(e["event"] == "rate_limit_wait" and e["bucket"] == "write" for e in events)
     assert sum(e["event"] == "finished" for e in events) == 45
     assert result.exit_code == (0 if summary["ok"] else 1)
+
+
+def test_demo_waves_passes_the_canary_and_halts_the_second_wave() -> None:
+    result = CliRunner().invoke(
+        cli, ["demo", "--waves", "--environments", "30", "--seed", "5"], env=FAST
+    )
+
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "canary done: 1 succeeded" in out
+    assert "healthy" in out
+    assert "rollout halted in wave 2" in out
+    assert "unhealthy: http_ok is false" in out
+    assert "wave 3 (" not in out
