@@ -20,7 +20,7 @@ from .._validation import (
     check_text,
     check_uuid,
 )
-from ._base import ACTION_IDEMPOTENCY_HEADER
+from ._base import ACTION_IDEMPOTENCY_HEADER, same_id
 from ._paging import PagedResource, position_cursor
 
 __all__ = ["Backups"]
@@ -116,7 +116,7 @@ class Backups(PagedResource):
         """Fetch one backup, with the snapshot of its environment, project and server."""
         path = f"/backups/{check_backup_id(backup_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Backup, "GET", path)
+        return same_id(self._structure(data, Backup, "GET", path), path)
 
     async def download_urls(
         self,

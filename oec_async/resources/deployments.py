@@ -15,7 +15,7 @@ from .._validation import (
     check_task_id,
     task_uuid,
 )
-from ._base import Resource
+from ._base import Resource, same_id
 
 __all__ = ["Deployments", "TaskRef"]
 
@@ -32,7 +32,7 @@ class Deployments(Resource):
         """
         path = f"/deployments/{check_task_id(task)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Deployment, "GET", path)
+        return same_id(self._structure(data, Deployment, "GET", path), path)
 
     def list(
         self,

@@ -37,7 +37,7 @@ from .._validation import (
     check_project_id,
     check_task_id,
 )
-from ._base import ACTION_IDEMPOTENCY_HEADER, Resource
+from ._base import ACTION_IDEMPOTENCY_HEADER, Resource, same_id
 from ._environment_admin import (
     LOG_SOURCES,
     EnvironmentSettings,
@@ -95,7 +95,7 @@ class Environments(Resource):
         """
         path = f"/environments/{check_environment_id(environment_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Environment, "GET", path)
+        return same_id(self._structure(data, Environment, "GET", path), path)
 
     def list(
         self,
@@ -134,7 +134,8 @@ class Environments(Resource):
         """Fetch an environment's health and its last deploy."""
         path = f"/environments/{check_environment_id(environment_id)}/status"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, EnvironmentStatusReport, "GET", path)
+        report = self._structure(data, EnvironmentStatusReport, "GET", path)
+        return same_id(report, path, field="environment_id")
 
     async def deploy(
         self,

@@ -16,7 +16,7 @@ from .._validation import (
     check_server_id,
     check_text,
 )
-from ._base import Resource
+from ._base import Resource, same_id
 
 __all__ = ["Projects"]
 
@@ -56,7 +56,7 @@ class Projects(Resource):
         """
         path = f"/projects/{check_project_id(project_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Project, "GET", path)
+        return same_id(self._structure(data, Project, "GET", path), path)
 
     async def create(
         self,

@@ -6,7 +6,7 @@ from .._config import Timeouts
 from .._models import Server, ServerMetrics
 from .._pagination import AsyncPaginator
 from .._validation import ServerRef, check_server_id
-from ._base import Resource
+from ._base import Resource, same_id
 
 __all__ = ["Servers"]
 
@@ -43,7 +43,7 @@ class Servers(Resource):
         """
         path = f"/servers/{check_server_id(server_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Server, "GET", path)
+        return same_id(self._structure(data, Server, "GET", path), path)
 
     async def metrics(
         self, server_id: ServerRef, *, timeout: float | Timeouts | None = None

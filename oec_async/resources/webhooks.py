@@ -33,6 +33,7 @@ from .._validation import (
     check_webhook_url,
     is_loopback,
 )
+from ._base import same_id
 from ._paging import PagedResource, position_cursor
 
 __all__ = ["Webhooks"]
@@ -84,7 +85,7 @@ class Webhooks(PagedResource):
         """Fetch one webhook (without its secret)."""
         path = f"/webhooks/{check_webhook_id(webhook_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Webhook, "GET", path)
+        return same_id(self._structure(data, Webhook, "GET", path), path)
 
     async def create(
         self,
@@ -105,7 +106,8 @@ class Webhooks(PagedResource):
 
         Args:
             url: ``https://`` URL (at most 2048 characters; no private or loopback address).
-            events: 1..10 event names, e.g. ``["deploy.completed", "deploy.failed"]``.
+            events: 1..12 event names, e.g. ``["deploy.completed", "deploy.failed"]`` (the
+                live API takes all 12; the docs say at most 10).
             description: Up to 500 characters.
             project_id: Limit the webhook to one project (required with a project-scoped key).
             format: ``raw`` (the API's default), ``slack``, ``teams`` or ``discord``.

@@ -41,7 +41,8 @@ def _read(ctx: Context, body: JSONObject, *, creating: bool) -> Fields:
     url = fields.str_("url", required=creating, min_len=1, max_len=2048)
     if url is not None and (problem := _url_problem(url, ctx.strict_webhook_urls)):
         fields.errors.append(_field_error("url", problem))
-    fields.str_list("events", min_items=1, max_items=10, choices=WEBHOOK_EVENTS)
+    most = ctx.state.rules.max_webhook_events
+    fields.str_list("events", min_items=1, max_items=most, choices=WEBHOOK_EVENTS)
     if creating and not fields.has("events"):
         fields.errors.append(_field_error("events", "Field required", "missing"))
     fields.str_("description", max_len=500)
