@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ._backups import storage_of
 from ._clock import FakeClock, ManualClock
 from ._context import Context
 from ._faults import Fault, FaultKind, FaultRule
@@ -152,7 +153,7 @@ class FakeControls:
 
     def backup_storage_config(self, backup_id: str) -> str | None:
         """Return the id of the storage configuration a backup was written to."""
-        return self._state.storage_of(self._state.backups[backup_id])
+        return storage_of(self._state, self._state.backups[backup_id])
 
     def cancel_task(self, task_id: str) -> TaskRecord:
         """Cancel a queued or running task now, as the platform sometimes does.
