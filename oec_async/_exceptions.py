@@ -24,7 +24,7 @@ Every exception derives from :class:`OECError`::
     │       └── InternalServerError           5xx
     ├── DeploymentFailedError             a waited task ended failed or cancelled
     ├── WaitTimeoutError                  a wait passed its deadline (carries the last Deployment)
-    ├── PaginationError                   the server sent a cursor it had already sent
+    ├── PaginationError                   the server's cursors would not end (a loop, empty pages)
     └── ClientClosedError                 the client is not open
 
 Invalid arguments raise the built-in ``ValueError`` / ``TypeError`` before any request is sent.
@@ -344,7 +344,20 @@ class WaitTimeoutError(OECError, TimeoutError):
 
 
 class PaginationError(OECError):
-    """The server sent a cursor it had already sent: following it would loop forever."""
+    """Following the server's cursors would not end: a repeated cursor, or endless empty pages.
+
+    Raised after the page that caused it was given out: the server sent a cursor it had already
+    sent, or :data:`~oec_async._pagination.DEFAULT_MAX_EMPTY_PAGES` (10) empty pages in a row
+    that all said ``has_more``.
+
+    Attributes:
+        cursor: Where the list would go on (``None`` when the server repeated a cursor): pass
+            it as ``cursor=`` to resume on purpose.
+    """
+
+    def __init__(self, message: str, *, cursor: str | None = None) -> None:
+        super().__init__(message)
+        self.cursor = cursor
 
 
 class ClientClosedError(OECError, RuntimeError):

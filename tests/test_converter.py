@@ -153,6 +153,25 @@ def test_an_integer_is_accepted_as_a_float() -> None:
     assert isinstance(env.cpu_cores, float)
 
 
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_that_is_not_finite_is_refused(number: float) -> None:
+    with pytest.raises(
+        ValueError, match=r"expected a finite number, got .* @ \$\.progress_percent"
+    ):
+        structure({"id": TASK, "progress_percent": number}, Deployment)
+
+
+def test_an_optional_field_given_null_or_its_type_takes_it_as_is() -> None:
+    deployment = structure({"id": TASK, "type": None, "total_steps": 7}, Deployment)
+    assert deployment.type is None
+    assert deployment.total_steps == 7
+
+
+def test_an_enum_field_refuses_a_value_of_the_wrong_type() -> None:
+    with pytest.raises(ValueError, match=r"\$\.status"):
+        structure({"id": TASK, "status": 3}, Deployment)
+
+
 def test_nested_errors_name_the_nested_path() -> None:
     with pytest.raises(ValueError, match=r"\$\.last_deploy\.id"):
         structure({"last_deploy": {"id": 3}}, EnvironmentStatusReport)

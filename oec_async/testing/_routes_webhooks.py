@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .._validation import is_local_address
 from ._context import Context, api_key, context, idempotent, respond
 from ._delivery import WebhookDispatcher, is_loopback_url
 from ._errors import ApiError, FieldError, JSONObject, not_found
@@ -27,13 +27,9 @@ def _url_problem(url: str, strict: bool) -> str | None:
         return "Must be a valid HTTPS URL."
     loopback = is_loopback_url(url)
     if strict:
-        try:
-            private = ipaddress.ip_address(parts.hostname).is_private
-        except ValueError:
-            private = False
         if parts.scheme != "https":
             return "Must be a valid HTTPS URL."
-        if loopback or private:
+        if is_local_address(parts.hostname):
             return "Private and loopback addresses are not allowed."
     elif parts.scheme != "https" and not loopback:
         return "Must be a valid HTTPS URL (the fake also accepts http to loopback)."
