@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING
 from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
-from ._events import RateLimitWait, RetryScheduled, TransportEvent, listening
+from ._events import (
+    AttemptFinished,
+    AttemptStarted,
+    CallFinished,
+    CallStarted,
+    Event,
+    Listener,
+    RateLimitWait,
+    RetryScheduled,
+    TransportEvent,
+    listening,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -83,6 +94,7 @@ from ._models import (
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
+from ._response import APIResponse, RawResponses
 
 # Imported on first access, by ``__getattr__`` below: the fleet package (``Client`` imports it on
 # first use too). Type checkers and IDEs read these imports.
@@ -111,11 +123,14 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "ActionResult",
     "ApiKey",
     "AsyncPaginator",
+    "AttemptFinished",
+    "AttemptStarted",
     "AuthenticationError",
     "Backup",
     "BackupDownload",
@@ -123,6 +138,8 @@ __all__ = [
     "BackupStatus",
     "BackupType",
     "BadRequestError",
+    "CallFinished",
+    "CallStarted",
     "Client",
     "ClientClosedError",
     "ConcurrentActionError",
@@ -141,6 +158,7 @@ __all__ = [
     "EnvironmentRef",
     "EnvironmentStatus",
     "EnvironmentStatusReport",
+    "Event",
     "FieldError",
     "Fleet",
     "FleetActionStarted",
@@ -157,6 +175,7 @@ __all__ = [
     "GitProvider",
     "InternalServerError",
     "LastDeploy",
+    "Listener",
     "NotFoundError",
     "OECError",
     "Organization",
@@ -173,6 +192,7 @@ __all__ = [
     "RateLimitSnapshot",
     "RateLimitWait",
     "RateLimits",
+    "RawResponses",
     "ResponseValidationError",
     "RetentionType",
     "RetryPolicy",
