@@ -3,7 +3,7 @@
 The fake runs in this process on 127.0.0.1 with the real API's rate limits (20 writes and 120
 reads per window), but with the window compressed from a minute to two seconds, and tasks that
 take a few seconds. About 5% of environments start out stopped (their deploy is refused), two
-already have a teammate's deploy running (the fleet attaches to it), and ``--fail-rate`` of the
+already have a teammate's deploy running (the fleet attaches to it), and ``--failure-rate`` of the
 tasks fail, so every kind of outcome shows up.
 """
 
@@ -49,13 +49,16 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
     help="Environments to deploy.",
 )
 @click.option(
-    "--fail-rate",
+    "--failure-rate",
+    "fail_rate",
     metavar="FRACTION",
     type=click.FloatRange(0.0, 1.0),
     default=0.05,
     show_default=True,
     help="Share of tasks that end failed.",
 )
+# The old spelling, kept working but no longer shown.
+@click.option("--fail-rate", "old_fail_rate", type=click.FloatRange(0.0, 1.0), hidden=True)
 @click.option(
     "--max-parallel",
     metavar="N",
@@ -89,11 +92,14 @@ def demo(
     waves: bool,
     seed: int | None,
     time_scale: float,
+    old_fail_rate: float | None = None,
 ) -> None:
     """Deploy a fleet on a local fake OEC server: live progress, rate limits, a summary.
 
     Needs no account and no network: the fake server runs in this process on 127.0.0.1.
     """
+    if old_fail_rate is not None:
+        fail_rate = old_fail_rate
     out = settings.output()
     window = WINDOW * time_scale
     rng = random.Random(seed)
