@@ -351,3 +351,23 @@ def test_a_snapshot_released_with_a_slot_reaches_the_store() -> None:
     assert [n.kind for n in notes] == ["pause", "headers"]
     assert notes[0].seconds == RateLimits().max_pause  # bounded before it is shared
     assert (notes[1].window, notes[1].remaining) == (None, 5)
+
+
+def test_the_cli_shares_the_budget_named_by_oec_budget_url(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oec_async.cli._settings import Settings
+
+    monkeypatch.setenv("OEC_BUDGET_URL", redis_url)
+    client = Settings(api_key=KEY, base_url="http://127.0.0.1:1").client()
+    assert isinstance(client.governor.shared, RedisBuckets)
+
+
+def test_the_cli_refuses_a_bad_oec_budget_url_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oec_async.cli._exit import CLIError, ExitCode
+    from oec_async.cli._settings import Settings
+
+    monkeypatch.setenv("OEC_BUDGET_URL", "http://127.0.0.1:6379")
+    with pytest.raises(CLIError, match="redis://") as refused:
+        Settings(api_key=KEY, base_url="http://127.0.0.1:1").client()
+    assert refused.value.code == ExitCode.USAGE
