@@ -18,7 +18,12 @@ from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
 from ._events import (
+    AttemptFinished,
+    AttemptStarted,
+    CallFinished,
+    CallStarted,
     Event,
+    Listener,
     RateLimitWait,
     RetryScheduled,
     SharedBudgetRestored,
@@ -91,6 +96,7 @@ from ._models import (
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
+from ._response import APIResponse, RawResponses
 
 # Imported on first access, by ``__getattr__`` below: the fleet package (``Client`` imports it on
 # first use too). Type checkers and IDEs read these imports.
@@ -119,11 +125,14 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "ActionResult",
     "ApiKey",
     "AsyncPaginator",
+    "AttemptFinished",
+    "AttemptStarted",
     "AuthenticationError",
     "Backup",
     "BackupDownload",
@@ -131,6 +140,8 @@ __all__ = [
     "BackupStatus",
     "BackupType",
     "BadRequestError",
+    "CallFinished",
+    "CallStarted",
     "Client",
     "ClientClosedError",
     "ConcurrentActionError",
@@ -166,6 +177,7 @@ __all__ = [
     "GitProvider",
     "InternalServerError",
     "LastDeploy",
+    "Listener",
     "NotFoundError",
     "OECError",
     "Organization",
@@ -182,6 +194,7 @@ __all__ = [
     "RateLimitSnapshot",
     "RateLimitWait",
     "RateLimits",
+    "RawResponses",
     "ResponseValidationError",
     "RetentionType",
     "RetryPolicy",
