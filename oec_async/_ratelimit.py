@@ -22,17 +22,19 @@ store cannot answer, the governor paces on its own until it can.
 Schedulers that choose *what* to send next (the fleet's central poller) ask how much budget is
 free before committing to a request (:meth:`RateGovernor.available`,
 :meth:`RateGovernor.delay_for`), and a caller that has waited for its slot itself hands it to the
-send path as a value (``client._with_slot(slot)``), so the send is counted once.
+transport with :meth:`RateGovernor.prepaid`, so the send is counted once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
+from typing import Final, cast
 
 import anyio
 from attrs import frozen
@@ -82,6 +84,20 @@ class Slot:
 
     def __repr__(self) -> str:
         return f"Slot(bucket={self.bucket!r}, taken_at={self.taken_at!r})"
+
+
+class _Credit:
+    """A slot already counted, to be spent by the next send in its context."""
+
+    __slots__ = ("governor", "slot", "spent")
+
+    def __init__(self, governor: RateGovernor, slot: Slot) -> None:
+        self.governor = governor
+        self.slot = slot
+        self.spent = False
+
+
+_credit: Final[ContextVar[_Credit | None]] = ContextVar("oec_async_prepaid_slot", default=None)
 
 
 def bucket_for(method: str) -> str:
@@ -217,8 +233,8 @@ class RateGovernor:
 
     Args:
         limits: The budget; ``limits.enabled=False`` switches pacing off (a 429 still pauses).
-        emit: Where its events go (the client's ``_emit``: :class:`RateLimitWait`, and the
-            shared budget's comings and goings); the context's listeners otherwise.
+        emit: Where events go (:class:`RateLimitWait`, and the shared budget's availability);
+            by default the listener of :func:`oec_async.listening`.
         clock: Monotonic seconds (injectable for tests).
         sleep: The sleep to use (injectable for tests).
         shared: A budget shared with other processes (``RedisBudget(...).for_key(key)``);
@@ -235,7 +251,7 @@ class RateGovernor:
         shared: SharedStore | None = None,
     ) -> None:
         self.limits = limits
-        self._emit: Callable[[Event], None] = emit if emit is not None else _events.emit
+        self._emit: Callable[[Event], None] = emit if emit is not None else _emit_in_context
         self._clock = clock
         self._sleep = sleep
         self._buckets = {
@@ -305,6 +321,28 @@ class RateGovernor:
             return 0.0
         return max(self.delay_for(bucket, reserve + 1), 0.001)
 
+    @contextlib.contextmanager
+    def prepaid(self, slot: Slot) -> Iterator[None]:
+        """Let the next send of ``slot.bucket`` in this context use ``slot``.
+
+        For a caller that waits for its slot itself (so it can still give up before anything
+        is sent) and then makes the request: inside the block, the transport's own
+        :meth:`acquire` takes the slot the caller holds instead of counting a second one, and
+        moves it to the answer's arrival as usual. Retries after that first send are paced as
+        usual.
+
+        Example::
+
+            slot = await governor.acquire_slot(WRITE)   # may wait; cancellable, nothing sent yet
+            with governor.prepaid(slot):
+                await client.environments.deploy(env_id)
+        """
+        token = _credit.set(_Credit(self, slot))
+        try:
+            yield
+        finally:
+            _credit.reset(token)
+
     async def acquire_slot(self, bucket: str) -> Slot:
         """Wait for a slot of ``bucket`` as long as it takes, and count it."""
         slot = await self.acquire(bucket)
@@ -322,6 +360,18 @@ class RateGovernor:
             The slot, to hand to :meth:`release` once the request has ended; ``None``, with
             nothing counted, when the wait would be longer than ``max_wait``.
         """
+        credit = _credit.get()
+        if (
+            credit is not None
+            and not credit.spent
+            and credit.slot.bucket == bucket
+            and credit.governor is self
+        ):
+            credit.spent = True
+            # The slot was counted when it was bought, but a 429 may have paused the bucket
+            # since (the poller buys a slot, then starts the poll task): still wait that out.
+            await self._wait_out_pause(bucket)
+            return credit.slot
         if self._shared is not None:
             shared = await self._acquire_shared(self._shared, bucket, max_wait)
             if not isinstance(shared, _Unanswered):
@@ -419,6 +469,15 @@ class RateGovernor:
                 )
             )
 
+    async def _wait_out_pause(self, bucket: str) -> None:
+        state = self._buckets[bucket]
+        while True:
+            wait = state.blocked_until - self._clock()
+            if wait <= 0.0:
+                return
+            self._emit(RateLimitWait(bucket=bucket, delay=wait, reason="429"))
+            await self._sleep(wait)
+
     def pause(self, bucket: str, seconds: float) -> None:
         """Hold every request of ``bucket`` for ``seconds`` (after a 429).
 
@@ -469,6 +528,10 @@ class RateGovernor:
         """Hand what the shared budget has not heard yet to it, and close its connections."""
         if self._shared is not None:
             await self._shared.aclose()
+
+
+def _emit_in_context(event: Event) -> None:
+    _events.emit(cast("_events.TransportEvent", event))
 
 
 class _Unanswered(enum.Enum):
