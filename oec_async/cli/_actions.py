@@ -6,9 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Final, TypeVar
 from uuid import UUID
 
+import anyio
 import click
 
 from .._client import Client
+from .._exceptions import APIError
 from ..fleet import ConflictPolicy
 from ..resources.environments import ACTIONS, Action
 from ._exit import ExitCode
@@ -30,7 +32,35 @@ ON_CONFLICT: Final[Mapping[str, ConflictPolicy]] = {
 }
 """``--on-conflict`` choices (when a task is already running) and the fleet's policy names."""
 
+NAME_LOOKUPS: Final = 20
+"""Up to this many environments given by id get their names looked up (one read each)."""
+
 F = TypeVar("F", bound=Callable[..., object])
+
+
+async def names_of(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """The names of a few environments given by id, to show instead of their ids.
+
+    One read each, so only up to :data:`NAME_LOOKUPS` of them (more would spend the read
+    budget the run needs). A lookup that fails leaves that id unnamed: the run itself then
+    reports what is wrong with the environment.
+    """
+    names: dict[UUID, str] = {}
+    if len(environment_ids) > NAME_LOOKUPS:
+        return names
+
+    async def look_up(environment_id: UUID) -> None:
+        try:
+            environment = await client.environments.get(environment_id)
+        except APIError:
+            return
+        if environment.name:
+            names[environment_id] = environment.name
+
+    async with anyio.create_task_group() as tg:
+        for environment_id in environment_ids:
+            tg.start_soon(look_up, environment_id)
+    return names
 
 
 class _Rollout:
@@ -73,6 +103,8 @@ class _Rollout:
         Returns:
             The exit code.
         """
+        known = await names_of(client, environment_ids) if names is None else names
+        self._started = StartedTasks(self.out, self.action, lambda env: known.get(env, str(env)))
         if not self.wait:
             return await start_without_waiting(
                 client,
@@ -83,7 +115,9 @@ class _Rollout:
                 on_conflict=self.on_conflict,
                 batch_id=self.batch_id,
             )
-        self._view = view = FleetView(self.out, self.action, environment_ids, names=names)
+        self._view = view = FleetView(
+            self.out, self.action, environment_ids, names=known, batch_id=self.batch_id
+        )
         run = getattr(client.fleet, self.action)(
             environment_ids,
             max_parallel=self.max_parallel,
@@ -101,7 +135,7 @@ class _Rollout:
         if self._view is not None:
             self._view.report_interrupt()
         else:
-            self._started.report()
+            self._started.report(batch_id=self.batch_id)
 
 
 def _unique(environment_ids: Sequence[UUID]) -> list[UUID]:

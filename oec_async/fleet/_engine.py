@@ -193,7 +193,10 @@ class Engine:
                 logger.info("fleet: %d failure(s): starting no more environments", self._failures)
                 self.stop_starting()
         if isinstance(outcome.error, _RUN_WIDE_ERRORS):
-            logger.warning("fleet: %s: starting no more environments", outcome.error)
+            if (
+                not self._stop and len(self.spec.targets) > 1
+            ):  # one environment: its outcome says it
+                logger.warning("fleet: starting no more environments after %s", outcome.error)
             self.stop_starting()
         self._deliver(outcome)
         self.emit(FleetEnvironmentFinished(outcome=outcome))
