@@ -14,7 +14,7 @@ from .._exceptions import APIError
 from ..fleet import ConflictPolicy
 from ..resources.environments import ACTIONS, Action
 from ._exit import ExitCode
-from ._fleet_report import exit_code_of
+from ._fleet_report import exit_code_of, write_report
 from ._fleet_view import FleetView
 from ._no_wait import start_without_waiting
 from ._output import Output
@@ -76,9 +76,12 @@ class _Rollout:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
+        report_path: str | None = None,
     ) -> None:
         if not wait and on_conflict == "wait-then-retry":
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
+        if not wait and report_path is not None:
+            raise click.UsageError("--report needs --wait (the report shows how tasks ended)")
         if batch_id is not None and not 1 <= len(batch_id.strip()) <= 200:
             raise click.BadParameter("must be 1..200 characters", param_hint="'--batch-id'")
         self.out = out
@@ -88,6 +91,7 @@ class _Rollout:
         self.batch_id = batch_id
         self.on_conflict = ON_CONFLICT[on_conflict]
         self.timeout = timeout
+        self.report_path = report_path
         self._started = StartedTasks(out, action)
         self._view: FleetView | None = None
 
@@ -128,12 +132,17 @@ class _Rollout:
         )
         report = await view.follow(client, run)
         view.summary(report)
+        if self.report_path is not None:
+            write_report(self.out, report, self.report_path)
         return exit_code_of(report, self.on_conflict)
 
     def interrupted(self) -> None:
         """After Ctrl-C: say what had been started."""
         if self._view is not None:
             self._view.report_interrupt()
+            report = self._view.run.report if self._view.run is not None else None
+            if self.report_path is not None and report is not None:
+                write_report(self.out, report, self.report_path)
         else:
             self._started.report(batch_id=self.batch_id)
 
@@ -183,7 +192,16 @@ def _rollout_options(command: F) -> F:
             metavar="SECONDS",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help="Give up after this many seconds (exit code 4).",
+            help="Stop waiting after this many seconds (exit code 4); the tasks go on.",
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            metavar="FILE",
+            type=click.Path(dir_okay=False, writable=True),
+            default=None,
+            help="Also write the run as one self-contained HTML page (a timeline of every "
+            "environment, the counts, the failures).",
         ),
     )
     for decorator in reversed(decorators):
@@ -210,6 +228,7 @@ def _action_command(action: Action) -> click.Command:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
+        report_path: str | None,
     ) -> None:
         targets = _unique(environment_ids)
         rollout = _Rollout(
@@ -220,6 +239,7 @@ def _action_command(action: Action) -> click.Command:
             batch_id=batch_id,
             on_conflict=on_conflict,
             timeout=timeout,
+            report_path=report_path,
         )
 
         async def main() -> int:
@@ -263,6 +283,7 @@ def fleet_deploy(
     batch_id: str | None,
     on_conflict: str,
     timeout: float | None,
+    report_path: str | None,
 ) -> None:
     """Deploy every environment of a project (by default, every running one)."""
     rollout = _Rollout(
@@ -273,6 +294,7 @@ def fleet_deploy(
         batch_id=batch_id,
         on_conflict=on_conflict,
         timeout=timeout,
+        report_path=report_path,
     )
     wanted = None if status.lower() == "any" else status
 

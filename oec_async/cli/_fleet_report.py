@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Final
 from uuid import UUID
 
@@ -32,6 +33,7 @@ __all__ = [
     "outcome_text",
     "print_summary",
     "summary_line",
+    "write_report",
 ]
 
 MS_KEYS: Final = frozenset(
@@ -247,3 +249,10 @@ def _json_object(data: object) -> dict[str, object]:
     if not isinstance(data, dict):  # pragma: no cover - _in_ms keeps a dict a dict
         raise TypeError("an event must render as a JSON object")
     return data
+
+
+def write_report(out: Output, report: FleetReport, path: str) -> Path:
+    """Write the run's HTML page (``--report``) and say where it is (on stderr)."""
+    written = report.write_html(path).resolve()
+    out.message(f"report: {written}")
+    return written
