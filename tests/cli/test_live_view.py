@@ -90,21 +90,26 @@ def test_the_view_eta_includes_the_budget_wait_for_environments_not_yet_sent() -
 
 
 # -- Ctrl-C ---------------------------------------------------------------------------------
-def test_after_ctrl_c_the_bar_keeps_its_count_and_nothing_is_in_flight() -> None:
-    stdout = Terminal()
-    view = FleetView(Output(json_mode=False, stdout=stdout), "deploy", ENVS)
-
-    with pytest.raises(KeyboardInterrupt), view:
+def interrupted_run(view: FleetView) -> None:
+    """Three started, one finished, then Ctrl-C: the run ends the others ``cancelled``."""
+    with view:
         for env, task in zip(ENVS, TASKS, strict=True):
             view(FleetActionStarted(environment_id=env, task_id=task))
         view(FleetEnvironmentFinished(outcome=succeeded(0)))
-        # the run stops: the others end "cancelled" (they go on on the server)
         for index in (1, 2):
             cancelled = FleetOutcome(
                 environment_id=ENVS[index], kind=OutcomeKind.CANCELLED, index=index, started=True
             )
             view(FleetEnvironmentFinished(outcome=cancelled))
         raise KeyboardInterrupt
+
+
+def test_after_ctrl_c_the_bar_keeps_its_count_and_nothing_is_in_flight() -> None:
+    stdout = Terminal()
+    view = FleetView(Output(json_mode=False, stdout=stdout), "deploy", ENVS)
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_run(view)
 
     text = stdout.getvalue()
     assert re.findall(r"(\d+)/3", text)[-1] == "1"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import anyio
 import pytest
 from attrs import define, field
 
@@ -155,7 +156,7 @@ async def visit(
     """Open ``page``, wait for it to load, save a screenshot, and say what went wrong.
 
     Args:
-        page: The HTML file.
+        page: The HTML file (an absolute path).
         screenshot: Where the PNG goes.
         profile: A fresh browser profile directory.
         probes: JavaScript expressions to evaluate once loaded (name -> expression).
@@ -180,7 +181,7 @@ async def visit(
             {"width": 1200, "height": 900, "deviceScaleFactor": 1, "mobile": False},
             events=events,
         )
-        await tab.send("Page.navigate", {"url": page.resolve().as_uri()}, events=events)
+        await tab.send("Page.navigate", {"url": page.as_uri()}, events=events)
         async with asyncio.timeout(30):
             await tab.events_until("Page.loadEventFired", events)
             shot = await tab.send(
@@ -191,7 +192,7 @@ async def visit(
                     "Runtime.evaluate", {"expression": expression, "returnByValue": True}, events
                 )
                 found.values[name] = result.get("result", {}).get("value")
-    screenshot.write_bytes(base64.b64decode(shot["data"]))
+    await anyio.Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
     for event in events:
         method, params = event["method"], event.get("params", {})
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
