@@ -47,48 +47,46 @@ from ._exceptions import (
 )
 from ._models import (
     ActionResult,
+    ApiKey,
+    Backup,
+    BackupDownload,
+    BackupSnapshot,
+    BackupStatus,
+    BackupType,
+    ContainerMetrics,
+    CreatedEnvironment,
     Deployment,
+    DiskUsage,
     Environment,
+    EnvironmentMetrics,
     EnvironmentStatusReport,
+    GitProvider,
     LastDeploy,
+    Organization,
+    OrganizationUsage,
     Page,
     Pagination,
+    Project,
     RateLimitSnapshot,
+    RetentionType,
+    RuntimeLog,
+    Server,
+    ServerMetrics,
+    SnapshotRef,
+    TaskLog,
+    Webhook,
+    WebhookDelivery,
+    WebhookEventType,
+    WebhookFormat,
+    WebhookSecret,
+    WebhookTestResult,
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
 
-# Imported on first access, by ``__getattr__`` below: the fleet package, and the models that only
-# the resources (imported by ``Client`` on first use) need. Building attrs classes is most of
-# the cost of ``import oec_async``. Type checkers and IDEs read these imports.
+# Imported on first access, by ``__getattr__`` below: the fleet package (``Client`` imports it on
+# first use too). Type checkers and IDEs read these imports.
 if TYPE_CHECKING:
-    from ._models_backups import (
-        Backup,
-        BackupDownload,
-        BackupSnapshot,
-        BackupStatus,
-        BackupType,
-        RetentionType,
-        SnapshotRef,
-    )
-    from ._models_environments import (
-        ContainerMetrics,
-        CreatedEnvironment,
-        DiskUsage,
-        EnvironmentMetrics,
-        RuntimeLog,
-        TaskLog,
-    )
-    from ._models_platform import ApiKey, Organization, OrganizationUsage, Server, ServerMetrics
-    from ._models_projects import GitProvider, Project
-    from ._models_webhooks import (
-        Webhook,
-        WebhookDelivery,
-        WebhookEventType,
-        WebhookFormat,
-        WebhookSecret,
-        WebhookTestResult,
-    )
     from .fleet import (
         ConflictPolicy,
         EnvironmentRef,
@@ -202,33 +200,6 @@ __all__ = [
 
 
 _LAZY_MODULES = {
-    "._models_backups": (
-        "Backup",
-        "BackupDownload",
-        "BackupSnapshot",
-        "BackupStatus",
-        "BackupType",
-        "RetentionType",
-        "SnapshotRef",
-    ),
-    "._models_environments": (
-        "ContainerMetrics",
-        "CreatedEnvironment",
-        "DiskUsage",
-        "EnvironmentMetrics",
-        "RuntimeLog",
-        "TaskLog",
-    ),
-    "._models_platform": ("ApiKey", "Organization", "OrganizationUsage", "Server", "ServerMetrics"),
-    "._models_projects": ("GitProvider", "Project"),
-    "._models_webhooks": (
-        "Webhook",
-        "WebhookDelivery",
-        "WebhookEventType",
-        "WebhookFormat",
-        "WebhookSecret",
-        "WebhookTestResult",
-    ),
     ".fleet": (
         "ConflictPolicy",
         "EnvironmentRef",

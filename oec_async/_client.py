@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import enum
-import ipaddress
 import os
 import ssl as ssl_module
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Self
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Self
 
 import aiohttp
 
@@ -19,6 +17,7 @@ from ._models import RateLimitSnapshot
 from ._polling import TaskSignals
 from ._ratelimit import RateGovernor
 from ._transport import Transport, new_session
+from ._validation import check_api_key, check_base_url, check_header_value
 from ._version import user_agent as user_agent_default
 
 # The resources and the fleet are imported by their properties, on first use: they (and the
@@ -35,56 +34,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Client"]
 
-_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
-
 
 class _State(enum.Enum):
     UNOPENED = "unopened"
     OPEN = "open"
     CLOSED = "closed"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
-    if not isinstance(base_url, str):
-        raise TypeError(f"base_url must be a string, got {type(base_url).__name__}")
-    url = urlsplit(base_url.strip())
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise ValueError(
-            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {base_url!r}"
-        )
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.hostname):
-        raise ValueError(
-            f"base_url {base_url!r} is plain http to a non-loopback host: the API key would "
-            "travel unencrypted. Use https, or pass allow_insecure_http=True if you must."
-        )
-    if url.query or url.fragment or url.username or url.password:
-        raise ValueError(
-            f"base_url must not carry credentials, a query or a fragment, got {base_url!r}"
-        )
-    return base_url.strip().rstrip("/")
-
-
-def _check_api_key(api_key: str | None) -> str:
-    key = api_key if api_key is not None else os.environ.get("OEC_API_KEY")
-    if key is None:
-        raise ValueError("no API key: pass api_key=... or set OEC_API_KEY")
-    if not isinstance(key, str):
-        raise TypeError(f"api_key must be a string, got {type(key).__name__}")
-    key = key.strip()
-    if not key:
-        raise ValueError("api_key is empty")
-    if any(c.isspace() for c in key):
-        raise ValueError("api_key must not contain whitespace")
-    return key
 
 
 class Client:
@@ -132,10 +86,12 @@ class Client:
         user_agent: str | None = None,
         prefetch_pages: bool = True,
     ) -> None:
-        self._api_key = _check_api_key(api_key)
+        self._api_key = check_api_key(api_key)
         if base_url is None:  # an explicit "" is an error, not a silent switch to production
             base_url = os.environ.get("OEC_BASE_URL") or DEFAULT_BASE_URL
-        self.base_url = _check_base_url(base_url, allow_insecure_http)
+        self.base_url = check_base_url(
+            base_url, allow_insecure_http=allow_insecure_http, secret=self._api_key
+        )
         if isinstance(timeout, Timeouts):
             self.timeouts = timeout
         elif timeout is None:
@@ -165,7 +121,7 @@ class Client:
         self._connection_limit = connection_limit
         self._borrowed_session = session
         self._ssl = ssl
-        self._user_agent = user_agent or user_agent_default()
+        self._user_agent = check_header_value(user_agent or user_agent_default(), "User-Agent")
         self._state = _State.UNOPENED
         self._session: aiohttp.ClientSession | None = None
         self._transport: Transport | None = None

@@ -27,6 +27,7 @@ __all__ = [
     "decode_json_body",
     "excerpt",
     "parse_error_body",
+    "parse_field_error",
     "parse_rate_limit",
     "redact",
 ]
@@ -73,28 +74,30 @@ def _shorten(text: str, limit: int = _MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
 
+def parse_field_error(item: object) -> FieldError:
+    """Read one field error in either shape the API sends, without raising.
+
+    The docs show ``{"field": "name", "message": ...}``; the live API (FastAPI) sends
+    ``{"loc": ["body", "name"], "msg": ..., "type": ...}``. Mixtures of the two and a string
+    ``loc`` are read too; anything else becomes a field-less error with the item as text.
+    ``FieldError.name`` gives the field's own name whichever shape it came in.
+    """
+    if not isinstance(item, dict):
+        return FieldError("", _shorten(str(item)))
+    loc = item.get("loc", item.get("field"))
+    if isinstance(loc, list | tuple):
+        where = ".".join(str(part) for part in loc)
+    else:
+        where = "" if loc is None else str(loc)
+    text = item.get("msg", item.get("message"))
+    kind = item.get("type")
+    return FieldError(
+        where, _shorten("" if text is None else str(text)), kind if isinstance(kind, str) else None
+    )
+
+
 def _field_errors(items: list[Any]) -> tuple[FieldError, ...]:
-    errors = []
-    for item in items:
-        if not isinstance(item, dict):
-            errors.append(FieldError("", _shorten(str(item))))
-            continue
-        if "loc" in item:  # FastAPI: {"loc": ["body", "name"], "msg": ..., "type": ...}
-            loc = item.get("loc")
-            where = ".".join(str(p) for p in loc) if isinstance(loc, list) else str(loc)
-            kind = item.get("type")
-            errors.append(
-                FieldError(
-                    where,
-                    _shorten(str(item.get("msg", ""))),
-                    kind if isinstance(kind, str) else None,
-                )
-            )
-        else:  # documented: {"field": "name", "message": ...}
-            errors.append(
-                FieldError(str(item.get("field", "")), _shorten(str(item.get("message", ""))))
-            )
-    return tuple(errors)
+    return tuple(parse_field_error(item) for item in items)
 
 
 def _from_object(obj: Mapping[str, Any], fallback: str) -> ErrorInfo:

@@ -24,7 +24,7 @@ Every exception derives from :class:`OECError`::
     │       └── InternalServerError           5xx
     ├── DeploymentFailedError             a waited task ended failed or cancelled
     ├── WaitTimeoutError                  a wait passed its deadline (carries the last Deployment)
-    ├── PaginationError                   the server sent a cursor it had already sent
+    ├── PaginationError                   the server's cursors would not end (a loop, empty pages)
     └── ClientClosedError                 the client is not open
 
 Invalid arguments raise the built-in ``ValueError`` / ``TypeError`` before any request is sent.
@@ -129,11 +129,18 @@ class ResponseValidationError(APIError):
         self.excerpt = excerpt
 
 
+_REQUEST_PARTS: Final = frozenset({"body", "query", "path", "header", "cookie"})
+
+
 class FieldError:
     """One field-level validation problem reported by the server.
 
+    The live API names a field by its place in the request (``body.name``, ``query.limit``),
+    the docs by its name alone (``name``); ``name`` reads the same for both.
+
     Attributes:
-        field: The dotted field name (``body.name``), or ``""`` if unknown.
+        field: The dotted field name as the server gave it (``body.name`` or ``name``), or
+            ``""`` if unknown.
         message: The server's text for this field.
         type: The validation error type when the server gives one (FastAPI ``type``).
     """
@@ -144,6 +151,12 @@ class FieldError:
         self.field = field
         self.message = message
         self.type = type
+
+    @property
+    def name(self) -> str:
+        """The field's own name, without the request part: ``name`` for ``body.name``."""
+        part, dot, rest = self.field.partition(".")
+        return rest if dot and part in _REQUEST_PARTS else self.field
 
     def __repr__(self) -> str:
         return f"FieldError(field={self.field!r}, message={self.message!r})"
@@ -331,7 +344,20 @@ class WaitTimeoutError(OECError, TimeoutError):
 
 
 class PaginationError(OECError):
-    """The server sent a cursor it had already sent: following it would loop forever."""
+    """Following the server's cursors would not end: a repeated cursor, or endless empty pages.
+
+    Raised after the page that caused it was given out: the server sent a cursor it had already
+    sent, or :data:`~oec_async._pagination.DEFAULT_MAX_EMPTY_PAGES` (10) empty pages in a row
+    that all said ``has_more``.
+
+    Attributes:
+        cursor: Where the list would go on (``None`` when the server repeated a cursor): pass
+            it as ``cursor=`` to resume on purpose.
+    """
+
+    def __init__(self, message: str, *, cursor: str | None = None) -> None:
+        super().__init__(message)
+        self.cursor = cursor
 
 
 class ClientClosedError(OECError, RuntimeError):

@@ -13,18 +13,35 @@ page N and the caller reads it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections import deque
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Final, Generic, Self, TypeVar
 
+from attrs import frozen
+
 from ._exceptions import PaginationError
 from ._models import Page, Pagination
-from ._validation import ensure_int_range
+from ._validation import check_int_range
 
-__all__ = ["AsyncPaginator", "PageDraft", "next_cursor"]
+__all__ = [
+    "CURSOR_MEMORY",
+    "DEFAULT_MAX_EMPTY_PAGES",
+    "AsyncPaginator",
+    "CursorTrail",
+    "PageDraft",
+    "next_cursor",
+]
 
 T = TypeVar("T")
 
 PREFETCH_TASK_NAME: Final = "oec-async page prefetch"
+
+DEFAULT_MAX_EMPTY_PAGES: Final = 10
+"""Empty pages in a row, each saying ``has_more``, after which a list raises PaginationError."""
+
+CURSOR_MEMORY: Final = 1024
+"""How many recent cursors a list remembers to catch a server leading it in a loop."""
 
 
 class PageDraft(Generic[T]):
@@ -64,6 +81,107 @@ def next_cursor(pagination: Pagination) -> str | None:
     return pagination.next_cursor
 
 
+@frozen
+class _Follow:
+    cursor: str
+    digest: bytes
+
+
+@frozen
+class _Refuse:
+    """Give this page out, then raise ``error`` instead of following the server further."""
+
+    error: PaginationError
+
+
+Step = _Follow | _Refuse | None
+"""What to do after a page: follow a cursor, refuse to go on, or (``None``) the list ended."""
+
+
+def _digest(cursor: str) -> bytes:
+    # A fixed-size fingerprint: the memory stays bounded however long the server's cursors are.
+    return hashlib.blake2b(cursor.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class CursorTrail:
+    """Where a walk through a list has been: decides, after each page, whether to go on.
+
+    It is the one owner of that state, and it is bounded: it remembers the fingerprints of the
+    last ``memory`` cursors, plus one checkpoint cursor moved at doubling intervals (Brent's
+    cycle detection). So a server that leads back to a cursor it sent within the last
+    ``memory`` pages is caught at its first repeat, and a longer loop, whatever its length, by
+    the time the walk has made three times the pages it took to first come round. The memory
+    never grows past ``memory`` fingerprints of 16 bytes.
+
+    Args:
+        start: The cursor the walk starts from (``None``: the first page).
+        max_empty_pages: How many empty pages in a row that still say ``has_more`` end the walk
+            with :class:`PaginationError`.
+        memory: How many recent cursors to remember.
+    """
+
+    __slots__ = ("_checkpoint", "_empty", "_interval", "_max_empty", "_order", "_recent", "_steps")
+
+    def __init__(
+        self,
+        start: str | None,
+        *,
+        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
+        memory: int = CURSOR_MEMORY,
+    ) -> None:
+        self._max_empty = check_int_range(max_empty_pages, "max_empty_pages", 1)
+        self._order: deque[bytes] = deque(maxlen=check_int_range(memory, "memory", 1))
+        self._recent: set[bytes] = set()
+        self._checkpoint: bytes | None = None
+        self._steps = 0
+        self._interval = 1
+        self._empty = 0
+        if start is not None:
+            self._remember(_digest(start))
+
+    @property
+    def remembered(self) -> int:
+        """How many cursor fingerprints are held (never more than ``memory``)."""
+        return len(self._recent)
+
+    def judge(self, pagination: Pagination, size: int) -> Step:
+        """What to do after a page of ``size`` items: a question only, nothing is recorded."""
+        cursor = next_cursor(pagination)
+        if cursor is None:
+            return None
+        digest = _digest(cursor)
+        if digest in self._recent or digest == self._checkpoint:
+            return _Refuse(
+                PaginationError(
+                    f"the server sent cursor {cursor[:40]!r} twice; stopping instead of looping"
+                )
+            )
+        if size == 0 and self._empty + 1 >= self._max_empty:
+            return _Refuse(
+                PaginationError(
+                    f"{self._max_empty} empty pages in a row all said has_more; stopping instead "
+                    "of following the server for ever (pass the error's cursor to go on)",
+                    cursor=cursor,
+                )
+            )
+        return _Follow(cursor, digest)
+
+    def record(self, step: Step, size: int) -> None:
+        """The page of ``size`` items was given out: remember where ``step`` leads."""
+        self._empty = self._empty + 1 if size == 0 else 0
+        if isinstance(step, _Follow):
+            self._remember(step.digest)
+
+    def _remember(self, digest: bytes) -> None:
+        if len(self._order) == self._order.maxlen:
+            self._recent.discard(self._order[0])
+        self._order.append(digest)
+        self._recent.add(digest)
+        self._steps += 1
+        if self._steps >= self._interval:
+            self._checkpoint, self._steps, self._interval = digest, 0, self._interval * 2
+
+
 class AsyncPaginator(Generic[T]):
     """A lazy list: no request is sent until it is awaited or iterated.
 
@@ -76,16 +194,21 @@ class AsyncPaginator(Generic[T]):
     request, so at most one page more than needed is asked for. ``aclose()`` on the iterator
     (or ``contextlib.aclosing``) cancels it at a point of your choosing.
 
-    A cursor the server already sent raises :class:`PaginationError` instead of looping, after
-    the page that carried it has been given out.
+    Iterating always ends. It raises :class:`PaginationError`, after the page that caused it
+    has been given out, when the server sends a cursor it already sent (see
+    :class:`CursorTrail` for which loops are caught), or when ``max_empty_pages`` empty pages
+    in a row all say ``has_more`` (the error's ``cursor`` resumes from there).
 
     Args:
         fetch: Fetches the page at a cursor (``None``: the first page) as a :class:`Page`, or
             as a :class:`PageDraft` whose items are structured once the page is reached.
         cursor: A saved ``page.next_cursor`` to start from.
-        max_items: Stop after this many items (``async for`` and ``collect``).
+        max_items: Stop after this many items (``async for`` and ``collect``; ``pages()``
+            stops after the page that reaches it).
         prefetch: Keep one request ahead while iterating (the resources pass
             ``Client.prefetch_pages``).
+        max_empty_pages: Empty pages in a row (each saying ``has_more``) after which iterating
+            raises :class:`PaginationError` (default :data:`DEFAULT_MAX_EMPTY_PAGES`, 10).
     """
 
     def __init__(
@@ -95,15 +218,18 @@ class AsyncPaginator(Generic[T]):
         cursor: str | None = None,
         max_items: int | None = None,
         prefetch: bool = False,
+        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
     ) -> None:
         if max_items is not None:
-            ensure_int_range(max_items, "max_items", 0)
+            check_int_range(max_items, "max_items", 0)
         if cursor is not None and not isinstance(cursor, str):
             raise TypeError(f"cursor must be a string, got {type(cursor).__name__}")
+        check_int_range(max_empty_pages, "max_empty_pages", 1)
         self._fetch = fetch
         self._start = cursor
         self._max_items = max_items
         self._prefetch = prefetch
+        self._max_empty_pages = max_empty_pages
 
     def __await__(self) -> Generator[object, None, Page[T]]:
         return self._first_page().__await__()
@@ -112,12 +238,12 @@ class AsyncPaginator(Generic[T]):
         return _built(await self._fetch(self._start))
 
     def __aiter__(self) -> _ItemIterator[T]:
-        pages = _PageIterator(self._fetch, self._start, self._prefetch, self._max_items)
-        return _ItemIterator(pages, self._max_items)
+        return _ItemIterator(self.pages(), self._max_items)
 
     def pages(self) -> _PageIterator[T]:
         """Iterate over whole pages instead of items."""
-        return _PageIterator(self._fetch, self._start, self._prefetch, None)
+        trail = CursorTrail(self._start, max_empty_pages=self._max_empty_pages)
+        return _PageIterator(self._fetch, self._start, trail, self._prefetch, self._max_items)
 
     async def collect(self) -> list[T]:
         """Fetch every item (up to ``max_items``) into a list."""
@@ -135,6 +261,46 @@ def _retrieve_outcome(task: asyncio.Task[object]) -> None:
         task.exception()
 
 
+class _Ahead(Generic[T]):
+    """The one request fetched ahead of the reader, in a task of its own.
+
+    A detached task, on purpose: the request must run while the caller's loop body runs, and
+    an async iterator cannot keep a task group open across the pages it hands out (anyio
+    forbids yielding inside a task group's scope: the group would outlive the caller's
+    ``break``). Its owner is the :class:`_PageIterator` that started it, and it always ends
+    there: the next page awaits it, ``aclose()`` or a failure cancels and awaits it, and a
+    dropped iterator cancels it (``__del__``).
+    """
+
+    __slots__ = ("_task",)
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[Fetched[T]] | None = None
+
+    def start(self, fetch: Coroutine[Any, Any, Fetched[T]]) -> None:
+        self._task = asyncio.get_running_loop().create_task(fetch, name=PREFETCH_TASK_NAME)
+        self._task.add_done_callback(_retrieve_outcome)
+
+    def take(self) -> asyncio.Task[Fetched[T]] | None:
+        """The request ahead (to await), now the caller's; ``None`` if there is none."""
+        task, self._task = self._task, None
+        return task
+
+    def cancel(self) -> asyncio.Task[Fetched[T]] | None:
+        """Cancel the request ahead, if one is running; return it (to wait for), else None."""
+        task = self.take()
+        if task is None or task.done() or task.get_loop().is_closed():
+            return None
+        task.cancel()
+        return task
+
+    async def aclose(self) -> None:
+        """Cancel the request ahead and wait until it has ended."""
+        task = self.cancel()
+        if task is not None:
+            await asyncio.wait([task])
+
+
 class _PageIterator(Generic[T]):
     """Follows cursors page by page, optionally one request ahead.
 
@@ -149,20 +315,25 @@ class _PageIterator(Generic[T]):
         "_failure",
         "_fetch",
         "_prefetch",
-        "_seen",
+        "_trail",
         "_wanted",
     )
 
     def __init__(
-        self, fetch: PageFetcher[T], cursor: str | None, prefetch: bool, wanted: int | None
+        self,
+        fetch: PageFetcher[T],
+        cursor: str | None,
+        trail: CursorTrail,
+        prefetch: bool,
+        wanted: int | None,
     ) -> None:
         self._fetch = fetch
         self._cursor = cursor
-        self._seen: set[str] = set() if cursor is None else {cursor}
-        self._done = False
+        self._trail = trail
+        self._done = wanted == 0
         self._prefetch = prefetch
         self._wanted = wanted
-        self._ahead: asyncio.Task[Fetched[T]] | None = None
+        self._ahead: _Ahead[T] = _Ahead()
         self._failure: PaginationError | None = None
 
     def __aiter__(self) -> Self:
@@ -174,62 +345,40 @@ class _PageIterator(Generic[T]):
             raise failure
         if self._done:
             raise StopAsyncIteration
-        ahead, self._ahead = self._ahead, None
+        ahead = self._ahead.take()
         fetched = await (ahead if ahead is not None else self._fetch(self._cursor))
         size = len(fetched.items) if isinstance(fetched, Page) else fetched.size
-        cursor = next_cursor(fetched.pagination)
-        repeated = cursor is not None and cursor in self._seen
-        if (
-            cursor is not None
-            and not repeated
-            and self._prefetch
-            and (self._wanted is None or size < self._wanted)
-        ):
-            self._ahead = asyncio.get_running_loop().create_task(
-                self._fetch(cursor), name=PREFETCH_TASK_NAME
-            )
-            self._ahead.add_done_callback(_retrieve_outcome)
+        step = self._trail.judge(fetched.pagination, size)
+        left = None if self._wanted is None else self._wanted - size
+        if isinstance(step, _Follow) and self._prefetch and (left is None or left > 0):
+            self._ahead.start(self._fetch(step.cursor))
         try:
-            if self._ahead is not None:
+            if isinstance(step, _Follow) and self._prefetch:
                 # A new task only runs once this one yields: yield now, so the request is on
                 # the wire while the items below are structured and read, not after.
                 await asyncio.sleep(0)
             page = _built(fetched)
         except BaseException:  # cancelled here, or a malformed page: nothing runs ahead
-            self._cancel_ahead()
+            self._ahead.cancel()
             raise
-        if self._wanted is not None:
-            self._wanted -= size
-        if cursor is None:
-            self._done = True
-        elif repeated:
-            self._done = True
-            self._failure = PaginationError(
-                f"the server sent cursor {cursor[:40]!r} twice; stopping instead of looping"
-            )
+        self._trail.record(step, size)
+        self._wanted = left
+        if isinstance(step, _Follow):
+            self._cursor = step.cursor
+            self._done = left is not None and left <= 0
         else:
-            self._seen.add(cursor)
-        self._cursor = cursor
+            self._done = True
+            self._failure = step.error if isinstance(step, _Refuse) else None
         return page
 
     async def aclose(self) -> None:
         """Stop here: cancel the page fetched ahead (waiting for it to end); no more pages."""
         self._done = True
         self._failure = None
-        ahead = self._cancel_ahead()
-        if ahead is not None:
-            await asyncio.wait([ahead])
-
-    def _cancel_ahead(self) -> asyncio.Task[Fetched[T]] | None:
-        """Cancel the request ahead, if one is running; return it (to wait for), else None."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None or ahead.done() or ahead.get_loop().is_closed():
-            return None
-        ahead.cancel()
-        return ahead
+        await self._ahead.aclose()
 
     def __del__(self) -> None:
-        self._cancel_ahead()
+        self._ahead.cancel()
 
 
 class _ItemIterator(Generic[T]):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -242,6 +244,34 @@ def test_a_base_url_that_is_not_http_is_refused(base_url: str) -> None:
 def test_a_base_url_with_credentials_query_or_fragment_is_refused(base_url: str) -> None:
     with pytest.raises(ValueError, match="must not carry credentials, a query or a fragment"):
         Client(API_KEY, base_url=base_url)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://user:{}@api.oec.sh/api",
+        "https://api.oec.sh/api?api_key={}",
+        "http://{}@evil.example",
+    ],
+)
+@pytest.mark.parametrize("encode", [str, lambda key: quote(key, safe="")])
+def test_a_refused_base_url_never_shows_the_key(
+    template: str, encode: Callable[[str], str]
+) -> None:
+    key = "oec_live_rw_k3y+/=tail"
+    with pytest.raises(ValueError, match="base_url") as caught:
+        Client(key, base_url=template.format(encode(key)))
+    message = str(caught.value)
+    assert "k3y" not in message
+    assert quote(key, safe="") not in message
+
+
+@pytest.mark.parametrize("agent", ["bot/1\r\nX-Evil: 1", "bot/1\n", "bot\x00"])
+def test_a_user_agent_with_control_characters_is_refused_before_anything_is_sent(
+    agent: str,
+) -> None:
+    with pytest.raises(ValueError, match="the User-Agent header value must not contain control"):
+        Client(API_KEY, base_url=BASE_URL, user_agent=agent)
 
 
 def test_plain_http_to_a_remote_host_is_refused() -> None:

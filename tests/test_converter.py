@@ -129,12 +129,12 @@ def test_wrong_types_raise_value_error_naming_the_json_path(
 
 
 def test_a_string_where_a_bool_belongs_is_not_coerced() -> None:
-    with pytest.raises(ValueError, match=r"expected a boolean, got str @ \$\.http_ok"):
+    with pytest.raises(ValueError, match=r"expected a boolean, got string @ \$\.http_ok"):
         structure({"http_ok": "false"}, EnvironmentStatusReport)
 
 
 def test_a_number_where_a_string_belongs_is_not_coerced() -> None:
-    with pytest.raises(ValueError, match=r"expected a string, got int @ \$\.name"):
+    with pytest.raises(ValueError, match=r"expected a string, got number @ \$\.name"):
         structure({"id": ENV, "name": 4}, Environment)
 
 
@@ -151,6 +151,25 @@ def test_an_integer_is_accepted_as_a_float() -> None:
     env = structure({"id": ENV, "cpu_cores": 2}, Environment)
     assert env.cpu_cores == 2.0
     assert isinstance(env.cpu_cores, float)
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_that_is_not_finite_is_refused(number: float) -> None:
+    with pytest.raises(
+        ValueError, match=r"expected a finite number, got .* @ \$\.progress_percent"
+    ):
+        structure({"id": TASK, "progress_percent": number}, Deployment)
+
+
+def test_an_optional_field_given_null_or_its_type_takes_it_as_is() -> None:
+    deployment = structure({"id": TASK, "type": None, "total_steps": 7}, Deployment)
+    assert deployment.type is None
+    assert deployment.total_steps == 7
+
+
+def test_an_enum_field_refuses_a_value_of_the_wrong_type() -> None:
+    with pytest.raises(ValueError, match=r"\$\.status"):
+        structure({"id": TASK, "status": 3}, Deployment)
 
 
 def test_nested_errors_name_the_nested_path() -> None:

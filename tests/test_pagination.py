@@ -9,7 +9,15 @@ import gc
 import pytest
 
 from oec_async import AsyncPaginator, Page, Pagination, PaginationError
-from oec_async._pagination import PREFETCH_TASK_NAME, PageDraft, next_cursor
+from oec_async._pagination import (
+    CURSOR_MEMORY,
+    DEFAULT_MAX_EMPTY_PAGES,
+    PREFETCH_TASK_NAME,
+    CursorTrail,
+    PageDraft,
+    next_cursor,
+)
+from oec_async.resources._paging import position_cursor
 
 
 class Pages:
@@ -430,3 +438,135 @@ async def test_a_page_draft_is_structured_only_when_its_page_is_reached() -> Non
     assert built == ["first"]
     await anext(pages)
     assert built == ["first", "c1"]
+
+
+# --- every walk ends: empty pages, bounded cursor memory, max_items ---------------------------
+
+
+class EndlessEmptyPages:
+    """A server that answers every cursor with an empty page, a new cursor and has_more."""
+
+    def __init__(self, *, items_every: int | None = None) -> None:
+        self.asked = 0
+        self.items_every = items_every
+
+    async def __call__(self, cursor: str | None) -> Page[int]:
+        self.asked += 1
+        if self.asked > 1000:  # bounded even where the paginator is not: end, and fail
+            return page([], None)
+        full = self.items_every is not None and self.asked % self.items_every == 0
+        return page([self.asked] if full else [], f"c{self.asked}", has_more=True)
+
+
+async def test_endless_empty_pages_that_say_has_more_raise_pagination_error() -> None:
+    fetch = EndlessEmptyPages()
+    with pytest.raises(PaginationError, match="10 empty pages in a row"):
+        await AsyncPaginator(fetch).collect()
+    assert fetch.asked == DEFAULT_MAX_EMPTY_PAGES == 10
+
+
+async def test_the_empty_page_error_carries_the_cursor_to_resume_from() -> None:
+    fetch = EndlessEmptyPages()
+    with pytest.raises(PaginationError) as caught:
+        await AsyncPaginator(fetch, max_empty_pages=3).collect()
+    assert caught.value.cursor == "c3"
+
+
+async def test_max_empty_pages_is_configurable() -> None:
+    fetch = EndlessEmptyPages()
+    with pytest.raises(PaginationError, match="2 empty pages in a row"):
+        await AsyncPaginator(fetch, max_empty_pages=2, prefetch=True).collect()
+    assert fetch.asked == 2
+
+
+async def test_an_item_between_empty_pages_starts_the_count_again() -> None:
+    fetch = EndlessEmptyPages(items_every=3)
+    items = await AsyncPaginator(fetch, max_items=5, max_empty_pages=3).collect()
+    assert items == [3, 6, 9, 12, 15]
+
+
+async def test_max_items_ends_a_walk_that_the_server_would_never_end() -> None:
+    fetch = EndlessEmptyPages(items_every=1)
+    assert await AsyncPaginator(fetch, max_items=50, prefetch=True).collect() == list(range(1, 51))
+    assert fetch.asked == 50
+
+
+async def test_pages_stops_after_the_page_that_reaches_max_items() -> None:
+    fetch = three_pages()
+    pages = [list(p) async for p in AsyncPaginator(fetch, max_items=4).pages()]
+    assert pages == [[0, 1, 2], [3, 4, 5]]
+    assert fetch.asked == [None, "c1"]
+
+
+async def test_pages_with_max_items_zero_fetches_nothing() -> None:
+    fetch = three_pages()
+    assert [p async for p in AsyncPaginator(fetch, max_items=0).pages()] == []
+    assert fetch.asked == []
+
+
+@pytest.mark.parametrize("bad", [0, -1, True])
+def test_max_empty_pages_is_validated(bad: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="max_empty_pages"):
+        _ = AsyncPaginator(three_pages(), max_empty_pages=bad)  # type: ignore[arg-type]
+
+
+def test_the_cursor_memory_stays_bounded_over_a_long_walk() -> None:
+    trail = CursorTrail(None)
+    for index in range(20_000):
+        step = trail.judge(Pagination(has_more=True, next_cursor=f"cursor-{index}"), 1)
+        trail.record(step, 1)
+    assert trail.remembered == CURSOR_MEMORY == 1024
+
+
+def walk_until_refused(trail: CursorTrail, cursors: list[str], limit: int) -> int:
+    """Feed ``cursors`` round and round; return how many pages passed before a refusal."""
+    for count in range(limit):
+        cursor = cursors[count % len(cursors)]
+        step = trail.judge(Pagination(has_more=True, next_cursor=cursor), 1)
+        if step is not None and not hasattr(step, "cursor"):
+            return count
+        trail.record(step, 1)
+    raise AssertionError(f"no loop found in {limit} pages")
+
+
+def test_a_loop_within_the_cursor_memory_is_caught_at_its_first_repeat() -> None:
+    cycle = [f"c{i}" for i in range(500)]
+    assert walk_until_refused(CursorTrail(None), cycle, 10_000) == 500
+
+
+def test_a_loop_longer_than_the_cursor_memory_is_caught_within_three_turns() -> None:
+    cycle = [f"c{i}" for i in range(300)]
+    pages = walk_until_refused(CursorTrail(None, memory=8), cycle, 10_000)
+    assert 300 <= pages <= 3 * 300
+
+
+def test_a_loop_entered_after_a_long_lead_in_is_caught() -> None:
+    lead_in = [f"lead{i}" for i in range(1000)]
+    cycle = [f"c{i}" for i in range(70)]
+    trail = CursorTrail(None, memory=4)
+    for cursor in lead_in:
+        trail.record(trail.judge(Pagination(has_more=True, next_cursor=cursor), 1), 1)
+    assert walk_until_refused(trail, cycle, 10_000) <= 3 * (1000 + 70) - 1000
+
+
+def test_a_very_long_cursor_costs_a_fixed_size_fingerprint() -> None:
+    trail = CursorTrail(None)
+    huge = "x" * 1_000_000
+    step = trail.judge(Pagination(has_more=True, next_cursor=huge), 1)
+    trail.record(step, 1)
+    assert huge in [getattr(step, "cursor", None)]
+    repeat = trail.judge(Pagination(has_more=True, next_cursor=huge), 1)
+    assert isinstance(getattr(repeat, "error", None), PaginationError)
+
+
+# --- position cursors (offsets and page numbers given back by the caller) ----------------------
+
+
+def test_a_position_cursor_reads_back_as_its_number() -> None:
+    assert position_cursor("42", "an offset", 0) == 42
+
+
+@pytest.mark.parametrize("bad", ["-1", "1e3", "x", "9" * 17, "9" * 5000, str(2**53)])
+def test_a_position_cursor_outside_the_positions_a_list_can_have_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"cursor"):
+        position_cursor(bad, "a page number", 1)

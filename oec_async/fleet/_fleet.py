@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Unpack
 
-from .._validation import ensure_module_names
+from .._validation import check_module_names
 from ._run import FleetRun
 from ._spec import EnvironmentRef, FleetOptions, build_spec
 
@@ -83,7 +83,7 @@ class Fleet:
         """
         body = None
         if update_modules is not None:
-            body = {"update_modules": ensure_module_names(update_modules, "update_modules")}
+            body = {"update_modules": check_module_names(update_modules, "update_modules")}
         return FleetRun(self._client, build_spec("deploy", environments, body=body, **options))
 
     def restart(

@@ -10,7 +10,12 @@ from attrs import frozen
 
 from .._config import PollPolicy
 from .._models import Environment
-from .._validation import ensure_positive_number, ensure_uuid
+from .._validation import (
+    EnvironmentRef,
+    check_environment_id,
+    check_positive_number,
+    check_uuid,
+)
 from ._events import FleetEvent
 
 __all__ = [
@@ -32,9 +37,6 @@ CONFLICT_POLICIES: Final[tuple[ConflictPolicy, ...]] = (
     "skip",
     "raise",
 )
-
-EnvironmentRef = UUID | str | Environment
-"""An environment given by id, or as the Environment model (which also names its project)."""
 
 
 class FleetOptions(TypedDict, total=False):
@@ -62,7 +64,7 @@ def idempotency_key(batch_id: str, environment_id: UUID | str, action: str) -> s
     Deterministic (a UUID5 of the three values), so a re-run of the same batch after a crash
     gets the server's cached answer (the task it already started) instead of a second task.
     """
-    env = ensure_uuid(environment_id, "environment_id")
+    env = check_environment_id(environment_id)
     return str(uuid5(_KEY_NAMESPACE, f"{batch_id}\x1f{env}\x1f{action}"))
 
 
@@ -116,7 +118,7 @@ def _targets(environments: Iterable[EnvironmentRef]) -> tuple[FleetTarget, ...]:
         if isinstance(item, Environment):
             env_id, project_id = item.id, item.project_id
         else:
-            env_id = UUID(ensure_uuid(item, f"environments[{index}]"))
+            env_id = UUID(check_uuid(item, f"environments[{index}]"))
             project_id = None
         if env_id in seen:
             raise ValueError(
@@ -191,10 +193,10 @@ def build_spec(
         body=body,
         max_parallel=max_parallel,
         max_failures=_max_failures(fail_fast, max_failures),
-        timeout_per_environment=ensure_positive_number(
+        timeout_per_environment=check_positive_number(
             timeout_per_environment, "timeout_per_environment"
         ),
-        timeout=ensure_positive_number(timeout, "timeout"),
+        timeout=check_positive_number(timeout, "timeout"),
         on_conflict=on_conflict,
         batch_id=batch_id,
         run_id=uuid4().hex,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
+from uuid import UUID
 
 from .._config import Timeouts
 from .._converter import structure
@@ -12,14 +13,13 @@ from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
-from .._validation import ensure_int_range
-from ._checks import check_idempotency_key
+from .._validation import check_idempotency_key, check_int_range
 
 if TYPE_CHECKING:
     from .._client import Client
     from .._transport import Transport
 
-__all__ = ["ACTION_IDEMPOTENCY_HEADER", "CREATE_IDEMPOTENCY_HEADER", "Resource"]
+__all__ = ["ACTION_IDEMPOTENCY_HEADER", "CREATE_IDEMPOTENCY_HEADER", "Resource", "same_id"]
 
 T = TypeVar("T")
 
@@ -65,7 +65,7 @@ class Resource:
         timeout: float | Timeouts | None,
     ) -> AsyncPaginator[T]:
         """A cursor-paged list (``limit`` + ``cursor``; ``{data, pagination}`` answers)."""
-        ensure_int_range(limit, "limit", 1, 100)
+        check_int_range(limit, "limit", 1, 100)
 
         async def fetch(page_cursor: str | None) -> PageDraft[T]:
             params: dict[str, str | int] = {"limit": limit}
@@ -144,3 +144,35 @@ def _shape(data: Any) -> str:
     if isinstance(data, list):
         return "an array"
     return type(data).__name__ if data is not None else "an empty body"
+
+
+M = TypeVar("M")
+
+
+def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M:
+    """``model`` if it is about the id it was asked for: the last UUID in ``path``.
+
+    A server (or something between it and us) that answers about another object must not be
+    believed: acting on it would follow, deploy or delete the wrong thing.
+
+    Raises:
+        ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
+    """
+    got = getattr(model, field, None)
+    asked = next((UUID(part) for part in reversed(path.split("/")) if _is_uuid(part)), None)
+    if got is None or asked is None or got == asked:
+        return model
+    raise ResponseValidationError(
+        f"{method} {path}: asked about {field} {asked}, the answer is about {got}",
+        method=method,
+        path=path,
+        status=200,
+    )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True

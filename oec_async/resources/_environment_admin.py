@@ -12,8 +12,15 @@ from .._config import PollPolicy
 from .._exceptions import WaitTimeoutError
 from .._models import EnvironmentStatusReport
 from .._polling import TaskSignals, poll_delay
-from .._validation import ensure_uuid
-from ._checks import check_bool, check_branch, check_domain, check_number, check_text
+from .._validation import (
+    ServerRef,
+    check_bool,
+    check_branch,
+    check_domain,
+    check_number,
+    check_server_id,
+    check_text,
+)
 
 __all__ = [
     "ENVIRONMENT_TYPES",
@@ -37,7 +44,7 @@ class EnvironmentSettings(TypedDict, total=False):
 
     environment_type: EnvironmentType
     branch: str
-    server_id: UUID | str
+    server_id: ServerRef
     domain: str
     cpu_cores: float
     ram_mb: int
@@ -65,7 +72,7 @@ def creation_body(
     *,
     environment_type: str | None = None,
     branch: str | None = None,
-    server_id: UUID | str | None = None,
+    server_id: ServerRef | None = None,
     domain: str | None = None,
     cpu_cores: float | None = None,
     ram_mb: int | None = None,
@@ -88,7 +95,7 @@ def creation_body(
     if branch is not None:
         body["branch"] = check_branch(branch)
     if server_id is not None:
-        body["vm_id"] = ensure_uuid(server_id, "server_id")
+        body["vm_id"] = check_server_id(server_id)
     if domain is not None:
         body["domain"] = check_domain(domain)
     _sizes(body, cpu_cores, ram_mb, disk_gb)

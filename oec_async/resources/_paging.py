@@ -7,38 +7,57 @@ list is the same :class:`AsyncPaginator` to the caller; plain arrays are one fin
 
 from __future__ import annotations
 
-import math
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
 from .._pagination import PageDraft
-from .._validation import ensure_int_range
+from .._validation import check_int_range
 from ._base import Resource, _shape
 
 __all__ = ["PagedResource", "position_cursor"]
 
 T = TypeVar("T")
 
+MAX_POSITION: Final = 2**53 - 1
+"""The largest count, offset or page number read from a list envelope (JSON's safe integers).
+
+A larger one (or a negative one) is refused with ResponseValidationError: no real list is that
+long, and page arithmetic on it stays exact and can never overflow.
+"""
+
 
 def position_cursor(cursor: str | None, name: str, low: int) -> int | None:
     """Read a cursor that encodes a position (an offset or a page number) given by the caller.
 
     Raises:
-        ValueError: not the decimal form of an integer ``>= low``.
+        ValueError: not the decimal form of an integer within ``low..MAX_POSITION``.
     """
     if cursor is None:
         return None
     candidate: object = cursor
-    if not isinstance(candidate, str) or not candidate.isdecimal():
-        raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r}")
-    return ensure_int_range(int(candidate), f"cursor ({name})", low)
+    if not isinstance(candidate, str) or not candidate.isdecimal() or len(candidate) > 16:
+        raise ValueError(f"cursor must be a saved page.next_cursor ({name}), got {cursor!r:.60}")
+    return check_int_range(int(candidate), f"cursor ({name})", low, MAX_POSITION)
 
 
-def _number(data: dict[str, Any], *keys: str) -> int | None:
+def _number(data: dict[str, Any], method: str, path: str, *keys: str) -> int | None:
+    """The first of ``keys`` holding an integer, checked to lie within 0..MAX_POSITION."""
     for key in keys:
         value = data.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value <= MAX_POSITION:
+                shown = (
+                    str(value)
+                    if -(10**20) < value < 10**20
+                    else f"a {len(str(value))}-digit number"
+                )
+                raise ResponseValidationError(
+                    f"{method} {path}: the list's {key!r} is {shown}, outside 0..{MAX_POSITION}",
+                    method=method,
+                    path=path,
+                    status=200,
+                )
             return value
     return None
 
@@ -76,8 +95,8 @@ class PagedResource(Resource):
     ) -> PageDraft[T]:
         """Read ``{items, total, limit, offset, has_more}``; the next cursor is the next offset."""
         items = self._raw_items(data, "items", method, path)
-        total = _number(data, "total")
-        start = _number(data, "offset")
+        total = _number(data, method, path, "total")
+        start = _number(data, method, path, "offset")
         start = offset if start is None else start
         following = start + len(items)
         has_more = data.get("has_more")
@@ -95,12 +114,12 @@ class PagedResource(Resource):
     ) -> PageDraft[T]:
         """Read ``{items, total, page, page_size, total_pages|pages}``; the cursor is the next page."""
         items = self._raw_items(data, "items", method, path)
-        total = _number(data, "total")
-        current = _number(data, "page") or page
-        pages = _number(data, "total_pages", "pages")
+        total = _number(data, method, path, "total")
+        current = _number(data, method, path, "page") or page
+        pages = _number(data, method, path, "total_pages", "pages")
         if pages is None and total is not None:
-            size = _number(data, "page_size") or len(items)
-            pages = math.ceil(total / size) if size else current
+            size = _number(data, method, path, "page_size") or len(items)
+            pages = -(-total // size) if size else current  # ceiling, in exact integers
         has_more = bool(items) and (current < pages if pages is not None else False)
         pagination = Pagination(
             has_more=has_more, next_cursor=str(current + 1) if has_more else None, total=total

@@ -5,18 +5,22 @@ from __future__ import annotations
 from uuid import UUID
 
 from .._config import Timeouts
-from .._models import ActionResult
-from .._models_backups import Backup, BackupDownload, BackupStatus, BackupType, RetentionType
+from .._models import ActionResult, Backup, BackupDownload, BackupStatus, BackupType, RetentionType
 from .._pagination import AsyncPaginator, PageDraft
-from .._validation import ensure_int_range, ensure_uuid
-from ._base import ACTION_IDEMPOTENCY_HEADER
-from ._checks import (
+from .._validation import (
+    BackupRef,
+    EnvironmentRef,
+    check_backup_id,
     check_bool,
     check_choice,
+    check_confirm,
+    check_environment_id,
     check_idempotency_key,
+    check_int_range,
     check_text,
-    require_confirm,
+    check_uuid,
 )
+from ._base import ACTION_IDEMPOTENCY_HEADER, same_id
 from ._paging import PagedResource, position_cursor
 
 __all__ = ["Backups"]
@@ -27,7 +31,7 @@ class Backups(PagedResource):
 
     def list(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         status: BackupStatus | str | None = None,
         backup_type: BackupType | str | None = None,
@@ -51,8 +55,8 @@ class Backups(PagedResource):
             max_items: Stop after this many items.
             timeout: Request timeout for each page.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/backups"
-        ensure_int_range(page_size, "page_size", 1, 100)
+        path = f"/environments/{check_environment_id(environment_id)}/backups"
+        check_int_range(page_size, "page_size", 1, 100)
         first = position_cursor(cursor, "a page number", 1) or 1
         filters: dict[str, str | int] = {"page_size": page_size}
         if status is not None:
@@ -70,7 +74,7 @@ class Backups(PagedResource):
 
     async def create(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         include_filestore: bool | None = None,
         retention_type: RetentionType | str | None = None,
@@ -95,30 +99,28 @@ class Backups(PagedResource):
         Raises:
             ConflictError: a backup of the environment is already running.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/backups"
+        path = f"/environments/{check_environment_id(environment_id)}/backups"
         body: dict[str, object] = {"backup_type": "manual"}
         if include_filestore is not None:
             body["include_filestore"] = check_bool(include_filestore, "include_filestore")
         if retention_type is not None:
             body["retention_type"] = check_choice(retention_type, "retention_type", RetentionType)
         if storage_config_id is not None:
-            body["storage_config_id"] = ensure_uuid(storage_config_id, "storage_config_id")
+            body["storage_config_id"] = check_uuid(storage_config_id, "storage_config_id")
         if notes is not None:
             body["notes"] = check_text(notes, "notes", max_len=500, min_len=0)
         data = await self._transport.request("POST", path, json=body, timeout=timeout)
         return self._structure(data, Backup, "POST", path)
 
-    async def get(
-        self, backup_id: UUID | str, *, timeout: float | Timeouts | None = None
-    ) -> Backup:
+    async def get(self, backup_id: BackupRef, *, timeout: float | Timeouts | None = None) -> Backup:
         """Fetch one backup, with the snapshot of its environment, project and server."""
-        path = f"/backups/{ensure_uuid(backup_id, 'backup_id')}"
+        path = f"/backups/{check_backup_id(backup_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Backup, "GET", path)
+        return same_id(self._structure(data, Backup, "GET", path), path)
 
     async def download_urls(
         self,
-        backup_id: UUID | str,
+        backup_id: BackupRef,
         *,
         expires_in: int = 300,
         timeout: float | Timeouts | None = None,
@@ -135,14 +137,14 @@ class Backups(PagedResource):
         Raises:
             BadRequestError: the backup is not completed.
         """
-        path = f"/backups/{ensure_uuid(backup_id, 'backup_id')}/download"
-        params = {"expires_in": ensure_int_range(expires_in, "expires_in", 300, 3600)}
+        path = f"/backups/{check_backup_id(backup_id)}/download"
+        params = {"expires_in": check_int_range(expires_in, "expires_in", 300, 3600)}
         data = await self._transport.request("GET", path, params=params, timeout=timeout)
         return self._structure(data, BackupDownload, "GET", path)
 
     async def restore(
         self,
-        backup_id: UUID | str,
+        backup_id: BackupRef,
         *,
         confirm: bool = False,
         idempotency_key: str | None = None,
@@ -166,8 +168,8 @@ class Backups(PagedResource):
             ValueError: ``confirm`` is not ``True`` (nothing is sent).
             TaskInProgressError: another action is active on the environment.
         """
-        path = f"/backups/{ensure_uuid(backup_id, 'backup_id')}/restore"
-        require_confirm(confirm, f"restoring backup {backup_id} over its environment")
+        path = f"/backups/{check_backup_id(backup_id)}/restore"
+        check_confirm(confirm, f"restoring backup {backup_id} over its environment")
         data = await self._transport.request(
             "POST",
             path,

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from .._config import PollPolicy, Timeouts
 from .._exceptions import DeploymentFailedError
-from .._models import ActionResult, Deployment
+from .._models import Deployment
 from .._pagination import AsyncPaginator
 from .._polling import DeploymentWatcher
-from .._validation import ensure_positive_number, ensure_uuid
-from ._base import Resource
+from .._validation import (
+    EnvironmentRef,
+    TaskRef,
+    check_environment_id,
+    check_positive_number,
+    check_task_id,
+    task_uuid,
+)
+from ._base import Resource, same_id
 
 __all__ = ["Deployments", "TaskRef"]
-
-TaskRef = UUID | str | ActionResult
-"""A task given by id (UUID or string) or by the ActionResult that started it."""
-
-
-def _task_id(task: TaskRef) -> UUID:
-    if isinstance(task, ActionResult):
-        return task.task_id
-    return UUID(ensure_uuid(task, "task_id"))
-
-
-def _task_path_id(task: TaskRef) -> str:
-    # The poll path: one parse of a string id (not _task_id's parse, format and parse again).
-    if isinstance(task, ActionResult):
-        return str(task.task_id)
-    return ensure_uuid(task, "task_id")
 
 
 class Deployments(Resource):
@@ -38,16 +27,16 @@ class Deployments(Resource):
         """Fetch a task's current state (the action's ``poll_url``).
 
         Args:
-            task: The task id, or the ActionResult of the action.
+            task: The task id, the ActionResult of the action, or a Deployment.
             timeout: Request timeout for this call.
         """
-        path = f"/deployments/{_task_path_id(task)}"
+        path = f"/deployments/{check_task_id(task)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Deployment, "GET", path)
+        return same_id(self._structure(data, Deployment, "GET", path), path)
 
     def list(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         limit: int = 20,
         cursor: str | None = None,
@@ -59,13 +48,13 @@ class Deployments(Resource):
         No request is sent until the result is awaited (first page) or iterated.
 
         Args:
-            environment_id: The environment.
+            environment_id: The environment (its id, or the Environment).
             limit: Page size, 1..100.
             cursor: Start from a saved ``page.next_cursor`` instead of the first page.
             max_items: Stop after this many items.
             timeout: Request timeout for each page.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/deployments"
+        path = f"/environments/{check_environment_id(environment_id)}/deployments"
         return self._cursor_list(
             path, Deployment, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
         )
@@ -83,7 +72,7 @@ class Deployments(Resource):
         The iteration ends after the terminal Deployment (completed, failed or cancelled).
 
         Args:
-            task: The task id, or the ActionResult of the action.
+            task: The task id, the ActionResult of the action, or a Deployment.
             timeout: Overall deadline in seconds (``WaitTimeoutError`` after it).
             poll: Polling intervals (the client's default otherwise).
             request_timeout: Timeout of each poll request.
@@ -93,8 +82,8 @@ class Deployments(Resource):
             async for d in client.deployments.watch(action):
                 print(d.status, d.progress_percent, d.current_step)
         """
-        task_id = _task_id(task)
-        ensure_positive_number(timeout, "timeout")
+        task_id = task_uuid(task)
+        check_positive_number(timeout, "timeout")
 
         async def fetch() -> Deployment:
             return await self.get(task_id, timeout=request_timeout)
@@ -119,7 +108,7 @@ class Deployments(Resource):
         """Poll a task until it is terminal and return its final Deployment.
 
         Args:
-            task: The task id, or the ActionResult of the action.
+            task: The task id, the ActionResult of the action, or a Deployment.
             timeout: Overall deadline in seconds; ``None`` waits forever.
             poll: Polling intervals (initial, growth, cap, jitter); the client's default otherwise.
             raise_on_failure: Raise :class:`DeploymentFailedError` if the task ends ``failed``

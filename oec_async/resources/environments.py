@@ -4,19 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Final, Literal, TypedDict, Unpack
-from uuid import UUID
 
 import anyio
 
 from .._config import PollPolicy, Timeouts
 from .._enums import EnvironmentStatus
 from .._exceptions import WaitTimeoutError
-from .._models import ActionResult, Environment, EnvironmentStatusReport, Page, Pagination
-from .._models_environments import CreatedEnvironment, EnvironmentMetrics, RuntimeLog, TaskLog
+from .._models import (
+    ActionResult,
+    CreatedEnvironment,
+    Environment,
+    EnvironmentMetrics,
+    EnvironmentStatusReport,
+    Page,
+    Pagination,
+    RuntimeLog,
+    TaskLog,
+)
 from .._pagination import AsyncPaginator
-from .._validation import ensure_int_range, ensure_module_names, ensure_positive_number, ensure_uuid
-from ._base import ACTION_IDEMPOTENCY_HEADER, Resource
-from ._checks import require_confirm
+from .._validation import (
+    EnvironmentRef,
+    ProjectRef,
+    ServerRef,
+    TaskRef,
+    check_choice,
+    check_confirm,
+    check_environment_id,
+    check_idempotency_key,
+    check_int_range,
+    check_module_names,
+    check_positive_number,
+    check_project_id,
+    check_task_id,
+)
+from ._base import ACTION_IDEMPOTENCY_HEADER, Resource, same_id
 from ._environment_admin import (
     LOG_SOURCES,
     EnvironmentSettings,
@@ -65,20 +86,20 @@ class Environments(Resource):
     """
 
     async def get(
-        self, environment_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, environment_id: EnvironmentRef, *, timeout: float | Timeouts | None = None
     ) -> Environment:
         """Fetch one environment.
 
         Raises:
             NotFoundError: no such environment visible to the key.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
+        path = f"/environments/{check_environment_id(environment_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Environment, "GET", path)
+        return same_id(self._structure(data, Environment, "GET", path), path)
 
     def list(
         self,
-        project_id: UUID | str,
+        project_id: ProjectRef,
         *,
         status: EnvironmentStatus | str | None = None,
         timeout: float | Timeouts | None = None,
@@ -89,18 +110,14 @@ class Environments(Resource):
 
         Args:
             project_id: The project.
-            status: Only environments in this status (case-insensitive), e.g. ``"running"``.
+            status: Only environments in this status (case-insensitive), e.g. ``"running"``:
+                one of :class:`EnvironmentStatus` (``ValueError`` listing them otherwise).
             timeout: Request timeout for this call.
         """
-        path = f"/projects/{ensure_uuid(project_id, 'project_id')}/environments"
+        path = f"/projects/{check_project_id(project_id)}/environments"
         params: dict[str, str] = {}
         if status is not None:
-            given: object = status
-            if not isinstance(given, str) or not given.strip():
-                raise ValueError(f"status must be a non-empty status name, got {status!r}")
-            params["status"] = str(
-                status.value if isinstance(status, EnvironmentStatus) else status
-            ).lower()
+            params["status"] = check_choice(status, "status", EnvironmentStatus, fold_case=True)
 
         async def fetch(_: str | None) -> Page[Environment]:
             data = await self._transport.request(
@@ -112,16 +129,17 @@ class Environments(Resource):
         return self._paginator(fetch)
 
     async def status(
-        self, environment_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, environment_id: EnvironmentRef, *, timeout: float | Timeouts | None = None
     ) -> EnvironmentStatusReport:
         """Fetch an environment's health and its last deploy."""
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/status"
+        path = f"/environments/{check_environment_id(environment_id)}/status"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, EnvironmentStatusReport, "GET", path)
+        report = self._structure(data, EnvironmentStatusReport, "GET", path)
+        return same_id(report, path, field="environment_id")
 
     async def deploy(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         update_modules: Sequence[str] | None = None,
         **options: Unpack[ActionOptions],
@@ -142,17 +160,17 @@ class Environments(Resource):
         """
         body = None
         if update_modules is not None:
-            body = {"update_modules": ensure_module_names(update_modules, "update_modules")}
+            body = {"update_modules": check_module_names(update_modules, "update_modules")}
         return await self.action("deploy", environment_id, json=body, **options)
 
     async def restart(
-        self, environment_id: UUID | str, **options: Unpack[ActionOptions]
+        self, environment_id: EnvironmentRef, **options: Unpack[ActionOptions]
     ) -> ActionResult:
         """Restart a running environment's containers. See :meth:`deploy` for the options."""
         return await self.action("restart", environment_id, **options)
 
     async def start(
-        self, environment_id: UUID | str, **options: Unpack[ActionOptions]
+        self, environment_id: EnvironmentRef, **options: Unpack[ActionOptions]
     ) -> ActionResult:
         """Start a stopped environment. See :meth:`deploy` for the options.
 
@@ -162,14 +180,14 @@ class Environments(Resource):
         return await self.action("start", environment_id, **options)
 
     async def stop(
-        self, environment_id: UUID | str, **options: Unpack[ActionOptions]
+        self, environment_id: EnvironmentRef, **options: Unpack[ActionOptions]
     ) -> ActionResult:
         """Stop a running environment (its data is kept). See :meth:`deploy` for the options."""
         return await self.action("stop", environment_id, **options)
 
     async def quick_update(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         mode: QuickUpdateMode,
         *,
         modules: Iterable[str] | None = None,
@@ -192,7 +210,7 @@ class Environments(Resource):
         if mode in _MODES_WITH_MODULES:
             if modules is None:
                 raise ValueError(f"mode {mode!r} needs modules=[...]")
-            body["modules"] = ensure_module_names(modules)
+            body["modules"] = check_module_names(modules)
         elif modules is not None:
             raise ValueError(f"mode {mode!r} takes no modules (only the *_specific modes do)")
         return await self.action("quick-update", environment_id, json=body, **options)
@@ -200,7 +218,7 @@ class Environments(Resource):
     async def action(
         self,
         action: str,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         json: object = None,
         idempotency_key: str | None = None,
@@ -215,16 +233,13 @@ class Environments(Resource):
             raise ValueError(
                 f"action must be one of {', '.join(sorted(_ACTION_PATHS))}, got {action!r}"
             )
-        key: object = idempotency_key
-        if key is not None and (not isinstance(key, str) or not key):
-            raise ValueError("idempotency_key must be a non-empty string")
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/{action}"
+        path = f"/environments/{check_environment_id(environment_id)}/{action}"
         data = await self._transport.request(
             "POST",
             path,
             json=json,
             idempotency_header=ACTION_IDEMPOTENCY_HEADER,
-            idempotency_key=idempotency_key,
+            idempotency_key=check_idempotency_key(idempotency_key),
             timeout=timeout,
             max_retries=max_retries,
         )
@@ -232,12 +247,12 @@ class Environments(Resource):
 
     async def create(
         self,
-        project_id: UUID | str,
+        project_id: ProjectRef,
         name: str,
         *,
         environment_type: EnvironmentType | None = None,
         branch: str | None = None,
-        server_id: UUID | str | None = None,
+        server_id: ServerRef | None = None,
         domain: str | None = None,
         cpu_cores: float | None = None,
         ram_mb: int | None = None,
@@ -296,7 +311,7 @@ class Environments(Resource):
             },
         )
         return await self._create(
-            f"/projects/{ensure_uuid(project_id, 'project_id')}/environments",
+            f"/projects/{check_project_id(project_id)}/environments",
             body,
             Environment,
             idempotency_key=idempotency_key,
@@ -305,7 +320,7 @@ class Environments(Resource):
 
     async def create_and_wait(
         self,
-        project_id: UUID | str,
+        project_id: ProjectRef,
         name: str,
         *,
         timeout: float | None = 600.0,
@@ -339,7 +354,7 @@ class Environments(Resource):
                 message).
             DeploymentFailedError: with ``raise_on_failure``, the deploy did not complete.
         """
-        ensure_positive_number(timeout, "timeout")
+        check_positive_number(timeout, "timeout")
         environment = await self.create(
             project_id,
             name,
@@ -375,7 +390,7 @@ class Environments(Resource):
 
     async def update(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         name: str | None = None,
         branch: str | None = None,
@@ -400,7 +415,7 @@ class Environments(Resource):
         Raises:
             ValueError: nothing to change, or a value breaks the API's rules.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
+        path = f"/environments/{check_environment_id(environment_id)}"
         body = update_body(
             name=name,
             branch=branch,
@@ -414,7 +429,7 @@ class Environments(Resource):
 
     async def delete(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         confirm: bool = False,
         timeout: float | Timeouts | None = None,
@@ -432,8 +447,8 @@ class Environments(Resource):
             ValueError: ``confirm`` is not ``True`` (nothing is sent).
             TaskInProgressError: another action is active on the environment.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}"
-        require_confirm(confirm, f"destroying environment {environment_id}")
+        path = f"/environments/{check_environment_id(environment_id)}"
+        check_confirm(confirm, f"destroying environment {environment_id}")
         data = await self._transport.request(
             "DELETE", path, headers={"X-Confirm-Delete": "true"}, timeout=timeout
         )
@@ -441,9 +456,9 @@ class Environments(Resource):
 
     async def logs(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
-        task_id: UUID | str | None = None,
+        task_id: TaskRef | None = None,
         lines: int = 200,
         timeout: float | Timeouts | None = None,
     ) -> TaskLog:
@@ -455,16 +470,16 @@ class Environments(Resource):
             lines: Newest lines to return, 1..1000.
             timeout: Request timeout for this call.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/logs"
-        params: dict[str, str | int] = {"lines": ensure_int_range(lines, "lines", 1, 1000)}
+        path = f"/environments/{check_environment_id(environment_id)}/logs"
+        params: dict[str, str | int] = {"lines": check_int_range(lines, "lines", 1, 1000)}
         if task_id is not None:
-            params["task_id"] = ensure_uuid(task_id, "task_id")
+            params["task_id"] = check_task_id(task_id)
         data = await self._transport.request("GET", path, params=params, timeout=timeout)
         return self._structure(data, TaskLog, "GET", path)
 
     async def runtime_logs(
         self,
-        environment_id: UUID | str,
+        environment_id: EnvironmentRef,
         *,
         source: LogSource = "odoo",
         lines: int = 200,
@@ -481,24 +496,24 @@ class Environments(Resource):
             lines: Newest lines to return, 1..1000.
             timeout: Request timeout for this call.
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/runtime-logs"
+        path = f"/environments/{check_environment_id(environment_id)}/runtime-logs"
         if source not in LOG_SOURCES:
             raise ValueError(f"source must be one of {', '.join(LOG_SOURCES)}, got {source!r}")
         params: dict[str, str | int] = {
             "source": source,
-            "lines": ensure_int_range(lines, "lines", 1, 1000),
+            "lines": check_int_range(lines, "lines", 1, 1000),
         }
         data = await self._transport.request("GET", path, params=params, timeout=timeout)
         return self._structure(data, RuntimeLog, "GET", path)
 
     async def metrics(
-        self, environment_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, environment_id: EnvironmentRef, *, timeout: float | Timeouts | None = None
     ) -> EnvironmentMetrics:
         """Live CPU, memory and disk figures of the environment's containers.
 
         The API allows 6 of these calls a minute per environment: over it, a
         :class:`RateLimitError` with ``retry_after`` is raised at once (not retried).
         """
-        path = f"/environments/{ensure_uuid(environment_id, 'environment_id')}/metrics"
+        path = f"/environments/{check_environment_id(environment_id)}/metrics"
         data = await self._transport.request("GET", path, timeout=timeout)
         return self._structure(data, EnvironmentMetrics, "GET", path)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from .._config import Timeouts
-from .._models import Page
-from .._models_platform import ApiKey, Organization, OrganizationUsage
+from .._models import ApiKey, Organization, OrganizationUsage, Page
 from .._pagination import AsyncPaginator
-from .._validation import ensure_uuid
+from .._validation import ApiKeyRef, check_api_key_id, check_confirm
 from ._base import Resource
-from ._checks import require_confirm
 from ._paging import PagedResource
 
 if TYPE_CHECKING:
@@ -35,7 +32,7 @@ class ApiKeys(PagedResource):
 
     async def revoke(
         self,
-        key_id: UUID | str,
+        key_id: ApiKeyRef,
         *,
         confirm: bool = False,
         timeout: float | Timeouts | None = None,
@@ -47,8 +44,8 @@ class ApiKeys(PagedResource):
         Raises:
             ValueError: ``confirm`` is not ``True`` (nothing is sent).
         """
-        path = f"/org/api-keys/{ensure_uuid(key_id, 'key_id')}"
-        require_confirm(confirm, f"revoking API key {key_id}")
+        path = f"/org/api-keys/{check_api_key_id(key_id)}"
+        check_confirm(confirm, f"revoking API key {key_id}")
         await self._transport.request("DELETE", path, timeout=timeout)
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from .._config import Timeouts
-from .._models_projects import GitProvider, Project
+from .._models import GitProvider, Project
 from .._pagination import AsyncPaginator
-from .._validation import ensure_uuid
-from ._base import Resource
-from ._checks import (
+from .._validation import (
+    ProjectRef,
+    ServerRef,
     check_branch,
     check_choice,
+    check_confirm,
     check_odoo_version,
+    check_project_id,
+    check_server_id,
     check_text,
-    require_confirm,
 )
+from ._base import Resource, same_id
 
 __all__ = ["Projects"]
 
@@ -46,22 +47,22 @@ class Projects(Resource):
         )
 
     async def get(
-        self, project_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, project_id: ProjectRef, *, timeout: float | Timeouts | None = None
     ) -> Project:
         """Fetch one project.
 
         Raises:
             NotFoundError: no such project visible to the key.
         """
-        path = f"/projects/{ensure_uuid(project_id, 'project_id')}"
+        path = f"/projects/{check_project_id(project_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Project, "GET", path)
+        return same_id(self._structure(data, Project, "GET", path), path)
 
     async def create(
         self,
         name: str,
         *,
-        server_id: UUID | str,
+        server_id: ServerRef,
         default_branch: str | None = None,
         odoo_version: str | None = None,
         idempotency_key: str | None = None,
@@ -83,7 +84,7 @@ class Projects(Resource):
         """
         body: dict[str, object] = {
             "name": check_text(name, "name", max_len=255),
-            "server_id": ensure_uuid(server_id, "server_id"),
+            "server_id": check_server_id(server_id),
         }
         if default_branch is not None:
             body["default_branch"] = check_branch(default_branch, "default_branch")
@@ -95,7 +96,7 @@ class Projects(Resource):
 
     async def update(
         self,
-        project_id: UUID | str,
+        project_id: ProjectRef,
         *,
         name: str | None = None,
         default_branch: str | None = None,
@@ -119,7 +120,7 @@ class Projects(Resource):
         Raises:
             ValueError: nothing to change, or a value breaks the API's rules.
         """
-        path = f"/projects/{ensure_uuid(project_id, 'project_id')}"
+        path = f"/projects/{check_project_id(project_id)}"
         body: dict[str, object] = {}
         if name is not None:
             body["name"] = check_text(name, "name", max_len=255)
@@ -141,7 +142,7 @@ class Projects(Resource):
 
     async def delete(
         self,
-        project_id: UUID | str,
+        project_id: ProjectRef,
         *,
         confirm: bool = False,
         timeout: float | Timeouts | None = None,
@@ -159,8 +160,8 @@ class Projects(Resource):
             ValueError: ``confirm`` is not ``True`` (nothing is sent).
             ConflictError: the project still has active environments.
         """
-        path = f"/projects/{ensure_uuid(project_id, 'project_id')}"
-        require_confirm(confirm, f"deleting project {project_id}")
+        path = f"/projects/{check_project_id(project_id)}"
+        check_confirm(confirm, f"deleting project {project_id}")
         await self._transport.request(
             "DELETE", path, headers={"X-Confirm-Delete": "true"}, timeout=timeout
         )

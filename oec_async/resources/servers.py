@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from .._config import Timeouts
-from .._models_platform import Server, ServerMetrics
+from .._models import Server, ServerMetrics
 from .._pagination import AsyncPaginator
-from .._validation import ensure_uuid
-from ._base import Resource
+from .._validation import ServerRef, check_server_id
+from ._base import Resource, same_id
 
 __all__ = ["Servers"]
 
@@ -36,21 +34,19 @@ class Servers(Resource):
             "/servers", Server, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
         )
 
-    async def get(
-        self, server_id: UUID | str, *, timeout: float | Timeouts | None = None
-    ) -> Server:
+    async def get(self, server_id: ServerRef, *, timeout: float | Timeouts | None = None) -> Server:
         """Fetch one server.
 
         Raises:
             NotFoundError: no such server, a shared (oec.sh-managed) server, or a
                 project-scoped key (it never sees single servers).
         """
-        path = f"/servers/{ensure_uuid(server_id, 'server_id')}"
+        path = f"/servers/{check_server_id(server_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Server, "GET", path)
+        return same_id(self._structure(data, Server, "GET", path), path)
 
     async def metrics(
-        self, server_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, server_id: ServerRef, *, timeout: float | Timeouts | None = None
     ) -> ServerMetrics:
         """Live CPU, memory, disk and network figures of one of the organisation's servers.
 
@@ -60,6 +56,6 @@ class Servers(Resource):
         Raises:
             NotFoundError: a shared server (its figures would cover other customers).
         """
-        path = f"/servers/{ensure_uuid(server_id, 'server_id')}/metrics"
+        path = f"/servers/{check_server_id(server_id)}/metrics"
         data = await self._transport.request("GET", path, timeout=timeout)
         return self._structure(data, ServerMetrics, "GET", path)

@@ -6,14 +6,12 @@ Create, update and delete count against a separate limit of 10 calls per 60 s
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
-from uuid import UUID
 
 from .._config import Timeouts
-from .._models import Page
-from .._models_webhooks import (
+from .._models import (
+    Page,
     Webhook,
     WebhookDelivery,
     WebhookEventType,
@@ -22,14 +20,20 @@ from .._models_webhooks import (
     WebhookTestResult,
 )
 from .._pagination import AsyncPaginator, PageDraft
-from .._validation import ensure_int_range, ensure_uuid
-from ._checks import (
+from .._validation import (
+    ProjectRef,
+    WebhookRef,
     check_bool,
     check_choice,
     check_events,
+    check_int_range,
+    check_project_id,
     check_text,
+    check_webhook_id,
     check_webhook_url,
+    is_loopback,
 )
+from ._base import same_id
 from ._paging import PagedResource, position_cursor
 
 __all__ = ["Webhooks"]
@@ -61,8 +65,8 @@ class Webhooks(PagedResource):
             max_items: Stop after this many items.
             timeout: Request timeout for each page.
         """
-        ensure_int_range(limit, "limit", 1, 100)
-        ensure_int_range(offset, "offset", 0)
+        check_int_range(limit, "limit", 1, 100)
+        check_int_range(offset, "offset", 0)
         start = position_cursor(cursor, "an offset", 0)
         first = offset if start is None else start
         path = "/webhooks"
@@ -76,12 +80,12 @@ class Webhooks(PagedResource):
         return self._paginator(fetch, max_items=max_items)
 
     async def get(
-        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> Webhook:
         """Fetch one webhook (without its secret)."""
-        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
+        path = f"/webhooks/{check_webhook_id(webhook_id)}"
         data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, Webhook, "GET", path)
+        return same_id(self._structure(data, Webhook, "GET", path), path)
 
     async def create(
         self,
@@ -89,7 +93,7 @@ class Webhooks(PagedResource):
         events: Iterable[WebhookEventType | str],
         *,
         description: str | None = None,
-        project_id: UUID | str | None = None,
+        project_id: ProjectRef | None = None,
         format: WebhookFormat | str | None = None,
         is_active: bool | None = None,
         idempotency_key: str | None = None,
@@ -102,7 +106,8 @@ class Webhooks(PagedResource):
 
         Args:
             url: ``https://`` URL (at most 2048 characters; no private or loopback address).
-            events: 1..10 event names, e.g. ``["deploy.completed", "deploy.failed"]``.
+            events: 1..12 event names, e.g. ``["deploy.completed", "deploy.failed"]`` (the
+                live API takes all 12; the docs say at most 10).
             description: Up to 500 characters.
             project_id: Limit the webhook to one project (required with a project-scoped key).
             format: ``raw`` (the API's default), ``slack``, ``teams`` or ``discord``.
@@ -122,7 +127,7 @@ class Webhooks(PagedResource):
         if description is not None:
             body["description"] = check_text(description, "description", max_len=500, min_len=0)
         if project_id is not None:
-            body["project_id"] = ensure_uuid(project_id, "project_id")
+            body["project_id"] = check_project_id(project_id)
         if format is not None:
             body["format"] = check_choice(format, "format", WebhookFormat)
         if is_active is not None:
@@ -133,7 +138,7 @@ class Webhooks(PagedResource):
 
     async def update(
         self,
-        webhook_id: UUID | str,
+        webhook_id: WebhookRef,
         *,
         url: str | None = None,
         events: Iterable[WebhookEventType | str] | None = None,
@@ -147,7 +152,7 @@ class Webhooks(PagedResource):
         Raises:
             ValueError: nothing to change, or a value breaks the API's rules.
         """
-        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
+        path = f"/webhooks/{check_webhook_id(webhook_id)}"
         body: dict[str, object] = {}
         if url is not None:
             body["url"] = check_webhook_url(url, allow_local=self._local_api())
@@ -168,36 +173,36 @@ class Webhooks(PagedResource):
         return self._structure(data, Webhook, "PATCH", path)
 
     async def delete(
-        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> None:
         """Delete a webhook and its delivery history."""
-        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}"
+        path = f"/webhooks/{check_webhook_id(webhook_id)}"
         await self._transport.request("DELETE", path, timeout=timeout)
 
     async def test(
-        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> WebhookTestResult:
         """Send a ``ping`` event to the webhook's URL now (no delivery record is kept)."""
-        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}/test"
+        path = f"/webhooks/{check_webhook_id(webhook_id)}/test"
         data = await self._transport.request("POST", path, timeout=timeout)
         return self._structure(data, WebhookTestResult, "POST", path)
 
     async def rotate_secret(
-        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> WebhookSecret:
         """Replace the signing secret; the old one stops working at once.
 
         The new secret is shown once (``result.secret``; never part of ``repr()``).
         """
-        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}/rotate-secret"
+        path = f"/webhooks/{check_webhook_id(webhook_id)}/rotate-secret"
         data = await self._transport.request("POST", path, timeout=timeout)
         return self._structure(data, WebhookSecret, "POST", path)
 
     def deliveries(
-        self, webhook_id: UUID | str, *, timeout: float | Timeouts | None = None
+        self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> AsyncPaginator[WebhookDelivery]:
         """The 50 most recent delivery attempts, newest first, in one page."""
-        path = f"/webhooks/{ensure_uuid(webhook_id, 'webhook_id')}/deliveries"
+        path = f"/webhooks/{check_webhook_id(webhook_id)}/deliveries"
 
         async def fetch(_: str | None) -> Page[WebhookDelivery]:
             data = await self._transport.request("GET", path, timeout=timeout)
@@ -207,10 +212,4 @@ class Webhooks(PagedResource):
 
     def _local_api(self) -> bool:
         """Whether the client talks to a server on loopback (a local fake, never the real API)."""
-        host = urlsplit(self._client.base_url).hostname or ""
-        if host.lower() == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(urlsplit(self._client.base_url).hostname or "")

@@ -15,7 +15,7 @@ Run it as its own process with ``python -m oec_async.testing --help``.
 
 from __future__ import annotations
 
-from ._clock import FakeClock, ManualClock, MonotonicClock
+from ._clock import FakeClock, LoopClock, ManualClock, MonotonicClock
 from ._delivery import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -23,6 +23,7 @@ from ._delivery import (
     TIMESTAMP_HEADER,
     sign_payload,
 )
+from ._dialect import Dialect
 from ._errors import ErrorStyle
 from ._faults import Fault, FaultConfig, FaultRule
 from ._idempotency import ACTION_HEADER, CREATE_HEADER
@@ -30,6 +31,7 @@ from ._observe import Anomalies, RequestRecord, Stats
 from ._ratelimit import RateLimitConfig
 from ._server import FakeOEC
 from ._tasks import TaskRecord
+from ._virtual_time import VirtualTimeLoop, run_in_virtual_time
 
 __all__ = [
     "ACTION_HEADER",
@@ -39,17 +41,21 @@ __all__ = [
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "Anomalies",
+    "Dialect",
     "ErrorStyle",
     "FakeClock",
     "FakeOEC",
     "Fault",
     "FaultConfig",
     "FaultRule",
+    "LoopClock",
     "ManualClock",
     "MonotonicClock",
     "RateLimitConfig",
     "RequestRecord",
     "Stats",
     "TaskRecord",
+    "VirtualTimeLoop",
+    "run_in_virtual_time",
     "sign_payload",
 ]

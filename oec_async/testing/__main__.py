@@ -1,7 +1,7 @@
 """Run the fake OEC server as its own process.
 
     python -m oec_async.testing --port 8765 --environments 500 --task-duration 2 \\
-        --write-limit 20 --read-limit 120 --window 1
+        --write-limit 20 --read-limit 120 --window 1 --dialect live --failure-rate 0.05
 
 Prints one JSON line on stdout (``url``, ``full_access_key``, ``read_only_key``,
 ``project_id``, ``project_ids``, ``environment_ids``, ``port``) once it is listening, then serves
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from ._dialect import DIALECTS
 from ._faults import FaultConfig
 from ._ratelimit import RateLimitConfig
 from ._server import FakeOEC
@@ -37,7 +38,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--deployments", type=int, default=3, help="seeded history per env")
     parser.add_argument("--stopped-fraction", type=float, default=0.1)
     parser.add_argument("--task-duration", type=float, default=0.2, help="seconds per task")
-    parser.add_argument("--fail-rate", type=float, default=0.0, help="share of tasks that fail")
+    parser.add_argument(
+        "--failure-rate", type=float, default=0.0, help="share of tasks that fail (0..1)"
+    )
+    # The old spelling, kept working but no longer shown.
+    parser.add_argument("--fail-rate", type=float, dest="failure_rate", help=argparse.SUPPRESS)
     parser.add_argument("--no-rate-limits", action="store_true")
     parser.add_argument("--write-limit", type=int, default=20, help="writes per window per key")
     parser.add_argument("--read-limit", type=int, default=120, help="reads per window per key")
@@ -48,6 +53,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="send 429s with a body only, as some API versions do",
     )
     parser.add_argument("--error-style", choices=("detail", "top_level"), default="detail")
+    parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="live",
+        help="answer as the live API does (default) or as its docs describe",
+    )
     parser.add_argument(
         "--faults", default="", help="random faults, e.g. 'error_503=0.1,drop=0.03,non_json=0.02'"
     )
@@ -88,9 +99,10 @@ def build(args: argparse.Namespace) -> FakeOEC:
         deployments_per_environment=args.deployments,
         stopped_fraction=args.stopped_fraction,
         task_duration=args.task_duration,
-        failure_rate=args.fail_rate,
+        failure_rate=args.failure_rate,
         rate_limits=limits,
         error_style=args.error_style,
+        dialect=args.dialect,
         faults=fault_config(args.faults),
         seed=args.seed,
         port=args.port,

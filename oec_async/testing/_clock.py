@@ -7,6 +7,7 @@ reads one clock, so advancing a `ManualClock` moves the whole server forward at 
 from __future__ import annotations
 
 import abc
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -100,3 +101,31 @@ def isoformat(moment: datetime) -> str:
     moment = moment.astimezone(UTC)
     spec = "milliseconds" if moment.microsecond else "seconds"
     return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+class LoopClock(FakeClock):
+    """The running event loop's time, so a loop whose time is fast-forwarded moves the fake too.
+
+    On a `VirtualTimeLoop` (see `run_in_virtual_time`) the loop's clock jumps over idle waits;
+    a fake on this clock sees the same jumps, so a task of 60 s ends after 60 s of loop time and
+    a fraction of a second of wall time. On an ordinary loop it is real monotonic time. The
+    clock follows the loop's *forward* movements only (a fake used from a new loop whose clock
+    starts lower goes on from where it was), and stands still outside a running loop.
+    """
+
+    def __init__(self) -> None:
+        """Anchor the clock to the current wall time."""
+        super().__init__(datetime.now(UTC), 0.0)
+        self._now = 0.0
+        self._loop_seen: float | None = None
+
+    def monotonic(self) -> float:
+        """Return the time so far, advanced by every forward step of the running loop's time."""
+        try:
+            loop_now = asyncio.get_running_loop().time()
+        except RuntimeError:
+            return self._now
+        seen, self._loop_seen = self._loop_seen, loop_now
+        if seen is not None and loop_now > seen:
+            self._now += loop_now - seen
+        return self._now

@@ -134,6 +134,26 @@ class FakeControls:
         rule = FaultRule(method=method.upper(), path_template=path, fault=fault, remaining=times)
         return self._ctx.faults.add_rule(rule)
 
+    def expire_backup(self, backup_id: str) -> None:
+        """Make a completed backup reach its ``expires_at`` now.
+
+        Live dialect: it stays listed with the status ``expired`` (and cannot be downloaded or
+        restored); docs dialect: it is gone (404, no longer listed).
+
+        Raises:
+            KeyError: Unknown backup.
+            ValueError: The backup is not completed, or is kept permanently.
+        """
+        backup = self._state.backups[backup_id]
+        now = self.clock.monotonic()
+        if backup.task.status_at(now) != "completed" or backup.retention_type == "permanent":
+            raise ValueError(f"backup {backup_id} is not a completed backup that can expire")
+        backup.lifetime = now - backup.task.ends_at
+
+    def backup_storage_config(self, backup_id: str) -> str | None:
+        """Return the id of the storage configuration a backup was written to."""
+        return self._state.storage_of(self._state.backups[backup_id])
+
     def cancel_task(self, task_id: str) -> TaskRecord:
         """Cancel a queued or running task now, as the platform sometimes does.
 

@@ -1,7 +1,7 @@
 """Delivering signed webhook events, to loopback receivers only.
 
-The real signature header and signed string are undocumented; the fake's convention (also what
-`sign_payload` computes) is::
+The real signature header and signed string are undocumented; the fake's convention (what
+`oec_async.webhooks.sign_payload` computes, and the default the SDK's receiver checks) is::
 
     X-OEC-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>
     X-OEC-Timestamp: <unix seconds>      X-OEC-Event: <event>      X-OEC-Delivery: <uuid>
@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import heapq
-import hmac
-import ipaddress
 import itertools
 import json
 import time
+import warnings
 from typing import Final
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from .._validation import is_loopback
+from ..webhooks._signature import compute_signature, sign_payload as signed_headers
 from ._clock import isoformat
 from ._errors import JSONObject
 from ._resources import Webhook
@@ -44,19 +44,23 @@ _POLL_INTERVAL: Final = 0.02
 
 
 def sign_payload(secret: str, body: bytes) -> str:
-    """Return the fake's signature header value: ``sha256=`` + hex HMAC-SHA256 of `body`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    """Deprecated: use :func:`oec_async.webhooks.compute_signature` (this very value).
+
+    Returns the signature header value, ``sha256=`` + hex HMAC-SHA256 of `body`. For every
+    header of a signed delivery, use :func:`oec_async.webhooks.sign_payload`.
+    """
+    warnings.warn(
+        "oec_async.testing.sign_payload is deprecated: use oec_async.webhooks.compute_signature "
+        "(the same value) or oec_async.webhooks.sign_payload (every signing header)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return compute_signature(secret, body)
 
 
 def is_loopback_url(url: str) -> bool:
     """Return True if `url` points at a loopback host."""
-    host = urlsplit(url).hostname or ""
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlsplit(url).hostname or "")
 
 
 def _formatted(webhook: Webhook, envelope: JSONObject) -> JSONObject:
@@ -231,8 +235,7 @@ class WebhookDispatcher:
         body = json.dumps(_formatted(hook, envelope)).encode()
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign_payload(hook.secret, body),
-            TIMESTAMP_HEADER: str(envelope["timestamp"]),
+            **signed_headers(hook.secret, body, timestamp=int(envelope["timestamp"])),
             EVENT_HEADER: event,
             DELIVERY_HEADER: delivery_id,
             "User-Agent": "OEC.sh-Webhooks/1.0 (oec_async fake)",

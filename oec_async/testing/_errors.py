@@ -7,7 +7,9 @@ Handlers raise `ApiError` (or `RequestValidationError`); the middleware renders 
   validation: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``; a few routes send a
   plain string: ``{"detail": "..."}``.
 - ``"top_level"`` (the documented envelope): ``{"error": code, "message": ..., **extra}``;
-  validation: ``{"error": "validation_error", "message": ..., "detail": [{"field", "message"}]}``.
+  validation in the docs' dialect: ``{"error": "validation_error", "message": ...,
+  "detail": [{"field", "message"}]}``. The live API validates requests before any route runs,
+  so its 422 is FastAPI's ``{"detail": [{"loc", "msg", "type"}]}`` whatever the error style.
 """
 
 from __future__ import annotations
@@ -87,9 +89,15 @@ def render_error(error: ApiError, style: ErrorStyle) -> JSONObject:
     return {"detail": {"error": error.code, "message": error.message, **error.extra}}
 
 
-def render_validation(failure: RequestValidationError, style: ErrorStyle) -> JSONObject:
-    """Return the JSON body of a 422 validation failure in `style`."""
-    if style == "top_level":
+def render_validation(
+    failure: RequestValidationError, style: ErrorStyle, shape: Literal["field", "loc"] = "field"
+) -> JSONObject:
+    """Return the JSON body of a 422 validation failure in `style`.
+
+    `shape` ``"loc"`` (the live API) always gives FastAPI's list; ``"field"`` (the docs) gives
+    ``{field, message}`` items in the top-level envelope.
+    """
+    if style == "top_level" and shape == "field":
         items = [
             {"field": ".".join(str(p) for p in e.loc[1:]) or str(e.loc[0]), "message": e.msg}
             for e in failure.errors

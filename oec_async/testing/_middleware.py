@@ -112,7 +112,9 @@ async def _serve(request: web.Request, handler: Handler, ctx: Context) -> web.St
         if error.status == 429:
             ctx.state.stats.rate_limited += 1
     except RequestValidationError as failure:
-        response = respond(render_validation(failure, ctx.error_style), 422)
+        response = respond(
+            render_validation(failure, ctx.error_style, ctx.state.rules.field_error_shape), 422
+        )
     except web.HTTPException as exc:
         code = "not_found" if exc.status == 404 else "method_not_allowed"
         http_error = ApiError(

@@ -69,8 +69,13 @@ def offset_page(items: Sequence[T], query: Mapping[str, str]) -> tuple[Sequence[
     }
 
 
-def page_page(items: Sequence[T], query: Mapping[str, str]) -> tuple[Sequence[T], JSONObject]:
-    """Slice by `page` (>= 1) and `page_size` (1..100, default 20); return the page and envelope fields."""
+def page_page(
+    items: Sequence[T], query: Mapping[str, str], *, pages_field: str = "total_pages"
+) -> tuple[Sequence[T], JSONObject]:
+    """Slice by `page` (>= 1) and `page_size` (1..100, default 20); return the page and envelope.
+
+    `pages_field` names the page count (``total_pages`` in the docs, ``pages`` live).
+    """
     page_number = query_int(query, "page", 1, ge=1)
     size = query_int(query, "page_size", 20, ge=1, le=100)
     start = (page_number - 1) * size
@@ -78,5 +83,5 @@ def page_page(items: Sequence[T], query: Mapping[str, str]) -> tuple[Sequence[T]
         "total": len(items),
         "page": page_number,
         "page_size": size,
-        "total_pages": math.ceil(len(items) / size),
+        pages_field: math.ceil(len(items) / size),
     }

@@ -25,6 +25,7 @@ _STATUS_WHILE: Final[dict[str, str | None]] = {
     "stop": None,
 }
 _STATUS_AFTER_SUCCESS: Final[dict[str, str]] = {"stop": "stopped", "destroy": "deleted"}
+# "failed" here stands for the dialect's status of a failed deploy (`failed_status`).
 _STATUS_AFTER_FAILURE: Final[dict[str, str | None]] = {
     "deploy": "failed",
     "quick-update": "failed",
@@ -85,6 +86,8 @@ class Environment:
     ram_mb: int = 2048
     disk_gb: int = 10
     custom_domain: str | None = None
+    failed_status: str = "failed"
+    """The status a failed deploy leaves (the dialect's: ``failed`` in the docs, ``error`` live)."""
     tasks: list[TaskRecord] = attrs.Factory(list)
     """Action tasks, oldest first (seeded history included; backup tasks excluded)."""
 
@@ -98,7 +101,8 @@ class Environment:
         if task.cancelled_at is not None:
             return self.base_status
         if task.fails:
-            return _STATUS_AFTER_FAILURE.get(task.type) or self.base_status
+            after = _STATUS_AFTER_FAILURE.get(task.type) or self.base_status
+            return self.failed_status if after == "failed" else after
         return _STATUS_AFTER_SUCCESS.get(task.type, "running")
 
     def settle(self, now: float) -> None:

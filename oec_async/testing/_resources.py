@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Final
 
 import attrs
 
 from ._clock import FakeClock, isoformat
+from ._dialect import DialectRules
 from ._errors import JSONObject
 from ._tasks import TaskRecord
 
-_BACKUP_STATUS: Final = {
-    "queued": "pending",
-    "running": "running",
-    "completed": "completed",
-    "failed": "failed",
-    "cancelled": "cancelled",
-}
+BACKUP_LIFETIME: Final = 365 * 24 * 3600.0
+"""Seconds a completed backup is kept, unless its retention is ``permanent``."""
 
 WEBHOOK_EVENTS: Final = (
     "deploy.started",
@@ -48,17 +45,42 @@ class Backup:
     retention_type: str = "daily"
     include_filestore: bool = True
     notes: str | None = None
+    storage_config_id: str | None = None
+    """The storage configuration asked for (None: the organisation's default)."""
     database_size: int = 432_198_144
     filestore_size: int = 211_345_920
+    lifetime: float | None = BACKUP_LIFETIME
+    """Seconds from completion to expiry (None: kept for ever)."""
 
-    def status_at(self, now: float) -> str:
-        """Return `pending`, `running`, `completed`, `failed` or `cancelled` at `now`."""
-        return _BACKUP_STATUS[self.task.status_at(now)]
+    def expired(self, now: float) -> bool:
+        """Return True once a completed backup has outlived its `lifetime`."""
+        if self.lifetime is None or self.retention_type == "permanent":
+            return False
+        return self.task.status_at(now) == "completed" and now >= self.task.ends_at + self.lifetime
 
-    def to_json(self, clock: FakeClock, now: float, *, detailed: bool = False) -> JSONObject:
+    def status_at(self, now: float, rules: DialectRules) -> str:
+        """Return the backup's status at `now` in the words of `rules`' dialect.
+
+        Docs: `pending`, `running`, `completed`, `failed`, `cancelled`. Live: `pending`,
+        `in_progress`, `uploading` (the last step), `completed`, `failed`, `cancelled`, `expired`.
+        """
+        status = self.task.status_at(now)
+        if status == "queued":
+            return "pending"
+        if status == "running":
+            uploading = rules.backup_uploading_status
+            on_last_step = self.task.steps_completed_at(now) >= len(self.task.steps) - 1
+            return uploading if uploading and on_last_step else rules.backup_running_status
+        if self.expired(now):
+            return "expired"
+        return status
+
+    def to_json(
+        self, clock: FakeClock, now: float, rules: DialectRules, *, detailed: bool = False
+    ) -> JSONObject:
         """Return the Backup object (with `environment_snapshot` when `detailed`)."""
-        status = self.status_at(now)
-        done = status == "completed"
+        status = self.status_at(now, rules)
+        done = status in ("completed", "expired")
         filestore = self.filestore_size if self.include_filestore else 0
         total = self.database_size + filestore
         ended = clock.to_wall(self.task.ends_at)
@@ -76,15 +98,15 @@ class Backup:
             if status == "pending"
             else isoformat(clock.to_wall(self.task.started_at)),
             "completed_at": isoformat(ended)
-            if status in ("completed", "failed", "cancelled")
+            if status in ("completed", "expired", "failed", "cancelled")
             else None,
             "duration_seconds": round(self.task.ends_at - self.task.started_at, 3)
             if done
             else None,
             "retention_type": self.retention_type,
             "expires_at": None
-            if self.retention_type == "permanent" or not done
-            else isoformat(ended.replace(year=ended.year + 1)),
+            if self.retention_type == "permanent" or self.lifetime is None or not done
+            else isoformat(ended + timedelta(seconds=self.lifetime)),
             "is_verified": done,
             "verified_at": isoformat(ended) if done else None,
             "error_message": self.task.error_message if status == "failed" else None,
@@ -94,6 +116,16 @@ class Backup:
         if detailed:
             body["environment_snapshot"] = self.snapshot
         return body
+
+
+@attrs.frozen(kw_only=True)
+class StorageConfig:
+    """A backup storage of the organisation (the API has no route for them; they are seeded)."""
+
+    id: str
+    name: str
+    provider: str
+    is_default: bool = False
 
 
 @attrs.define(kw_only=True)

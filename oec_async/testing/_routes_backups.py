@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import wraps
 
 from aiohttp import web
 
@@ -11,24 +13,30 @@ from ._context import api_key, context, idempotent, respond
 from ._errors import ApiError, JSONObject, not_found
 from ._idempotency import ACTION_HEADER
 from ._pagination import page_page
-from ._records import ApiKeyRecord
 from ._resources import Backup
 from ._routes_actions import action_body
-from ._seed import environment_snapshot
-from ._state import FakeState
 from ._validation import Fields, json_body, path_uuid, query_int
 
 routes = web.RouteTableDef()
 
 RETENTION_TYPES = ("daily", "weekly", "monthly", "yearly", "permanent")
 
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
-def _get_backup(state: FakeState, key: ApiKeyRecord, backup_id: str) -> Backup:
-    backup = state.backups.get(backup_id)
-    if backup is None:
-        raise not_found("Backup")
-    state.get_environment_or_deleted(key, backup.environment_id)  # visibility
-    return backup
+
+def _backup_route(handler: Handler) -> Handler:
+    """Answer the route's 404s with a plain-string ``detail`` where the dialect does."""
+
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.Response:
+        try:
+            return await handler(request)
+        except ApiError as error:
+            if error.status != 404 or not context(request).state.rules.plain_backup_errors:
+                raise
+            raise ApiError(404, error.code, error.message, plain_detail=True) from None
+
+    return wrapper
 
 
 def _not_completed() -> ApiError:
@@ -38,25 +46,28 @@ def _not_completed() -> ApiError:
 
 
 @routes.get("/environments/{env_id}/backups")
+@_backup_route
 async def list_backups(request: web.Request) -> web.Response:
     """#22: an environment's backups, newest first, page/page_size (filters `status`, `backup_type`)."""
     state = context(request).state
     env = state.get_environment_or_deleted(api_key(request), path_uuid(request, "env_id"))
-    now = state.now()
+    now, rules = state.now(), state.rules
     wanted_status = request.query.get("status")
     wanted_type = request.query.get("backup_type")
     items = [
         b
         for b in reversed(state.backups.values())
         if b.environment_id == env.id
-        and (wanted_status is None or b.status_at(now) == wanted_status)
+        and state.backup_visible(b)
+        and (wanted_status is None or b.status_at(now, rules) == wanted_status)
         and (wanted_type is None or b.backup_type == wanted_type)
     ]
-    page, envelope = page_page(items, request.query)
-    return respond({"items": [b.to_json(state.clock, now) for b in page], **envelope})
+    page, envelope = page_page(items, request.query, pages_field=rules.backup_pages_field)
+    return respond({"items": [b.to_json(state.clock, now, rules) for b in page], **envelope})
 
 
 @routes.post("/environments/{env_id}/backups")
+@_backup_route
 async def create_backup(request: web.Request) -> web.Response:
     """#23: start a manual backup; 201 `pending`; 409 if one is already running."""
     state = context(request).state
@@ -68,13 +79,11 @@ async def create_backup(request: web.Request) -> web.Response:
     storage = fields.uuid_("storage_config_id")
     notes = fields.str_("notes", max_len=500)
     fields.check()
-    if storage is not None:
+    if storage is not None and storage not in state.storage_configs:
         raise not_found("Storage configuration")
     now = state.now()
     running = [
-        b
-        for b in state.backups.values()
-        if b.environment_id == env.id and b.status_at(now) in ("pending", "running")
+        b for b in state.backups.values() if b.environment_id == env.id and b.task.is_active(now)
     ]
     if running:
         raise ApiError(
@@ -89,32 +98,35 @@ async def create_backup(request: web.Request) -> web.Response:
         environment_id=env.id,
         task=task,
         created_at=now,
-        snapshot=environment_snapshot(state, env),
+        snapshot=state.environment_snapshot(env),
         backup_type="manual",
         retention_type=retention,
         include_filestore=include_filestore is not False,
         notes=notes,
+        storage_config_id=storage,
     )
     task.backup_id = backup.id
     state.backups[backup.id] = backup
-    return respond(backup.to_json(state.clock, now), 201)
+    return respond(backup.to_json(state.clock, now, state.rules), 201)
 
 
 @routes.get("/backups/{backup_id}")
+@_backup_route
 async def get_backup(request: web.Request) -> web.Response:
     """#24: one backup, with `environment_snapshot`."""
     state = context(request).state
-    backup = _get_backup(state, api_key(request), path_uuid(request, "backup_id"))
-    return respond(backup.to_json(state.clock, state.now(), detailed=True))
+    backup = state.get_backup(api_key(request), path_uuid(request, "backup_id"))
+    return respond(backup.to_json(state.clock, state.now(), state.rules, detailed=True))
 
 
 @routes.get("/backups/{backup_id}/download")
+@_backup_route
 async def download_backup(request: web.Request) -> web.Response:
     """#25: presigned URLs (`expires_in` 300..3600); completed backups only."""
     state = context(request).state
-    backup = _get_backup(state, api_key(request), path_uuid(request, "backup_id"))
+    backup = state.get_backup(api_key(request), path_uuid(request, "backup_id"))
     expires_in = query_int(request.query, "expires_in", 300, ge=300, le=3600)
-    if backup.status_at(state.now()) != "completed":
+    if backup.status_at(state.now(), state.rules) != "completed":
         raise _not_completed()
     base = f"https://storage.example.invalid/backups/{backup.id}"
     signature = f"?X-Amz-Expires={expires_in}&X-Amz-Signature=fake"
@@ -133,8 +145,12 @@ async def download_backup(request: web.Request) -> web.Response:
 
 
 @routes.post("/backups/{backup_id}/restore")
+@_backup_route
 async def restore_backup(request: web.Request) -> web.Response:
-    """#26: restore into the backup's environment (`X-Confirm-Restore: true`); 202 + task."""
+    """#26: restore into the backup's environment (`X-Confirm-Restore: true`); 202 + task.
+
+    In the live dialect a `pre_restore` safety backup is taken first (listed at once).
+    """
     state = context(request).state
     key = api_key(request)
     backup_id = path_uuid(request, "backup_id")
@@ -146,11 +162,13 @@ async def restore_backup(request: web.Request) -> web.Response:
         )
 
     def produce(seen_key: str | None) -> tuple[int, JSONObject]:
-        backup = _get_backup(state, key, backup_id)
-        if backup.status_at(state.now()) != "completed":
+        backup = state.get_backup(key, backup_id)
+        if backup.status_at(state.now(), state.rules) != "completed":
             raise _not_completed()
         env = state.get_environment(key, backup.environment_id)
         task = state.start_action(env, "restore", idempotency_key=seen_key, backup_id=backup.id)
+        if state.rules.safety_backup_on_restore:
+            state.take_safety_backup(env, task)
         return 202, {**action_body(task), "backup_id": backup.id}
 
     return idempotent(request, ACTION_HEADER, produce)

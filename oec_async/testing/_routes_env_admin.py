@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
 from ._context import api_key, context, idempotent, respond
@@ -15,7 +13,6 @@ from ._validation import Fields, json_body, path_uuid
 routes = web.RouteTableDef()
 
 ENVIRONMENT_TYPES = ("development", "staging", "production")
-HOST_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def _sizes(fields: Fields) -> tuple[float | None, float | None, float | None]:
@@ -42,7 +39,7 @@ async def create_environment(request: web.Request) -> web.Response:
         env_type = fields.str_("environment_type", choices=ENVIRONMENT_TYPES) or "development"
         branch = fields.str_("branch", min_len=1)
         vm_id = fields.uuid_("vm_id")
-        domain = fields.str_("domain", max_len=253, pattern=HOST_NAME)
+        domain = fields.str_("domain", max_len=253, pattern=state.rules.host_name)
         cpu, ram, disk = _sizes(fields)
         fields.str_("postgres_version", max_len=10)
         for flag in ("enable_pgtune", "enable_pgbouncer", "enable_read_replica", "with_demo_data"):
@@ -68,6 +65,7 @@ async def create_environment(request: web.Request) -> web.Response:
             ram_mb=int(ram or 2048),
             disk_gb=int(disk or 10),
             last_commit=state.new_secret("", 7).lower(),
+            failed_status=state.rules.failed_environment_status,
         )
         state.environments[env.id] = env
         state.note_created(seen_key, env.id)
@@ -91,7 +89,11 @@ async def update_environment(request: web.Request) -> web.Response:
     fields = Fields(body)
     name = fields.str_("name", min_len=1)
     branch = fields.str_("branch", min_len=1)
-    domain = "" if body.get("domain") == "" else fields.str_("domain", pattern=HOST_NAME)
+    domain = (
+        ""
+        if body.get("domain") == ""
+        else fields.str_("domain", max_len=253, pattern=state.rules.host_name)
+    )
     cpu, ram, disk = _sizes(fields)
     fields.check()
     env.name = name or env.name

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .._validation import is_local_address
 from ._context import Context, api_key, context, idempotent, respond
 from ._delivery import WebhookDispatcher, is_loopback_url
 from ._errors import ApiError, FieldError, JSONObject, not_found
@@ -27,13 +27,9 @@ def _url_problem(url: str, strict: bool) -> str | None:
         return "Must be a valid HTTPS URL."
     loopback = is_loopback_url(url)
     if strict:
-        try:
-            private = ipaddress.ip_address(parts.hostname).is_private
-        except ValueError:
-            private = False
         if parts.scheme != "https":
             return "Must be a valid HTTPS URL."
-        if loopback or private:
+        if is_local_address(parts.hostname):
             return "Private and loopback addresses are not allowed."
     elif parts.scheme != "https" and not loopback:
         return "Must be a valid HTTPS URL (the fake also accepts http to loopback)."
@@ -45,7 +41,8 @@ def _read(ctx: Context, body: JSONObject, *, creating: bool) -> Fields:
     url = fields.str_("url", required=creating, min_len=1, max_len=2048)
     if url is not None and (problem := _url_problem(url, ctx.strict_webhook_urls)):
         fields.errors.append(_field_error("url", problem))
-    fields.str_list("events", min_items=1, max_items=10, choices=WEBHOOK_EVENTS)
+    most = ctx.state.rules.max_webhook_events
+    fields.str_list("events", min_items=1, max_items=most, choices=WEBHOOK_EVENTS)
     if creating and not fields.has("events"):
         fields.errors.append(_field_error("events", "Field required", "missing"))
     fields.str_("description", max_len=500)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ._records import ApiKeyRecord, Environment, Project, Server
-from ._resources import Backup, Webhook
+from ._resources import Backup, StorageConfig, Webhook
 from ._state import FakeState
 from ._tasks import ERROR_MESSAGES, TaskRecord
 
@@ -70,6 +70,13 @@ def seed_state(state: FakeState, spec: SeedSpec) -> None:
             description=f"CI notifications {index + 1}",
         )
         state.webhooks[hook.id] = hook
+    # Seeded last, so adding them left every other seeded id as it was.
+    for name, provider, default in (
+        ("Default backup storage", "s3", True),
+        ("Offsite copies", "backblaze_b2", False),
+    ):
+        config = StorageConfig(id=state.new_id(), name=name, provider=provider, is_default=default)
+        state.storage_configs[config.id] = config
 
 
 def _seed_environments(state: FakeState, spec: SeedSpec, now: float) -> None:
@@ -90,6 +97,7 @@ def _seed_environments(state: FakeState, spec: SeedSpec, now: float) -> None:
             updated_at=created,
             odoo_version=project.odoo_version or "17.0",
             last_commit=state.new_secret("", 7).lower(),
+            failed_status=state.rules.failed_environment_status,
         )
         state.environments[env.id] = env
         for age in reversed(range(history)):
@@ -127,28 +135,12 @@ def _seed_backups(state: FakeState, spec: SeedSpec, env: Environment, now: float
             environment_id=env.id,
             task=task,
             created_at=created,
-            snapshot=environment_snapshot(state, env),
+            snapshot=state.environment_snapshot(env),
             backup_type="scheduled",
         )
         task.backup_id = backup.id
         state.tasks_by_id[task.id] = task
         state.backups[backup.id] = backup
-
-
-def environment_snapshot(state: FakeState, env: Environment) -> dict[str, object]:
-    """Return the environment/project/server snapshot stored with a backup."""
-    project = state.projects[env.project_id]
-    server = state.servers.get(env.server_id or "")
-    return {
-        "environment": {
-            "id": env.id,
-            "name": env.name,
-            "odoo_version": env.odoo_version,
-            "branch": env.branch,
-        },
-        "project": {"id": project.id, "name": project.name},
-        "server": None if server is None else {"id": server.id, "name": server.name},
-    }
 
 
 def random_sample(state: FakeState, population: int, count: int) -> list[int]:

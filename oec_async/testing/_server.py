@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Final, Self, cast
 
 from aiohttp import web
 
@@ -13,6 +13,7 @@ from ._clock import FakeClock, ManualClock, MonotonicClock
 from ._context import Context
 from ._controls import FakeControls
 from ._delivery import WebhookDispatcher
+from ._dialect import Dialect, dialect_rules
 from ._errors import ErrorStyle
 from ._faults import FaultConfig, FaultInjector
 from ._observe import Anomalies, RequestRecord, Stats
@@ -23,6 +24,9 @@ from ._tasks import TaskRecord
 
 if TYPE_CHECKING:
     from oec_async import Client
+
+_FASTEST: Final = 0.005
+"""The shortest poll interval or backoff `fast_client_options` gives, in seconds."""
 
 
 class FakeOEC(FakeControls):
@@ -48,6 +52,12 @@ class FakeOEC(FakeControls):
             for none.
         error_style: ``"detail"`` (FastAPI ``{"detail": {...}}``) or ``"top_level"``
             (``{"error", "message"}``).
+        dialect: ``"live"`` (default): answer as the live API does where it differs from the
+            published docs (backup list ``pages``, environment status ``error`` after a failed
+            deploy, backup statuses ``in_progress``/``uploading``/``expired``, 12 webhook
+            events, wildcard and mixed-case domains, a ``pre_restore`` safety backup on
+            restore, plain-string 404s on backup routes, 422 field errors as ``{loc, msg}``);
+            ``"docs"``: answer as the docs describe. README lists every difference.
         faults: Random fault fractions (none by default).
         seed: Seeds ids, keys, failures and faults: the same seed gives the same run.
         clock: The time source (default real monotonic time); pass a `ManualClock` to move
@@ -72,6 +82,7 @@ class FakeOEC(FakeControls):
         failure_rate: float = 0.0,
         rate_limits: RateLimitConfig | bool = True,
         error_style: ErrorStyle = "detail",
+        dialect: Dialect = "live",
         faults: FaultConfig | None = None,
         seed: int = 0,
         clock: FakeClock | None = None,
@@ -85,11 +96,16 @@ class FakeOEC(FakeControls):
             raise ValueError("failure_rate and stopped_fraction must be within [0, 1]")
         if error_style not in ("detail", "top_level"):
             raise ValueError(f"error_style must be 'detail' or 'top_level', got {error_style!r}")
+        rules = dialect_rules(dialect)
         if isinstance(rate_limits, bool):
             rate_limits = RateLimitConfig(enabled=rate_limits)
         self.clock: FakeClock = clock or MonotonicClock()
         self._state = FakeState(
-            clock=self.clock, seed=seed, task_duration=task_duration, failure_rate=failure_rate
+            clock=self.clock,
+            seed=seed,
+            task_duration=task_duration,
+            failure_rate=failure_rate,
+            rules=rules,
         )
         seed_state(
             self._state,
@@ -201,6 +217,21 @@ class FakeOEC(FakeControls):
         return list(self._state.servers)
 
     @property
+    def dialect(self) -> Dialect:
+        """The dialect this fake speaks, ``"docs"`` or ``"live"``."""
+        return self._state.rules.name
+
+    @property
+    def storage_config_ids(self) -> list[str]:
+        """Ids of the organisation's backup storage configurations (the default first).
+
+        The API has no route that lists them; pass one as ``storage_config_id`` to
+        ``client.backups.create``.
+        """
+        configs = sorted(self._state.storage_configs.values(), key=lambda c: not c.is_default)
+        return [c.id for c in configs]
+
+    @property
     def organization(self) -> Mapping[str, object]:
         """The organisation object `GET /org` returns."""
         return dict(self._state.org)
@@ -231,6 +262,35 @@ class FakeOEC(FakeControls):
         self._ctx.requests.clear()
         self._state.stats = Stats()
         self._state.anomalies = Anomalies(max_concurrent_requests=self._ctx.in_flight)
+
+    def fast_client_options(self) -> dict[str, object]:
+        """Client options scaled to this fake's task duration, for quick tests.
+
+        The client's defaults suit the real API (first poll after 1 s, retries from 0.5 s);
+        against tasks of 0.05 s they make every wait last a second. These poll at a tenth of
+        the task duration (growing to half of it) and back off from a tenth of it, never
+        below 5 ms. The `oec_client` fixture uses them unless told otherwise.
+
+        Example::
+
+            async with fake.client(**fake.fast_client_options()) as client:
+                ...
+        """
+        from oec_async import PollPolicy, RetryPolicy
+
+        duration = self._state.task_duration
+        return {
+            "poll": PollPolicy(
+                initial_interval=max(duration / 10, _FASTEST),
+                multiplier=1.5,
+                max_interval=max(duration / 2, _FASTEST),
+                jitter=0.0,
+            ),
+            "retry": RetryPolicy(
+                initial_backoff=max(duration / 10, _FASTEST),
+                max_backoff=max(duration, _FASTEST),
+            ),
+        }
 
     def client(self, **kwargs: object) -> Client:
         """Return an unopened `oec_async.Client` on this fake with the full-access key.

@@ -4,18 +4,28 @@ Example::
 
     async def test_deploy(oec_fake, oec_client):
         action = await oec_client.environments.deploy(oec_fake.environment_ids[0])
+        done = await oec_client.deployments.wait(action)     # about 0.05 s
         ...
 
-    @pytest.mark.oec_fake(environments=3, failure_rate=1.0, clock=ManualClock)
+    @pytest.mark.oec_fake(environments=3, failure_rate=1.0, dialect="docs", clock=ManualClock)
     async def test_failures(oec_fake):
         ...
         oec_fake.advance(1.0)
 
-Defaults for the fixture: fast tasks (``task_duration=0.05``) and no rate limits; any
-`FakeOEC` keyword argument given through the ``oec_fake`` marker or an overridden
-``oec_fake_options`` fixture replaces them. A clock *class* (``clock=ManualClock``) gives each
-test its own fresh clock, which matters for markers shared by a whole module. Works with
-pytest-asyncio (auto or strict mode) and, without it, with anyio's plugin.
+    @pytest.mark.oec_client(poll=PollPolicy(initial_interval=1.0))
+    async def test_default_polling(oec_client):
+        ...
+
+Defaults for `oec_fake`: fast tasks (``task_duration=0.05``), no rate limits, the live dialect,
+and a `LoopClock` (the fake follows the event loop's time, so a loop fast-forwarded by
+``looptime`` moves the fake too). Any `FakeOEC` keyword argument given through the ``oec_fake``
+marker or an overridden ``oec_fake_options`` fixture replaces them. `oec_client` is fast on the
+fake: poll and retry backoff are scaled to its task duration (`FakeOEC.fast_client_options`);
+any `Client` keyword argument given through the ``oec_client`` marker or an overridden
+``oec_client_options`` fixture replaces them. The closest marker wins whole: a test's marker
+replaces its module's. A clock *class* (``clock=ManualClock``) gives each test its own
+fresh clock, which matters for markers shared by a whole module. Works with pytest-asyncio
+(auto or strict mode) and, without it, with anyio's plugin.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import pytest
+
+from ._clock import LoopClock
 
 if TYPE_CHECKING:
     from oec_async import Client
@@ -47,21 +59,45 @@ def _async_fixture(func: F) -> F:
     return cast("F", pytest_asyncio.fixture(func))
 
 
-FIXTURE_DEFAULTS: Final[dict[str, object]] = {"task_duration": 0.05, "rate_limits": False}
+FIXTURE_DEFAULTS: Final[dict[str, object]] = {
+    "task_duration": 0.05,
+    "rate_limits": False,
+    "clock": LoopClock,
+}
 """`FakeOEC` options the `oec_fake` fixture uses unless told otherwise."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``oec_fake`` marker (so ``--strict-markers`` accepts it)."""
+    """Register the ``oec_fake`` and ``oec_client`` markers (so ``--strict-markers`` accepts them)."""
     config.addinivalue_line(
         "markers",
         "oec_fake(**options): FakeOEC keyword arguments for the oec_fake fixture of this test",
     )
+    config.addinivalue_line(
+        "markers",
+        "oec_client(**options): Client keyword arguments for the oec_client fixture of this test",
+    )
+
+
+def marker_options(request: pytest.FixtureRequest, name: str) -> dict[str, object]:
+    """Return the keyword arguments of the closest `name` marker (a test's replaces its module's)."""
+    marker = request.node.get_closest_marker(name)
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{name} takes keyword arguments only")
+    return dict(marker.kwargs)
 
 
 @pytest.fixture
 def oec_fake_options() -> dict[str, object]:
     """`FakeOEC` keyword arguments for `oec_fake`; override this fixture to change them for a module."""
+    return {}
+
+
+@pytest.fixture
+def oec_client_options() -> dict[str, object]:
+    """`Client` keyword arguments for `oec_client`; override this fixture to change them for a module."""
     return {}
 
 
@@ -72,12 +108,7 @@ async def oec_fake(
     """A started `FakeOEC` (fast tasks, no rate limits unless configured), stopped after the test."""
     from ._server import FakeOEC
 
-    options = {**FIXTURE_DEFAULTS, **oec_fake_options}
-    marker = request.node.get_closest_marker("oec_fake")
-    if marker is not None:
-        if marker.args:
-            raise pytest.UsageError("@pytest.mark.oec_fake takes keyword arguments only")
-        options.update(marker.kwargs)
+    options = {**FIXTURE_DEFAULTS, **oec_fake_options, **marker_options(request, "oec_fake")}
     clock = options.get("clock")
     if isinstance(clock, type):
         options["clock"] = clock()  # a class: a fresh clock per test
@@ -86,7 +117,14 @@ async def oec_fake(
 
 
 @_async_fixture
-async def oec_client(oec_fake: FakeOEC) -> AsyncIterator[Client]:
-    """An open `oec_async.Client` on `oec_fake`, using its full-access key."""
-    async with oec_fake.client() as client:
+async def oec_client(
+    request: pytest.FixtureRequest, oec_fake: FakeOEC, oec_client_options: dict[str, object]
+) -> AsyncIterator[Client]:
+    """An open `oec_async.Client` on `oec_fake` (full-access key), polling at the fake's pace."""
+    options = {
+        **oec_fake.fast_client_options(),
+        **oec_client_options,
+        **marker_options(request, "oec_client"),
+    }
+    async with oec_fake.client(**options) as client:
         yield client

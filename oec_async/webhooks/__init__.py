@@ -3,7 +3,9 @@
 The signature header names and signed string are not documented upstream; the defaults
 (:data:`DEFAULT_SCHEME`) are ``X-OEC-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>``
 and ``X-OEC-Timestamp: <Unix seconds>``. Change them with :class:`SignatureScheme` if your
-deliveries differ.
+deliveries differ. The body-only default leaves the timestamp header unauthenticated, so the
+receiver takes a delivery's freshness from the body's signed ``timestamp`` field (or from the
+header when the scheme signs it) and refuses a delivery that has neither.
 
 Example::
 
@@ -22,7 +24,7 @@ Example::
 
 from __future__ import annotations
 
-from .._models_webhooks import WebhookEventType
+from .._models import WebhookEventType
 from ._errors import SignatureProblem, WebhookError, WebhookPayloadError, WebhookSignatureError
 from ._payloads import (
     AutomationRuleEvent,
@@ -33,7 +35,14 @@ from ._payloads import (
     WebhookEvent,
     parse_event,
 )
-from ._receiver import DEFAULT_MAX_BODY_SIZE, Handler, WebhookReceiver
+from ._receiver import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_REMEMBER,
+    Handler,
+    WebhookReceiver,
+)
 from ._signature import (
     DEFAULT_SCHEME,
     DEFAULT_TOLERANCE,
@@ -45,7 +54,10 @@ from ._signature import (
 )
 
 __all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_HEADER_TIMEOUT",
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_REMEMBER",
     "DEFAULT_SCHEME",
     "DEFAULT_TOLERANCE",
     "AutomationRuleEvent",

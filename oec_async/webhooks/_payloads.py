@@ -20,7 +20,7 @@ from attrs import field, frozen
 
 from .._converter import structure
 from .._enums import EnvironmentStatus, TaskStatus, _OpenStrEnum
-from .._models_webhooks import WebhookEventType
+from .._models import WebhookEventType
 from ._errors import WebhookPayloadError
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "MonitoringAlertEvent",
     "PingEvent",
     "WebhookEvent",
+    "decode_body",
     "parse_event",
 ]
 
@@ -237,6 +238,24 @@ def _typed(
     return cls(**fields)
 
 
+def decode_body(body: bytes | str) -> Mapping[str, object]:
+    """The body's JSON object.
+
+    Raises:
+        WebhookPayloadError: not JSON, not an object, or nested too deeply to decode (the
+            decoder's recursion limit: such a body is hostile, never an event).
+    """
+    try:
+        envelope = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise WebhookPayloadError(f"the body is not JSON ({error})") from None
+    except RecursionError:
+        raise WebhookPayloadError("the body's JSON is nested too deeply") from None
+    if not isinstance(envelope, dict):
+        raise WebhookPayloadError("the body is not a JSON object")
+    return envelope
+
+
 def parse_event(body: bytes | str | Mapping[str, object]) -> WebhookEvent:
     """Read a delivery body (raw bytes, text, or already-decoded JSON) into a typed event.
 
@@ -251,15 +270,7 @@ def parse_event(body: bytes | str | Mapping[str, object]) -> WebhookEvent:
     Raises:
         WebhookPayloadError: not JSON, not an object, or no event name.
     """
-    if isinstance(body, Mapping):
-        envelope: object = body
-    else:
-        try:
-            envelope = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise WebhookPayloadError(f"the body is not JSON ({error})") from None
-    if not isinstance(envelope, dict):
-        raise WebhookPayloadError("the body is not a JSON object")
+    envelope = body if isinstance(body, Mapping) else decode_body(body)
     name = envelope.get("event", envelope.get("type"))
     if not isinstance(name, str) or not name.strip():
         raise WebhookPayloadError("the body names no event (no 'event' or 'type' string)")

@@ -26,6 +26,7 @@ from typing import Final, Literal
 from attrs import field, frozen, validators
 
 from ._errors import WebhookSignatureError
+from ._freshness import check_age, header_value, unix_time
 
 __all__ = [
     "DEFAULT_SCHEME",
@@ -144,6 +145,9 @@ def sign_payload(
 ) -> dict[str, str]:
     """The headers that sign ``body``: what a sender adds (tests use it to fake deliveries).
 
+    With the default scheme the timestamp header is not signed, so :class:`WebhookReceiver`
+    also wants the send time inside the body (a ``timestamp`` field), as OEC.sh's fake sends it.
+
     Args:
         secret: The webhook's signing secret.
         body: The exact bytes sent.
@@ -163,17 +167,6 @@ def sign_payload(
     return headers
 
 
-def _get(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, candidate in headers.items():
-        if key.lower() == lowered:
-            return candidate
-    return None
-
-
 def _decode(text: str, scheme: SignatureScheme) -> bytes | None:
     value = text.strip()
     if scheme.prefix and value[: len(scheme.prefix)].lower() == scheme.prefix.lower():
@@ -191,7 +184,7 @@ def _timestamp(
 ) -> str | None:
     if scheme.timestamp_header is None:
         return None
-    raw = _get(headers, scheme.timestamp_header)
+    raw = header_value(headers, scheme.timestamp_header)
     needed = tolerance is not None or scheme.signed_content == "timestamp.body"
     if raw is None:
         if needed:
@@ -199,20 +192,15 @@ def _timestamp(
                 "missing_timestamp", f"the {scheme.timestamp_header} header is missing"
             )
         return None
-    text = raw.strip()
-    if not text.isdecimal() or len(text) > 12:
+    try:
+        sent = unix_time(raw)
+    except ValueError as error:
         raise WebhookSignatureError(
-            "malformed_timestamp", f"the {scheme.timestamp_header} header is not Unix seconds"
-        )
+            "malformed_timestamp", f"the {scheme.timestamp_header} header: {error}"
+        ) from None
     if tolerance is not None:
-        age = (time.time() if now is None else now) - int(text)
-        if abs(age) > tolerance:
-            raise WebhookSignatureError(
-                "stale",
-                f"the delivery's timestamp is {abs(age):.0f}s {'old' if age > 0 else 'ahead'} "
-                f"(tolerance {tolerance:g}s)",
-            )
-    return text
+        check_age(sent, tolerance, time.time() if now is None else now, "the delivery's timestamp")
+    return raw.strip()
 
 
 def verify_signature(
@@ -226,13 +214,19 @@ def verify_signature(
 ) -> None:
     """Check that ``body`` was signed with ``secret`` and, with a tolerance, is recent.
 
+    Only the signature and the timestamp header are looked at. Unless the scheme signs that
+    header (``signed_content="timestamp.body"``), anyone replaying a delivery can change it:
+    :class:`WebhookReceiver` also requires a signed send time (the body's ``timestamp``) and
+    remembers deliveries already handled.
+
     Args:
         secret: The signing secret, or several (any one may match: useful while rotating).
         body: The raw request body, exactly as received (before any JSON parsing).
         headers: The request headers (looked up case-insensitively).
         scheme: Where the signature is and how it is computed.
-        tolerance: Seconds the timestamp header may differ from now; ``None`` skips the check
-            (the timestamp is then optional unless the scheme signs it).
+        tolerance: Seconds the timestamp header (Unix seconds, possibly fractional) may differ
+            from now; ``None`` skips the check (the header is then optional unless the scheme
+            signs it).
         now: The current Unix time (tests).
 
     Raises:
@@ -244,7 +238,7 @@ def verify_signature(
     if not secrets:
         raise ValueError("no webhook secret given")
     keys = [_key(s) for s in secrets]
-    raw = _get(headers, scheme.signature_header)
+    raw = header_value(headers, scheme.signature_header)
     if raw is None or not raw.strip():
         raise WebhookSignatureError(
             "missing_signature", f"the {scheme.signature_header} header is missing"

@@ -3,7 +3,7 @@
 Models are generated from their own field types (so a model added later is covered without
 editing this file), sent through ``json.dumps``/``json.loads`` as the API would send them, and
 read back. Extra fields and unknown enum values must be tolerated; wrong types must raise
-``ValueError`` naming the field; the fast converter must agree with the detailed one.
+``ValueError`` naming the field; ``structure`` must agree with the converter it wraps.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from oec_async import Deployment, Page
 from oec_async._converter import make_converter, structure, unstructure
 from oec_async._enums import _OpenStrEnum
 
-DETAILED = make_converter(detailed=True)
+CONVERTER = make_converter()
 
 
 def _response_models() -> list[type[Any]]:
@@ -195,7 +195,7 @@ def test_unknown_status_values_are_kept_not_fatal(
     assert read.is_known == (read.value in {m.value for m in type(read)})
 
 
-# --- wrong types: ValueError naming the field, and the fast path agrees with the detailed one --
+# --- wrong types: ValueError naming the field, and the converter agrees --
 
 _WRONG: dict[Any, list[Any]] = {
     str: [1, 2.5, True, [], {}],
@@ -232,7 +232,7 @@ def test_a_wrong_type_raises_value_error_naming_the_field(
     with pytest.raises(ValueError, match=rf"\$\.{name}\b") as caught:
         structure(wire, cls)
     with pytest.raises(cattrs.BaseValidationError):
-        DETAILED.structure(wire, cls)
+        CONVERTER.structure(wire, cls)
     assert not isinstance(caught.value, TypeError)
 
 
@@ -261,7 +261,7 @@ _any_json = st.recursive(
 
 @MANY
 @given(cls=models, data=st.data())
-def test_any_json_either_structures_like_the_detailed_converter_or_raises_value_error(
+def test_any_json_either_structures_like_the_converter_or_raises_value_error(
     cls: type[Any], data: st.DataObject
 ) -> None:
     # Start from a valid body and damage one field with an arbitrary JSON value.
@@ -270,7 +270,7 @@ def test_any_json_either_structures_like_the_detailed_converter_or_raises_value_
         name = data.draw(st.sampled_from(sorted(wire)))
         wire[name] = data.draw(_any_json)
     try:
-        expected = DETAILED.structure(wire, cls)
+        expected = CONVERTER.structure(wire, cls)
     except cattrs.BaseValidationError:
         with pytest.raises(ValueError, match=r"@ \$"):
             structure(wire, cls)

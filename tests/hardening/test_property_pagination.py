@@ -1,4 +1,5 @@
-"""Property: pagination yields every item exactly once, in order, whatever transient faults occur.
+"""Properties: pagination yields every item exactly once, in order, whatever transient faults
+occur; and every walk over a list ends, whatever the server does.
 
 A scripted server on 127.0.0.1 pages through ``n`` deployments ``limit`` at a time, and answers
 some requests with a fault first (500, an HTML 502, 503 and 429 with ``Retry-After: 0``, a
@@ -16,6 +17,7 @@ from typing import Literal
 from aiohttp import web
 from hardening_support import (
     ENV_ID,
+    PROPERTY,
     PROPERTY_IO,
     Answer,
     ScriptedServer,
@@ -25,7 +27,17 @@ from hardening_support import (
 )
 from hypothesis import given, strategies as st
 
-from oec_async import APIConnectionError, APIStatusError, Deployment, RetryPolicy
+from oec_async import (
+    APIConnectionError,
+    APIStatusError,
+    AsyncPaginator,
+    Deployment,
+    Page,
+    Pagination,
+    PaginationError,
+    RetryPolicy,
+)
+from oec_async._pagination import CursorTrail
 
 Fault = Literal["500", "502html", "503", "429", "drop"]
 FAULTS: tuple[Fault, ...] = ("500", "502html", "503", "429", "drop")
@@ -149,3 +161,70 @@ def test_the_item_iterator_hides_retried_faults_and_honours_max_items(
     if max_items is not None:
         expected = expected[:max_items]
     assert [str(d.id) for d in items] == expected
+
+
+# --- every walk ends ---------------------------------------------------------------------------
+
+# A finite-state server: state -> (items on its page, next state or None for the last page).
+# Cursors name states, so any server that never ends must come back to a cursor it sent.
+Graph = dict[int, tuple[int, int | None]]
+
+
+def graphs(states: int) -> st.SearchStrategy[Graph]:
+    page = st.tuples(st.integers(0, 2), st.none() | st.integers(0, states - 1))
+    return st.dictionaries(st.integers(0, states - 1), page, min_size=1)
+
+
+async def _walk(graph: Graph) -> tuple[int, bool]:
+    """Iterate over the server's list; return (pages fetched, whether PaginationError ended it)."""
+    fetched = 0
+
+    async def fetch(cursor: str | None) -> Page[int]:
+        nonlocal fetched
+        fetched += 1
+        assert fetched <= 10_000, "followed the server for ever"
+        size, following = graph.get(0 if cursor is None else int(cursor), (0, None))
+        return Page(
+            items=tuple(range(size)),
+            pagination=Pagination(
+                has_more=following is not None,
+                next_cursor=None if following is None else str(following),
+            ),
+        )
+
+    try:
+        await AsyncPaginator(fetch, prefetch=True).collect()
+    except PaginationError:
+        return fetched, True
+    return fetched, False
+
+
+@PROPERTY
+@given(graph=graphs(40))
+def test_a_walk_over_any_finite_server_ends_by_its_first_repeat(graph: Graph) -> None:
+    fetched, _ = asyncio.run(_walk(graph))
+    assert fetched <= len(graph) + 1, "each state's page at most once, plus an unknown last one"
+
+
+@PROPERTY
+@given(graph=graphs(400), memory=st.integers(1, 8))
+def test_a_small_cursor_memory_still_ends_every_walk_within_three_turns(
+    graph: Graph, memory: int
+) -> None:
+    trail = CursorTrail(None, memory=memory, max_empty_pages=10**6)
+    state: int | None = 0
+    pages = 0
+    while state is not None:
+        pages += 1
+        size, following = graph.get(state, (0, None))
+        pagination = Pagination(
+            has_more=following is not None,
+            next_cursor=None if following is None else str(following),
+        )
+        step = trail.judge(pagination, size)
+        if step is not None and not hasattr(step, "cursor"):
+            break  # refused: a loop was found
+        trail.record(step, size)
+        state = following
+        assert pages <= 3 * (len(graph) + 1), "a loop went unnoticed"
+    assert trail.remembered <= memory

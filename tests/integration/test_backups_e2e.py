@@ -6,12 +6,14 @@ import pytest
 from e2e_helpers import FAST_POLL, running_environment
 
 from oec_async import BackupStatus, BadRequestError, ConflictError, RetentionType, TaskStatus
-from oec_async.testing import FakeOEC
+from oec_async.testing import Dialect, FakeOEC
 
 
-async def test_list_pages_through_every_backup_by_page_number() -> None:
+async def test_list_pages_through_every_backup_by_page_number(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=1, backups_per_environment=5, rate_limits=False) as fake,
+        FakeOEC(
+            dialect=dialect, environments=1, backups_per_environment=5, rate_limits=False
+        ) as fake,
         fake.client() as client,
     ):
         env_id = fake.environment_ids[0]
@@ -27,9 +29,15 @@ async def test_list_pages_through_every_backup_by_page_number() -> None:
         assert len(completed) == 5
 
 
-async def test_create_wait_get_download_and_restore() -> None:
+async def test_create_wait_get_download_and_restore(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=2, stopped_fraction=0.0, task_duration=0.1, rate_limits=False) as fake,
+        FakeOEC(
+            dialect=dialect,
+            environments=2,
+            stopped_fraction=0.0,
+            task_duration=0.1,
+            rate_limits=False,
+        ) as fake,
         fake.client(poll=FAST_POLL) as client,
     ):
         env_id = running_environment(fake)

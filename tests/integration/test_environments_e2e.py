@@ -8,12 +8,12 @@ import pytest
 from e2e_helpers import FAST_POLL, count, running_environment
 
 from oec_async import EnvironmentStatus, NotFoundError, RateLimitError, TaskStatus
-from oec_async.testing import FakeOEC, RateLimitConfig
+from oec_async.testing import Dialect, FakeOEC, RateLimitConfig
 
 
-async def test_create_and_wait_deploys_on_the_chosen_server() -> None:
+async def test_create_and_wait_deploys_on_the_chosen_server(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=1, task_duration=0.1, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, environments=1, task_duration=0.1, rate_limits=False) as fake,
         fake.client(poll=FAST_POLL) as client,
     ):
         other_server = fake.server_ids[1]  # not the project's own server
@@ -43,9 +43,15 @@ async def test_create_and_wait_deploys_on_the_chosen_server() -> None:
         assert "completed" in log.log
 
 
-async def test_update_then_delete_and_wait_for_the_destroy_task() -> None:
+async def test_update_then_delete_and_wait_for_the_destroy_task(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=2, stopped_fraction=0.0, task_duration=0.1, rate_limits=False) as fake,
+        FakeOEC(
+            dialect=dialect,
+            environments=2,
+            stopped_fraction=0.0,
+            task_duration=0.1,
+            rate_limits=False,
+        ) as fake,
         fake.client(poll=FAST_POLL) as client,
     ):
         env_id = fake.environment_ids[0]
@@ -73,10 +79,12 @@ async def test_update_then_delete_and_wait_for_the_destroy_task() -> None:
         assert count(fake, "DELETE", f"/environments/{env_id}") == 1
 
 
-async def test_runtime_logs_and_metrics_surface_their_per_environment_limit() -> None:
+async def test_runtime_logs_and_metrics_surface_their_per_environment_limit(
+    dialect: Dialect,
+) -> None:
     limits = RateLimitConfig(target_calls_per_window=6, target_window=60.0)
     async with (
-        FakeOEC(environments=2, stopped_fraction=0.0, rate_limits=limits) as fake,
+        FakeOEC(dialect=dialect, environments=2, stopped_fraction=0.0, rate_limits=limits) as fake,
         fake.client(poll=FAST_POLL) as client,
     ):
         env_id = running_environment(fake)

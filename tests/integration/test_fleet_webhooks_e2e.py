@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 
 from oec_async import PollPolicy
-from oec_async.testing import FakeOEC
+from oec_async.testing import Dialect, FakeOEC
 from oec_async.webhooks import WebhookReceiver
 
 ENVIRONMENTS = 20
@@ -15,12 +15,13 @@ FALLBACK_POLL = PollPolicy(initial_interval=30.0, max_interval=30.0, jitter=0.0)
 """With pushes, polling is only the fallback: it would not look again within the test."""
 
 
-async def fleet_reads(*, pushed: bool) -> tuple[int, bool]:
+async def fleet_reads(*, pushed: bool, dialect: Dialect) -> tuple[int, bool]:
     """Deploy every environment of a fresh fake; return (GETs sent during the run, all ok)."""
     poll = FALLBACK_POLL if pushed else EAGER_POLL
     async with AsyncExitStack() as stack:
         fake = await stack.enter_async_context(
             FakeOEC(
+                dialect=dialect,
                 environments=ENVIRONMENTS,
                 projects=4,
                 stopped_fraction=0.0,
@@ -49,9 +50,9 @@ async def fleet_reads(*, pushed: bool) -> tuple[int, bool]:
         return reads, report.ok and not report.timed_out
 
 
-async def test_a_fleet_fed_by_webhooks_makes_far_fewer_reads() -> None:
-    polled_reads, polled_ok = await fleet_reads(pushed=False)
-    pushed_reads, pushed_ok = await fleet_reads(pushed=True)
+async def test_a_fleet_fed_by_webhooks_makes_far_fewer_reads(dialect: Dialect) -> None:
+    polled_reads, polled_ok = await fleet_reads(pushed=False, dialect=dialect)
+    pushed_reads, pushed_ok = await fleet_reads(pushed=True, dialect=dialect)
 
     assert polled_ok
     assert pushed_ok  # within 20 s although its fallback poll is 30 s: the pushes ended it

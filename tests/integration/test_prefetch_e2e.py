@@ -6,7 +6,7 @@ import asyncio
 
 from e2e_helpers import count
 
-from oec_async.testing import FakeOEC
+from oec_async.testing import Dialect, FakeOEC
 
 HISTORY = 250
 
@@ -52,9 +52,11 @@ async def test_without_prefetch_only_the_pages_read_are_asked_for() -> None:
         assert count(fake, "GET", history_path(env_id)) == 1
 
 
-async def test_paged_backups_and_webhooks_are_read_ahead_too() -> None:
+async def test_paged_backups_and_webhooks_are_read_ahead_too(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=1, backups_per_environment=5, rate_limits=False) as fake,
+        FakeOEC(
+            dialect=dialect, environments=1, backups_per_environment=5, rate_limits=False
+        ) as fake,
         fake.client() as client,
     ):
         env_id = fake.environment_ids[0]

@@ -8,12 +8,12 @@ import pytest
 from e2e_helpers import FAST_POLL
 
 from oec_async import Client, ConflictError, NotFoundError, PermissionDeniedError, RateLimits
-from oec_async.testing import FakeOEC
+from oec_async.testing import Dialect, FakeOEC
 
 
-async def test_projects_list_pages_get_create_update_and_delete() -> None:
+async def test_projects_list_pages_get_create_update_and_delete(dialect: Dialect) -> None:
     async with (
-        FakeOEC(projects=3, environments=2, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, projects=3, environments=2, rate_limits=False) as fake,
         fake.client(poll=FAST_POLL) as client,
     ):
         listed = await client.projects.list(limit=2).collect()
@@ -42,9 +42,9 @@ async def test_projects_list_pages_get_create_update_and_delete() -> None:
             await client.projects.get(created.id)
 
 
-async def test_a_project_with_running_environments_is_not_deleted() -> None:
+async def test_a_project_with_running_environments_is_not_deleted(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=1, stopped_fraction=0.0, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, environments=1, stopped_fraction=0.0, rate_limits=False) as fake,
         fake.client() as client,
     ):
         with pytest.raises(ConflictError):
@@ -52,8 +52,8 @@ async def test_a_project_with_running_environments_is_not_deleted() -> None:
         assert UUID(fake.project_id) in {p.id for p in await client.projects.list().collect()}
 
 
-async def test_a_project_scoped_key_sees_one_project_and_cannot_create() -> None:
-    async with FakeOEC(projects=2, environments=2, rate_limits=False) as fake:
+async def test_a_project_scoped_key_sees_one_project_and_cannot_create(dialect: Dialect) -> None:
+    async with FakeOEC(dialect=dialect, projects=2, environments=2, rate_limits=False) as fake:
         scoped = fake.create_api_key(project_id=fake.project_ids[1])
         async with Client(scoped, base_url=fake.url, rate_limits=RateLimits.disabled()) as client:
             assert [str(p.id) for p in await client.projects.list().collect()] == [

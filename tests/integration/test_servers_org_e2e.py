@@ -7,11 +7,14 @@ from uuid import UUID
 import pytest
 
 from oec_async import AuthenticationError, Client, RateLimits
-from oec_async.testing import FakeOEC
+from oec_async.testing import Dialect, FakeOEC
 
 
-async def test_servers_list_get_and_metrics() -> None:
-    async with FakeOEC(environments=3, rate_limits=False) as fake, fake.client() as client:
+async def test_servers_list_get_and_metrics(dialect: Dialect) -> None:
+    async with (
+        FakeOEC(dialect=dialect, environments=3, rate_limits=False) as fake,
+        fake.client() as client,
+    ):
         servers = await client.servers.list(limit=1).collect()
         assert [str(s.id) for s in servers] == fake.server_ids
 
@@ -23,9 +26,9 @@ async def test_servers_list_get_and_metrics() -> None:
         assert metrics.containers_running is not None
 
 
-async def test_org_usage_and_api_keys_list_and_revoke() -> None:
+async def test_org_usage_and_api_keys_list_and_revoke(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=2, stopped_fraction=0.0, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, environments=2, stopped_fraction=0.0, rate_limits=False) as fake,
         fake.client() as client,
     ):
         org = await client.org.get()

@@ -21,7 +21,7 @@ from oec_async import (
     Webhook,
     WebhookEventType,
 )
-from oec_async.testing import FakeOEC, ManualClock, RateLimitConfig
+from oec_async.testing import Dialect, FakeOEC, ManualClock, RateLimitConfig
 from oec_async.webhooks import DeployEvent, PingEvent, WebhookEvent, WebhookReceiver
 
 SLOW_POLL = PollPolicy(initial_interval=60.0, max_interval=60.0, jitter=0.0)
@@ -46,9 +46,9 @@ async def subscribed_receiver(
         yield receiver, hook
 
 
-async def test_webhooks_list_by_offset_get_update_delete() -> None:
+async def test_webhooks_list_by_offset_get_update_delete(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=1, webhooks=3, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, environments=1, webhooks=3, rate_limits=False) as fake,
         fake.client() as client,
     ):
         pages = [p async for p in client.webhooks.list(limit=2).pages()]
@@ -81,9 +81,11 @@ async def test_webhooks_list_by_offset_get_update_delete() -> None:
         assert hook.id not in {h.id for h in await client.webhooks.list().collect()}
 
 
-async def test_test_ping_reaches_the_receiver_and_rotation_changes_the_secret() -> None:
+async def test_test_ping_reaches_the_receiver_and_rotation_changes_the_secret(
+    dialect: Dialect,
+) -> None:
     async with (
-        FakeOEC(environments=1, webhooks=0, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, environments=1, webhooks=0, rate_limits=False) as fake,
         fake.client() as client,
         subscribed_receiver(client, ["deploy.completed"]) as (receiver, hook),
     ):
@@ -109,10 +111,18 @@ async def test_test_ping_reaches_the_receiver_and_rotation_changes_the_secret() 
         assert receiver.rejected == {401: 1}
 
 
-async def test_a_deploy_wait_is_finished_by_the_push_long_before_its_next_poll() -> None:
+async def test_a_deploy_wait_is_finished_by_the_push_long_before_its_next_poll(
+    dialect: Dialect,
+) -> None:
     async with (
         # The task runs 0.5 s: the waiter's first look comes well before the push.
-        FakeOEC(environments=2, stopped_fraction=0.0, task_duration=0.5, rate_limits=False) as fake,
+        FakeOEC(
+            dialect=dialect,
+            environments=2,
+            stopped_fraction=0.0,
+            task_duration=0.5,
+            rate_limits=False,
+        ) as fake,
         fake.client(poll=SLOW_POLL) as client,
         subscribed_receiver(client, ["deploy.completed", "deploy.failed"]) as (receiver, hook),
     ):
@@ -130,11 +140,17 @@ async def test_a_deploy_wait_is_finished_by_the_push_long_before_its_next_poll()
         assert deliveries[0].status == "delivered"
 
 
-async def test_on_a_manual_clock_the_push_ends_the_wait_after_one_more_read() -> None:
+async def test_on_a_manual_clock_the_push_ends_the_wait_after_one_more_read(
+    dialect: Dialect,
+) -> None:
     # The manual clock's wall time is fixed in the past, so the timestamp check is off here.
     async with (
         FakeOEC(
-            environments=2, stopped_fraction=0.0, clock=ManualClock(), rate_limits=False
+            dialect=dialect,
+            environments=2,
+            stopped_fraction=0.0,
+            clock=ManualClock(),
+            rate_limits=False,
         ) as fake,
         fake.client(poll=SLOW_POLL) as client,
         subscribed_receiver(client, ["deploy.completed"], tolerance=None) as (receiver, _),
@@ -170,9 +186,9 @@ async def test_on_a_manual_clock_the_push_ends_the_wait_after_one_more_read() ->
         assert seen[0].environment_id == UUID(env_id)
 
 
-async def test_create_and_wait_is_fed_by_the_push_too() -> None:
+async def test_create_and_wait_is_fed_by_the_push_too(dialect: Dialect) -> None:
     async with (
-        FakeOEC(environments=1, task_duration=0.2, rate_limits=False) as fake,
+        FakeOEC(dialect=dialect, environments=1, task_duration=0.2, rate_limits=False) as fake,
         fake.client(poll=SLOW_POLL) as client,
         subscribed_receiver(client, ["deploy.completed"]),
     ):
@@ -180,10 +196,10 @@ async def test_create_and_wait_is_fed_by_the_push_too() -> None:
         assert created.succeeded
 
 
-async def test_the_eleventh_webhook_change_in_a_minute_is_refused() -> None:
+async def test_the_eleventh_webhook_change_in_a_minute_is_refused(dialect: Dialect) -> None:
     limits = RateLimitConfig(webhook_mutations_per_window=10, webhook_window=60.0)
     async with (
-        FakeOEC(environments=1, webhooks=0, rate_limits=limits) as fake,
+        FakeOEC(dialect=dialect, environments=1, webhooks=0, rate_limits=limits) as fake,
         fake.client(retry=0, poll=FAST_POLL) as client,
     ):
         hook = await client.webhooks.create("https://hooks.example.com/a", ["deploy.failed"])

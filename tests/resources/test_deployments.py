@@ -15,6 +15,7 @@ from oec_async import (
     Client,
     Deployment,
     DeploymentFailedError,
+    Environment,
     NotFoundError,
     Page,
     PaginationError,
@@ -101,6 +102,19 @@ async def test_get_accepts_a_uuid_or_the_action_result(
     assert (await client.deployments.get(action)).id == UUID(TASK_ID)
 
 
+async def test_get_accepts_a_deployment_read_earlier(client: Client, mocked: aioresponses) -> None:
+    mocked.get(url(TASK_PATH), payload=deployment_json())
+    earlier = Deployment(id=UUID(TASK_ID), status=TaskStatus.RUNNING)
+    assert (await client.deployments.get(earlier)).id == UUID(TASK_ID)
+
+
+async def test_list_accepts_the_environment_itself(client: Client, mocked: aioresponses) -> None:
+    three_pages(mocked)
+    page = await client.deployments.list(Environment(id=UUID(ENV_ID), name="staging"))
+    assert len(page) == 3
+    assert asked(mocked, HISTORY_PATH) == [{"limit": "20"}]
+
+
 async def test_get_refuses_a_non_uuid_before_any_request(
     client: Client, mocked: aioresponses
 ) -> None:
@@ -138,7 +152,7 @@ async def test_a_task_with_a_wrong_type_names_the_path(
 ) -> None:
     mocked.get(url(TASK_PATH), payload=deployment_json(progress_percent="forty"))
     with pytest.raises(
-        ResponseValidationError, match=r"expected a number, got str @ \$\.progress_percent"
+        ResponseValidationError, match=r"expected a number, got string @ \$\.progress_percent"
     ):
         await client.deployments.get(TASK_ID)
 

@@ -174,10 +174,24 @@ async def test_list_filters_by_status_in_lowercase(
     assert query_of(mocked, "GET", LIST_PATH) == [{"status": "running"}]
 
 
-@pytest.mark.parametrize("bad", ["", "  "])
-def test_list_refuses_an_empty_status(client: Client, bad: str) -> None:
-    with pytest.raises(ValueError, match="status must be a non-empty status name"):
+@pytest.mark.parametrize("bad", ["", "  ", "bogus", "runing"])
+def test_list_refuses_an_unknown_status_listing_the_valid_ones(
+    client: Client, mocked: aioresponses, bad: str
+) -> None:
+    with pytest.raises(ValueError, match=r"status must be one of pending, cloning, .*error"):
         _ = client.environments.list(PROJECT_ID, status=bad)
+    assert mocked.requests == {}
+
+
+@pytest.mark.parametrize("status", ["failed", "error"])
+async def test_list_takes_the_failure_status_of_either_dialect(
+    client: Client, mocked: aioresponses, status: str
+) -> None:
+    mocked.get(url(LIST_PATH) + f"?status={status}", payload=[env_json(status=status)])
+    (env,) = await client.environments.list(PROJECT_ID, status=status)
+    assert env.status == status
+    assert env.status is not None
+    assert env.status.is_known
 
 
 def test_list_refuses_a_non_uuid_project_before_any_request(client: Client) -> None:
@@ -329,7 +343,9 @@ async def test_every_action_refuses_a_non_uuid_environment(
 
 
 async def test_an_empty_idempotency_key_is_refused(client: Client, mocked: aioresponses) -> None:
-    with pytest.raises(ValueError, match="idempotency_key must be a non-empty string"):
+    with pytest.raises(
+        ValueError, match=r"idempotency_key must be 1\.\.255 characters long, got 0"
+    ):
         await client.environments.deploy(ENV_ID, idempotency_key="")
     assert mocked.requests == {}
 

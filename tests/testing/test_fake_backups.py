@@ -23,7 +23,7 @@ async def test_backups_are_page_paged_newest_first(api: Api, oec_fake: FakeOEC) 
     env_id = oec_fake.environment_ids[0]
     page1 = await api.get(f"/environments/{env_id}/backups", params={"page_size": 10})
     page3 = await api.get(f"/environments/{env_id}/backups", params={"page_size": 10, "page": 3})
-    assert (page1.body["total"], page1.body["total_pages"]) == (25, 3)
+    assert page1.body["total"] == 25
     assert len(page3.body["items"]) == 5
     created = [b["created_at"] for b in page1.body["items"]]
     assert created == sorted(created, reverse=True)

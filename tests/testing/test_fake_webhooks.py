@@ -13,8 +13,8 @@ from oec_async.testing import (
     FakeOEC,
     ManualClock,
     RateLimitConfig,
-    sign_payload,
 )
+from oec_async.webhooks import compute_signature
 
 from .fake_http import Api, running_env
 
@@ -119,7 +119,7 @@ async def test_deploy_events_are_delivered_signed(
     assert [e["event"] for e in events] == ["deploy.started", "deploy.completed"]
     assert events[1]["data"]["task_id"] == task_id
     headers, body = receiver.received[1]
-    assert headers[SIGNATURE_HEADER] == sign_payload(hook["secret"], body)
+    assert headers[SIGNATURE_HEADER] == compute_signature(hook["secret"], body)
 
 
 async def test_deliveries_are_recorded_newest_first(

@@ -131,3 +131,19 @@ def events() -> None:
 
 
 assert_type(oec_async.__version__, str)
+
+
+async def models_where_ids_go(client: Client, project_id: UUID) -> None:
+    """A model is accepted wherever the id it carries is taken."""
+    env = (await client.environments.list(project_id))[0]
+    assert_type(env, Environment)
+    assert_type(await client.environments.get(env), Environment)
+    assert_type(await client.environments.status(env), EnvironmentStatusReport)
+    action = await client.environments.deploy(env)
+    _ = assert_type(client.deployments.list(env), AsyncPaginator[Deployment])
+    deployment = await client.deployments.get(action)
+    assert_type(await client.deployments.wait(deployment), Deployment)
+    assert_type(client.deployments.watch(deployment), DeploymentWatcher)
+    last = (await client.environments.status(env)).last_deploy
+    if last is not None:
+        assert_type(await client.deployments.get(last), Deployment)

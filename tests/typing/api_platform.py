@@ -91,3 +91,20 @@ async def receiving(client: Client, secret: str) -> None:
     headers = sign_payload(secret, b"{}")
     assert_type(headers, dict[str, str])
     verify_signature([secret, "whsec_old"], b"{}", headers, tolerance=None)
+
+
+async def platform_models_where_ids_go(client: Client, project: Project, env: Environment) -> None:
+    """Each platform model is accepted wherever the id it carries is taken."""
+    assert_type(await client.projects.get(project), Project)
+    assert_type(await client.environments.list(project), Page[Environment])
+    assert_type(await client.environments.create(project, "qa"), Environment)
+    backup = (await client.backups.list(env))[0]
+    assert_type(await client.backups.get(backup), Backup)
+    assert_type(await client.backups.restore(backup, confirm=True), ActionResult)
+    server = (await client.servers.list())[0]
+    assert_type(await client.servers.metrics(server), ServerMetrics)
+    hook = await client.webhooks.create("https://hooks.example.com/oec", ["deploy.completed"])
+    assert_type(await client.webhooks.get(hook), Webhook)
+    assert_type(await client.webhooks.test(hook), WebhookTestResult)
+    key = (await client.org.api_keys.list())[0]
+    assert_type(key, ApiKey)

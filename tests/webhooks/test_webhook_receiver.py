@@ -25,7 +25,13 @@ ENV = "00000000-0000-4000-8000-000000000004"
 
 def delivery(event: str, ident: str = "d-1", **data: Any) -> bytes:
     return json.dumps(
-        {"id": ident, "event": event, "created_at": "2026-10-05T12:00:00Z", "data": data}
+        {
+            "id": ident,
+            "event": event,
+            "created_at": "2026-10-05T12:00:00Z",
+            "timestamp": int(time.time()),
+            "data": data,
+        }
     ).encode()
 
 

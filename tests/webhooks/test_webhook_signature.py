@@ -154,3 +154,16 @@ def test_invalid_schemes_and_secrets_are_refused_up_front() -> None:
     with pytest.raises(ValueError, match="no webhook secret"):
         verify_signature([], BODY, {})
     assert SignatureScheme() == DEFAULT_SCHEME
+
+
+def test_the_testing_sign_payload_is_a_deprecated_alias_of_compute_signature() -> None:
+    from oec_async.testing import sign_payload as old_sign_payload
+
+    with pytest.warns(DeprecationWarning, match="oec_async.webhooks.compute_signature"):
+        value = old_sign_payload(SECRET, BODY)
+    assert value == compute_signature(SECRET, BODY)
+
+
+def test_a_float_timestamp_header_is_read() -> None:
+    headers = {**sign_payload(SECRET, BODY, timestamp=NOW), "X-OEC-Timestamp": f"{NOW}.75"}
+    verify_signature(SECRET, BODY, headers, now=NOW + 10)

@@ -1,4 +1,4 @@
-"""Models of an environment's logs, live metrics, and creation result."""
+"""Models of environments: the environment, its health, logs, live metrics and creation."""
 
 from __future__ import annotations
 
@@ -7,17 +7,83 @@ from uuid import UUID
 
 from attrs import frozen
 
-from ._enums import EnvironmentStatus
-from ._models import Deployment, Environment
+from .._enums import EnvironmentStatus
+from .deployments import Deployment, LastDeploy
 
 __all__ = [
     "ContainerMetrics",
     "CreatedEnvironment",
     "DiskUsage",
+    "Environment",
     "EnvironmentMetrics",
+    "EnvironmentStatusReport",
     "RuntimeLog",
     "TaskLog",
 ]
+
+
+@frozen(kw_only=True)
+class Environment:
+    """An Odoo environment (a deployment target inside a project).
+
+    Attributes:
+        id: The environment id.
+        name: Its name.
+        status: Its lifecycle status.
+        url: Where it is served.
+        odoo_version: The Odoo version (``"17.0"``).
+        branch: The Git branch it deploys.
+        last_commit: The commit it runs.
+        cpu_cores: CPU allocation.
+        ram_mb: Memory allocation.
+        disk_gb: Disk allocation.
+        project_id: The project it belongs to.
+        server_id: The server it runs on.
+        custom_domain: Its custom domain, if any.
+        custom_domain_verified: Whether that domain is verified.
+        created_at: Creation time.
+        updated_at: Last change.
+    """
+
+    id: UUID
+    name: str | None = None
+    status: EnvironmentStatus | None = None
+    url: str | None = None
+    odoo_version: str | None = None
+    branch: str | None = None
+    last_commit: str | None = None
+    cpu_cores: float | None = None
+    ram_mb: int | None = None
+    disk_gb: int | None = None
+    project_id: UUID | None = None
+    server_id: UUID | None = None
+    custom_domain: str | None = None
+    custom_domain_verified: bool | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@frozen(kw_only=True)
+class EnvironmentStatusReport:
+    """Health of an environment (``GET /environments/{id}/status``).
+
+    Attributes:
+        environment_id: The environment.
+        status: Its lifecycle status.
+        url: Where it is served.
+        container_running: Whether the Odoo container runs.
+        db_ready: Whether the database answers.
+        http_ok: Whether the site answers HTTP.
+        last_deploy: The latest deploy task, or ``None`` if it never deployed.
+    """
+
+    environment_id: UUID | None = None
+    status: EnvironmentStatus | None = None
+    url: str | None = None
+    container_running: bool | None = None
+    db_ready: bool | None = None
+    http_ok: bool | None = None
+    last_deploy: LastDeploy | None = None
 
 
 @frozen(kw_only=True)

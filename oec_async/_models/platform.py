@@ -1,4 +1,4 @@
-"""Models of servers, the organisation, its usage and its API keys."""
+"""Models of the platform: servers, the organisation, its usage, API keys and rate limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from uuid import UUID
 
 from attrs import frozen
 
-__all__ = ["ApiKey", "Organization", "OrganizationUsage", "Server", "ServerMetrics"]
+__all__ = [
+    "ApiKey",
+    "Organization",
+    "OrganizationUsage",
+    "RateLimitSnapshot",
+    "Server",
+    "ServerMetrics",
+]
 
 
 @frozen(kw_only=True)
@@ -143,3 +150,22 @@ class ApiKey:
     created_at: datetime | None = None
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
+
+
+@frozen(kw_only=True)
+class RateLimitSnapshot:
+    """The rate-limit headers of the most recent response.
+
+    Attributes:
+        limit: Requests allowed per window (``X-RateLimit-Limit``).
+        remaining: Requests left in the current window (``X-RateLimit-Remaining``).
+        window: Window length in seconds (``X-RateLimit-Window``).
+        reset: Seconds until the window resets (``X-RateLimit-Reset``), when sent.
+        bucket: ``"read"`` or ``"write"``: which budget the response counted against.
+    """
+
+    limit: int | None = None
+    remaining: int | None = None
+    window: float | None = None
+    reset: float | None = None
+    bucket: str = "read"

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from attrs import field, frozen
 
-from ._enums import _OpenStrEnum
+from .._enums import _OpenStrEnum
 
 __all__ = [
     "Webhook",
