@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -16,6 +17,7 @@ from ..fleet import (
     FleetRateLimitWait,
     FleetReport,
     FleetRetry,
+    FleetRunStarted,
     FleetStatusChanged,
     OutcomeKind,
 )
@@ -230,12 +232,14 @@ def event_json(event: FleetEvent, names: Mapping[UUID, str] | None = None) -> di
             "elapsed": outcome.elapsed,
         }
         return _json_object(_in_ms(data))
-    kind = {
-        FleetActionStarted: "started",
-        FleetStatusChanged: "status",
-        FleetRateLimitWait: "rate_limit_wait",
-        FleetRetry: "retry",
-    }[type(event)]
+    if isinstance(event, FleetRunStarted):
+        return {
+            "event": "run_started",
+            "action": event.action,
+            "environments": len(event.environment_ids),
+            "batch_id": event.batch_id,
+        }
+    kind = _EVENT_NAMES.get(type(event)) or _snake(type(event).__name__)
     data = {"event": kind, **as_json(event)}
     environment_id = getattr(event, "environment_id", None)
     if isinstance(environment_id, UUID):
@@ -243,6 +247,19 @@ def event_json(event: FleetEvent, names: Mapping[UUID, str] | None = None) -> di
     if isinstance(event, FleetActionStarted):
         data["reattached"] = is_reattached(event)
     return _json_object(_in_ms(data))
+
+
+_EVENT_NAMES: Final[Mapping[type, str]] = {
+    FleetActionStarted: "started",
+    FleetStatusChanged: "status",
+    FleetRateLimitWait: "rate_limit_wait",
+    FleetRetry: "retry",
+}
+"""The ``event`` names of the first fleet events; later ones are their class names in snake case."""
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _json_object(data: object) -> dict[str, object]:

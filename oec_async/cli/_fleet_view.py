@@ -42,6 +42,7 @@ from ..fleet import (
     FleetReport,
     FleetRetry,
     FleetRun,
+    FleetRunFinished,
     OutcomeKind,
 )
 from ._eta import Budget, budget_seconds, eta_seconds
@@ -234,7 +235,7 @@ class FleetView:
         """Show one event of the run."""
         if isinstance(event, FleetEnvironmentFinished):
             self._learn_name(event.outcome)
-        if self.out.json_mode:
+        if self.out.json_mode and not isinstance(event, FleetRunFinished):  # the summary says it
             self.out.json(event_json(event, self.names))
         if isinstance(event, FleetActionStarted):
             self._action_started(event)

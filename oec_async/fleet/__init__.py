@@ -11,6 +11,8 @@ from ._events import (
     FleetEvent,
     FleetRateLimitWait,
     FleetRetry,
+    FleetRunFinished,
+    FleetRunStarted,
     FleetStatusChanged,
 )
 from ._fleet import Fleet
@@ -33,6 +35,8 @@ __all__ = [
     "FleetReport",
     "FleetRetry",
     "FleetRun",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
     "OutcomeKind",
     "idempotency_key",

@@ -11,7 +11,7 @@ from attrs import frozen
 from .._enums import EnvironmentStatus, TaskStatus
 from .._events import RateLimitWait, RetryScheduled, TransportEvent
 from .._models import Deployment
-from ._outcome import FleetOutcome
+from ._outcome import FleetOutcome, FleetReport
 
 __all__ = [
     "FleetActionStarted",
@@ -19,6 +19,8 @@ __all__ = [
     "FleetEvent",
     "FleetRateLimitWait",
     "FleetRetry",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
     "transport_listener",
 ]
@@ -137,8 +139,36 @@ class FleetEnvironmentFinished:
         return self.outcome.environment_id
 
 
+@frozen(kw_only=True)
+class FleetRunStarted:
+    """A fleet run begins (the first event of every run).
+
+    Attributes:
+        action: The action (``deploy``, ``restart``, ``start``, ``stop``).
+        environment_ids: Its environments, in the order given.
+        batch_id: The batch id its idempotency keys derive from, if any.
+    """
+
+    action: str
+    environment_ids: tuple[UUID, ...]
+    batch_id: str | None = None
+
+
+@frozen(kw_only=True)
+class FleetRunFinished:
+    """A fleet run has ended, completed or not (the last event of every run).
+
+    Attributes:
+        report: The run's report (complete, also after a cancellation).
+    """
+
+    report: FleetReport
+
+
 FleetEvent = (
-    FleetActionStarted
+    FleetRunStarted
+    | FleetRunFinished
+    | FleetActionStarted
     | FleetStatusChanged
     | FleetRateLimitWait
     | FleetRetry

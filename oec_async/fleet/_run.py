@@ -21,7 +21,7 @@ import anyio
 
 from ._channel import Channel
 from ._engine import Engine
-from ._events import FleetEvent
+from ._events import FleetEvent, FleetRunFinished, FleetRunStarted
 from ._outcome import FleetOutcome, FleetReport
 from ._spec import FleetSpec
 from ._stream import FleetEventStream
@@ -187,6 +187,13 @@ class FleetRun:
 
     async def _main(self) -> None:
         engine = Engine(self._client, self._spec, publish=self._publish, deliver=self._deliver)
+        self._publish(
+            FleetRunStarted(
+                action=self._spec.action,
+                environment_ids=self.environment_ids,
+                batch_id=self._spec.batch_id,
+            )
+        )
         if self._cancel_requested:
             engine.stop_starting()
             engine.cancelled = True
@@ -198,6 +205,8 @@ class FleetRun:
             self._report = engine.report()
             self._error = _unwrap(error)
         finally:
+            if self._report is not None:
+                self._publish(FleetRunFinished(report=self._report))
             self._outcomes.close()
             for channel in self._subscribers:
                 channel.close()
