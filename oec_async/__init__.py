@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING
 from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
-from ._events import RateLimitWait, RetryScheduled, TransportEvent, listening
+from ._events import (
+    AttemptFinished,
+    AttemptStarted,
+    CallFinished,
+    CallStarted,
+    Event,
+    Listener,
+    RateLimitWait,
+    RetryScheduled,
+    TransportEvent,
+    listening,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -83,6 +94,7 @@ from ._models import (
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
+from ._response import APIResponse, RawResponses
 
 # Imported on first access, by ``__getattr__`` below: the fleet package (``Client`` imports it on
 # first use too). Type checkers and IDEs read these imports.
@@ -113,11 +125,14 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "ActionResult",
     "ApiKey",
     "AsyncPaginator",
+    "AttemptFinished",
+    "AttemptStarted",
     "AuthenticationError",
     "Backup",
     "BackupDownload",
@@ -125,6 +140,8 @@ __all__ = [
     "BackupStatus",
     "BackupType",
     "BadRequestError",
+    "CallFinished",
+    "CallStarted",
     "Client",
     "ClientClosedError",
     "ConcurrentActionError",
@@ -143,6 +160,7 @@ __all__ = [
     "EnvironmentRef",
     "EnvironmentStatus",
     "EnvironmentStatusReport",
+    "Event",
     "FieldError",
     "Fleet",
     "FleetActionStarted",
@@ -161,6 +179,7 @@ __all__ = [
     "GitProvider",
     "InternalServerError",
     "LastDeploy",
+    "Listener",
     "NotFoundError",
     "OECError",
     "Organization",
@@ -177,6 +196,7 @@ __all__ = [
     "RateLimitSnapshot",
     "RateLimitWait",
     "RateLimits",
+    "RawResponses",
     "ResponseValidationError",
     "RetentionType",
     "RetryPolicy",

@@ -13,23 +13,21 @@ task backing off on its own.
 Schedulers that choose *what* to send next (the fleet's central poller) ask how much budget is
 free before committing to a request (:meth:`RateGovernor.available`,
 :meth:`RateGovernor.delay_for`), and a caller that has waited for its slot itself hands it to the
-transport with :meth:`RateGovernor.prepaid`, so the send is counted once.
+send path as a value (``client._with_slot(slot)``), so the send is counted once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 import anyio
 
 from ._config import RateLimits
-from ._events import RateLimitWait, emit
+from ._events import Event, RateLimitWait, emit as emit_to_context
 from ._models import RateLimitSnapshot
 
 __all__ = ["READ", "WRITE", "RateGovernor", "Slot", "bucket_for"]
@@ -41,7 +39,7 @@ _MAX_LIMIT: Final = 100_000  # no API budget is larger; anything above is treate
 
 
 class Slot:
-    """A send already counted by :meth:`RateGovernor.acquire_slot`, for :meth:`RateGovernor.prepaid`.
+    """A send counted by :meth:`RateGovernor.acquire`, handed back with :meth:`RateGovernor.release`.
 
     Attributes:
         bucket: The budget it was taken from.
@@ -54,20 +52,6 @@ class Slot:
     def __init__(self, bucket: str, taken_at: float | None) -> None:
         self.bucket = bucket
         self.taken_at = taken_at
-
-
-class _Credit:
-    """A slot already counted, to be spent by the next send in its context."""
-
-    __slots__ = ("governor", "slot", "spent")
-
-    def __init__(self, governor: RateGovernor, slot: Slot) -> None:
-        self.governor = governor
-        self.slot = slot
-        self.spent = False
-
-
-_credit: Final[ContextVar[_Credit | None]] = ContextVar("oec_async_prepaid_slot", default=None)
 
 
 def bucket_for(method: str) -> str:
@@ -125,6 +109,7 @@ class RateGovernor:
 
     Args:
         limits: The budget; ``limits.enabled=False`` switches pacing off (a 429 still pauses).
+        emit: Where its events go (the client's ``_emit``); the context's listeners otherwise.
         clock: Monotonic seconds (injectable for tests).
         sleep: The sleep to use (injectable for tests).
     """
@@ -133,10 +118,12 @@ class RateGovernor:
         self,
         limits: RateLimits,
         *,
+        emit: Callable[[Event], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self.limits = limits
+        self._emit = emit or emit_to_context
         self._clock = clock
         self._sleep = sleep
         self._buckets = {
@@ -194,51 +181,23 @@ class RateGovernor:
             return 0.0
         return max(self.delay_for(bucket, reserve + 1), 0.001)
 
-    @contextlib.contextmanager
-    def prepaid(self, slot: Slot) -> Iterator[None]:
-        """Let the next send of ``slot.bucket`` in this context use ``slot``.
-
-        For a caller that waits for its slot itself (so it can still give up before anything
-        is sent) and then makes the request: inside the block, the transport's own
-        :meth:`acquire` takes the slot the caller holds instead of counting a second one, and
-        moves it to the answer's arrival as usual. Retries after that first send are paced as
-        usual.
-
-        Example::
-
-            slot = await governor.acquire_slot(WRITE)   # may wait; cancellable, nothing sent yet
-            with governor.prepaid(slot):
-                await client.environments.deploy(env_id)
-        """
-        token = _credit.set(_Credit(self, slot))
-        try:
-            yield
-        finally:
-            _credit.reset(token)
-
     async def acquire_slot(self, bucket: str) -> Slot:
-        """Wait for a slot of ``bucket`` and count it, to be spent later with :meth:`prepaid`."""
-        return Slot(bucket, await self.acquire(bucket))
+        """Wait as long as needed for a slot of ``bucket`` and count it (fleet scheduling)."""
+        slot = await self.acquire(bucket)
+        assert slot is not None  # no max_wait: acquire waits as long as it takes
+        return slot
 
-    async def acquire(self, bucket: str) -> float | None:
+    async def acquire(self, bucket: str, *, max_wait: float = math.inf) -> Slot | None:
         """Wait until a request of ``bucket`` may be sent, and count it as sent.
 
+        Args:
+            bucket: ``"read"`` or ``"write"``.
+            max_wait: The longest this call may wait, in seconds.
+
         Returns:
-            The slot's time, to hand to :meth:`release` once the request is answered (``None``
-            when nothing was counted: pacing is off).
+            The slot, to hand to :meth:`release` once the request is answered; ``None``,
+            taking nothing, when the wait would exceed ``max_wait`` (the caller raises).
         """
-        credit = _credit.get()
-        if (
-            credit is not None
-            and not credit.spent
-            and credit.slot.bucket == bucket
-            and credit.governor is self
-        ):
-            credit.spent = True
-            # The slot was counted when it was bought, but a 429 may have paused the bucket
-            # since (the poller buys a slot, then starts the poll task): still wait that out.
-            await self._wait_out_pause(bucket)
-            return credit.slot.taken_at
         state = self._buckets[bucket]
         pacing = self.limits.enabled
         margin = self.limits.safety_margin
@@ -246,45 +205,47 @@ class RateGovernor:
             # Fast path: nobody queued and a slot free now.
             now = self._clock()
             if state.delay(now, pacing, margin) == 0.0:
-                return state.record(now, pacing)
-        async with state.lock:  # FIFO: waiters are served in arrival order
-            while True:
-                now = self._clock()
-                wait = state.delay(now, pacing, margin)
-                if wait <= 0.0:
-                    return state.record(now, pacing)
-                reason = "429" if now < state.blocked_until else "budget"
-                emit(RateLimitWait(bucket=bucket, delay=wait, reason=reason))
-                await self._sleep(wait)
+                return Slot(bucket, state.record(now, pacing))
+        started = self._clock()
+        with anyio.move_on_after(max_wait if math.isfinite(max_wait) else None):
+            async with state.lock:  # FIFO: waiters are served in arrival order
+                while True:
+                    now = self._clock()
+                    wait = state.delay(now, pacing, margin)
+                    if wait <= 0.0:
+                        return Slot(bucket, state.record(now, pacing))
+                    if now - started + wait > max_wait:
+                        return None
+                    reason = "429" if now < state.blocked_until else "budget"
+                    self._emit(RateLimitWait(bucket=bucket, delay=wait, reason=reason))
+                    await self._sleep(wait)
+        return None  # the queue ahead of it took longer than max_wait
 
-    def release(self, bucket: str, taken_at: float | None) -> None:
-        """The request sent with the slot taken at ``taken_at`` was answered (or failed).
+    def release(self, slot: Slot, *, snapshot: RateLimitSnapshot | None = None) -> None:
+        """The request sent with ``slot`` was answered (or failed, or was cancelled).
 
         The slot moves to now: the server has counted the request by the time its answer
         arrives, and counting it from its arrival rather than from when the slot was taken
         keeps a late burst from sharing a server window with the next one.
-        """
-        if taken_at is None:
-            return
-        sends = self._buckets[bucket].sends
-        # The log is in time order and the slot is recent: look for it from the newest end
-        # (a generous budget can hold many thousands of sends).
-        for back, sent_at in enumerate(reversed(sends)):
-            if sent_at == taken_at:
-                del sends[-1 - back]
-                break
-            if sent_at < taken_at:
-                break  # not in the log: it expired while the request was in flight
-        sends.append(self._clock())
 
-    async def _wait_out_pause(self, bucket: str) -> None:
-        state = self._buckets[bucket]
-        while True:
-            wait = state.blocked_until - self._clock()
-            if wait <= 0.0:
-                return
-            emit(RateLimitWait(bucket=bucket, delay=wait, reason="429"))
-            await self._sleep(wait)
+        Args:
+            slot: The slot :meth:`acquire` gave.
+            snapshot: The answer's ``X-RateLimit-*`` headers, to correct the budget from.
+        """
+        taken_at = slot.taken_at
+        if taken_at is not None:
+            sends = self._buckets[slot.bucket].sends
+            # The log is in time order and the slot is recent: look for it from the newest
+            # end (a generous budget can hold many thousands of sends).
+            for back, sent_at in enumerate(reversed(sends)):
+                if sent_at == taken_at:
+                    del sends[-1 - back]
+                    break
+                if sent_at < taken_at:
+                    break  # not in the log: it expired while the request was in flight
+            sends.append(self._clock())
+        if snapshot is not None:
+            self.observe(snapshot)
 
     def pause(self, bucket: str, seconds: float) -> None:
         """Hold every request of ``bucket`` for ``seconds`` (after a 429)."""

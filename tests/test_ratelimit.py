@@ -209,7 +209,7 @@ async def test_a_slot_is_counted_from_when_its_answer_arrives(time_: FakeTime) -
     gov = governor(time_, writes=1)
     taken = await gov.acquire(WRITE)  # at 500
     time_.now += 5.0  # the answer comes back at 505: the server counted it by then
-    gov.release(WRITE, taken)
+    gov.release(taken)
     await gov.acquire(WRITE)
     assert time_.sleeps == [pytest.approx(60.0)]  # until 565, not 560
 
@@ -222,7 +222,7 @@ async def test_a_slot_released_behind_newer_ones_keeps_the_log_in_time_order(
     time_.now += 10.0
     await gov.acquire(WRITE)  # at 510, still in flight
     time_.now += 10.0
-    gov.release(WRITE, first)  # answered at 520
+    gov.release(first)  # answered at 520
     await gov.acquire(WRITE)
     assert time_.sleeps == [pytest.approx(50.0)]  # the 510 slot leaves first, at 570
 
@@ -234,24 +234,15 @@ async def test_a_slot_in_flight_longer_than_a_window_is_counted_again_from_its_a
     taken = await gov.acquire(WRITE)
     time_.now += 90.0
     assert gov.sent_in_window(WRITE) == 0  # the slot expired while in flight
-    gov.release(WRITE, taken)
-    assert gov.sent_in_window(WRITE) == 1
-
-
-async def test_a_prepaid_slot_is_released_from_the_time_it_was_taken(time_: FakeTime) -> None:
-    gov = governor(time_, writes=2)
-    slot = await gov.acquire_slot(WRITE)
-    with gov.prepaid(slot):
-        taken = await gov.acquire(WRITE)
-    assert taken == slot.taken_at == 500.0
-    time_.now += 5.0
-    gov.release(WRITE, taken)
+    gov.release(taken)
     assert gov.sent_in_window(WRITE) == 1
 
 
 async def test_nothing_is_recorded_without_pacing(time_: FakeTime) -> None:
     gov = governor(time_, enabled=False)
     for _ in range(1000):
-        assert await gov.acquire(WRITE) is None
-    gov.release(WRITE, None)
+        slot = await gov.acquire(WRITE)
+        assert slot is not None
+        assert slot.taken_at is None
+        gov.release(slot)
     assert gov.sent_in_window(WRITE) == 0
