@@ -9,7 +9,7 @@ from uuid import UUID
 from attrs import frozen
 
 from .._enums import EnvironmentStatus, TaskStatus
-from .._events import RateLimitWait, RetryScheduled, TransportEvent
+from .._events import Event, RateLimitWait, RetryScheduled, TransportEvent
 from .._models import Deployment
 from ._outcome import FleetOutcome, FleetReport
 
@@ -140,7 +140,7 @@ class FleetEnvironmentFinished:
 
 
 @frozen(kw_only=True)
-class FleetRunStarted:
+class FleetRunStarted(Event):
     """A fleet run begins (the first event of every run).
 
     Attributes:
@@ -155,7 +155,7 @@ class FleetRunStarted:
 
 
 @frozen(kw_only=True)
-class FleetRunFinished:
+class FleetRunFinished(Event):
     """A fleet run has ended, completed or not (the last event of every run).
 
     Attributes:
