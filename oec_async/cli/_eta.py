@@ -47,15 +47,21 @@ def eta_seconds(
     elapsed: float,
     done: int,
     total: int,
+    unsent: int,
     budget_wait: float,
     task_seconds: float | None,
 ) -> float | None:
     """The time left, or ``None`` while there is nothing to estimate from.
 
+    The pace so far is trusted once a tenth of the run (at least 3 environments) has finished;
+    before that, a few quick refusals would promise far too much, and the budget's floor alone
+    speaks.
+
     Args:
         elapsed: Seconds since the run started.
         done: Environments with an outcome.
         total: Environments in the run.
+        unsent: Environments whose action is not sent yet.
         budget_wait: Seconds until the budget lets the last unsent action out
             (:func:`budget_seconds`).
         task_seconds: How long an environment takes from its send to its outcome, on average
@@ -64,6 +70,9 @@ def eta_seconds(
     if done >= total:
         return 0.0
     pace = elapsed / done * (total - done) if done else None
-    floor = budget_wait + (task_seconds or 0.0) if budget_wait > 0 else None
-    known = [value for value in (pace, floor) if value is not None]
-    return max(known) if known else None
+    floor = None
+    if unsent > 0 and (budget_wait > 0 or task_seconds is not None):
+        floor = budget_wait + (task_seconds or 0.0)
+    if pace is not None and (done >= max(3, total // 10) or floor is None):
+        return max(pace, floor or 0.0)
+    return floor

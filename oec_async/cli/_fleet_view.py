@@ -387,6 +387,7 @@ class FleetView:
             elapsed=time.monotonic() - self._t0,
             done=self.done,
             total=self.total,
+            unsent=unsent,
             budget_wait=wait,
             task_seconds=fmean(self._task_seconds) if self._task_seconds else None,
         )

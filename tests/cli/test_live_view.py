@@ -60,15 +60,22 @@ def succeeded(index: int, elapsed: float = 1.0) -> FleetOutcome:
 
 # -- ETA ------------------------------------------------------------------------------------
 def test_eta_is_the_pace_so_far_when_the_budget_is_free() -> None:
-    eta = eta_seconds(elapsed=10.0, done=10, total=30, budget_wait=0.0, task_seconds=2.0)
+    eta = eta_seconds(elapsed=10.0, done=10, total=30, unsent=0, budget_wait=0.0, task_seconds=2.0)
 
     assert eta == 20.0
 
 
 def test_eta_is_never_shorter_than_the_wait_for_the_budget() -> None:
-    eta = eta_seconds(elapsed=1.0, done=10, total=60, budget_wait=40.7, task_seconds=2.0)
+    eta = eta_seconds(elapsed=1.0, done=10, total=60, unsent=40, budget_wait=40.7, task_seconds=2.0)
 
     assert eta == pytest.approx(42.7)  # the pace alone said 5 s
+
+
+def test_eta_does_not_trust_the_pace_of_a_few_early_refusals() -> None:
+    # 1 of 60 refused at once after 1 s: the pace says 59 s, the budget and tasks say 8 s.
+    eta = eta_seconds(elapsed=1.0, done=1, total=60, unsent=20, budget_wait=6.0, task_seconds=2.0)
+
+    assert eta == 8.0
 
 
 def test_budget_seconds_adds_a_window_per_further_windowful_of_sends() -> None:
