@@ -26,6 +26,8 @@ from ._events import (
     Listener,
     RateLimitWait,
     RetryScheduled,
+    SharedBudgetRestored,
+    SharedBudgetUnavailable,
     TransportEvent,
     listening,
 )
@@ -204,6 +206,8 @@ __all__ = [
     "RuntimeLog",
     "Server",
     "ServerMetrics",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
     "SnapshotRef",
     "TaskInProgressError",
     "TaskLog",
@@ -246,7 +250,7 @@ _LAZY_MODULES = {
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 # Subpackages that ``import oec_async`` used to import, so ``oec_async.fleet`` keeps working.
-_LAZY_SUBPACKAGES = frozenset({"fleet", "resources"})
+_LAZY_SUBPACKAGES = frozenset({"budget", "fleet", "resources"})
 
 
 def __getattr__(name: str) -> object:

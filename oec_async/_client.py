@@ -24,6 +24,7 @@ from ._models import RateLimitSnapshot
 from ._polling import TaskSignals
 from ._ratelimit import RateGovernor, Slot
 from ._response import APIResponse, RawResponses
+from ._sharing import Budget, SharedStore
 from ._transport import Transport
 from ._validation import check_api_key, check_base_url, check_header_value
 from ._version import user_agent as user_agent_default
@@ -79,6 +80,21 @@ class _Shared:
         self.task_signals = task_signals
 
 
+def _shared_budget(budget: Budget | None, api_key: str) -> SharedStore | None:
+    if budget is None:
+        url = os.environ.get("OEC_BUDGET_URL", "").strip()
+        if not url:
+            return None
+        from .budget import RedisBudget
+
+        budget = RedisBudget(url)
+    if not callable(getattr(budget, "for_key", None)):
+        raise TypeError(
+            f"budget must be a shared budget such as RedisBudget, got {type(budget).__name__}"
+        )
+    return budget.for_key(api_key)
+
+
 class Client:
     """An async client for the OEC.sh public API.
 
@@ -114,6 +130,9 @@ class Client:
             governor (default :func:`time.monotonic`, the event loop's clock).
         sleep: The time seam: the sleep used by retries, polling and the rate governor
             (default :func:`anyio.sleep`). A test passes a fake pair to skip waits.
+        budget: A rate budget shared with the other processes on this key, such as
+            ``oec_async.budget.RedisBudget(url)``; ``OEC_BUDGET_URL`` when omitted. Without
+            either, the client paces itself alone.
     """
 
     def __init__(
@@ -135,6 +154,7 @@ class Client:
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self._api_key = check_api_key(api_key)
         if base_url is None:  # an explicit "" is an error, not a silent switch to production
@@ -181,7 +201,11 @@ class Client:
         self._sleep = sleep or anyio.sleep
         self._shared = _Shared(hooks, TaskSignals(sleep=sleep, clock=clock))
         self.governor = RateGovernor(
-            self.rate_limits, emit=self._emit, clock=self._clock, sleep=self._sleep
+            self.rate_limits,
+            emit=self._emit,
+            clock=self._clock,
+            sleep=self._sleep,
+            shared=_shared_budget(budget, self._api_key),
         )
         # Per view: a slot for the next request, and where raw answers are collected.
         self._prepaid: list[Slot] = []
@@ -365,6 +389,7 @@ class Client:
         session, shared.session = shared.session, None
         if session is not None:
             await session.close()
+        await self.governor.aclose()
 
     def _require_transport(self) -> Transport:
         transport = self._shared.transport

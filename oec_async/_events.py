@@ -26,6 +26,8 @@ __all__ = [
     "Listener",
     "RateLimitWait",
     "RetryScheduled",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
     "TransportEvent",
     "deliver",
     "emit",
@@ -172,6 +174,25 @@ class RateLimitWait(Event):
 
 
 E = TypeVar("E", bound=Event)
+
+
+@frozen(kw_only=True)
+class SharedBudgetUnavailable(Event):
+    """The shared rate budget (``budget=``) stopped answering: this process paces on its own.
+
+    Reported once per outage, with one WARNING log record; requests go on meanwhile.
+
+    Attributes:
+        reason: What failed (``"no answer within 0.5s"``, ``"ConnectionError: ..."``).
+    """
+
+    reason: str
+
+
+@frozen(kw_only=True)
+class SharedBudgetRestored(Event):
+    """The shared rate budget answers again: this process shares the key's budget again."""
+
 
 TransportEvent = (
     RetryScheduled | RateLimitWait | CallStarted | AttemptStarted | AttemptFinished | CallFinished
