@@ -99,7 +99,8 @@ def summary_line(report: FleetReport, *, reattached: int = 0) -> str:
         batch = f" (batch {report.batch_id})" if report.batch_id else ""
         line += f" · {reattached} re-attached{batch}"
     if report.timed_out:
-        line += " · the wait timed out; tasks still running go on on the server"
+        which = "its task goes" if len(report) == 1 else "tasks still running go"
+        line += f" · the wait timed out; {which} on on the server"
     elif report.cancelled:
         line += " · stopped by Ctrl-C"
     return line

@@ -148,7 +148,7 @@ def test_a_timed_out_wait_says_the_task_goes_on_not_that_it_was_cancelled(
     result = oec("deploy", env_id, "--timeout", "0.3")
 
     assert result.exit_code == 4
-    assert "the wait timed out; tasks still running go on on the server" in result.stdout
+    assert "the wait timed out; its task goes on on the server" in result.stdout
     assert "cancelled" not in result.output
 
 
@@ -159,3 +159,16 @@ def test_a_refused_key_on_one_environment_is_one_clean_error(oec: Oec, fake: Fak
     assert "403 read_only_key" in result.stdout
     assert "fleet:" not in result.output
     assert ".:" not in result.output
+
+
+def test_a_timed_out_task_wait_says_the_task_goes_on(
+    oec: Oec, served: ThreadedFake, fake: FakeOEC
+) -> None:
+    env_id = fake.environment_ids[0]
+    served.call(fake.set_environment_behaviour, env_id, duration=30.0)
+    [started] = events(oec("--json", "deploy", env_id, "--no-wait").stdout)
+
+    result = oec("deployments", "wait", str(started["task_id"]), "--timeout", "0.3")
+
+    assert result.exit_code == 4
+    assert result.stderr.rstrip().endswith("the wait timed out; the task goes on on the server")

@@ -211,7 +211,6 @@ def test_the_summary_of_a_timed_out_wait_says_the_tasks_go_on() -> None:
 
     text = stdout.getvalue()
     assert text == (
-        "deploy: 1 timed out in 0.5s · the wait timed out; tasks still running go on on the "
-        "server\n"
+        "deploy: 1 timed out in 0.5s · the wait timed out; its task goes on on the server\n"
     )
     assert "cancelled" not in text
