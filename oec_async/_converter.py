@@ -51,7 +51,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         except ValueError:
             raise ValueError(f"not an ISO 8601 timestamp: {value[:60]!r}") from None
     else:
-        raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
+        raise TypeError(f"expected an ISO 8601 string, got {_json_type(value)}")
     # The API documents UTC; a timestamp without an offset is read as UTC, never as local time.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
@@ -63,13 +63,13 @@ def _unstructure_datetime(value: datetime) -> str:
 def _structure_str(value: Any, _: type) -> str:
     if isinstance(value, str):
         return value
-    raise TypeError(f"expected a string, got {type(value).__name__}")
+    raise TypeError(f"expected a string, got {_json_type(value)}")
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise TypeError(f"expected a boolean, got {type(value).__name__}")
+    raise TypeError(f"expected a boolean, got {_json_type(value)}")
 
 
 def _structure_int(value: Any, _: type) -> int:
@@ -77,7 +77,7 @@ def _structure_int(value: Any, _: type) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise TypeError(f"expected an integer, got {type(value).__name__}")
+    raise TypeError(f"expected an integer, got {_json_type(value)}")
 
 
 def _structure_float(value: Any, _: type) -> float:
@@ -86,7 +86,7 @@ def _structure_float(value: Any, _: type) -> float:
         if not math.isfinite(number):  # NaN, Infinity, or 1e400 read as inf
             raise ValueError(f"expected a finite number, got {value!r}")
         return number
-    raise TypeError(f"expected a number, got {type(value).__name__}")
+    raise TypeError(f"expected a number, got {_json_type(value)}")
 
 
 @functools.cache
@@ -253,10 +253,15 @@ def describe_structure_error(error: BaseException, data: Any, cls: type[Any]) ->
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    names: dict[type, str] = {dict: "object", list: "array", str: "string", bool: "boolean"}
-    return names.get(
-        type(value), "number" if isinstance(value, int | float) else type(value).__name__
-    )
+    names: dict[type, str] = {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+    }
+    return names.get(type(value), type(value).__name__)
 
 
 def unstructure(value: Any) -> Any:

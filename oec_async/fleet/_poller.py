@@ -248,11 +248,8 @@ class CentralPoller:
         self.task_polls += 1
         sent_at = watch.last_poll_at or anyio.current_time()
         try:
-            with (
-                listening(transport_listener(self._emit, self._elapsed, watch.environment_id)),
-                self._client.governor.prepaid(slot),
-            ):
-                deployment = await self._client.deployments.get(watch.task_id)
+            with listening(transport_listener(self._emit, self._elapsed, watch.environment_id)):
+                deployment = await self._client._with_slot(slot).deployments.get(watch.task_id)
         except RateLimitError:
             pass  # the bucket is paused; the poll is simply due again
         except APIError as error:
