@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 from uuid import UUID
 
 import attrs
@@ -26,6 +26,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from ._enums import _OpenStrEnum
+from ._models import SnapshotRef
 from ._validation import parse_uuid
 
 __all__ = ["describe_structure_error", "make_converter", "structure", "unstructure"]
@@ -173,7 +174,9 @@ def _model_hook(converter: cattrs.Converter) -> Callable[[Any], StructureHook]:
     """
 
     def build(cls: Any) -> StructureHook:
-        structure_fields = make_dict_structure_fn(cls, converter)
+        # A snapshot copies whatever the object held then: its other fields are never drift.
+        forbid: bool | Literal["from_converter"] = False if cls is SnapshotRef else "from_converter"
+        structure_fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=forbid)
 
         def structure_object(value: Any, type_: Any) -> Any:
             if not isinstance(value, dict):
