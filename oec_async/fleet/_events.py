@@ -11,7 +11,7 @@ from attrs import frozen
 from .._enums import EnvironmentStatus, TaskStatus
 from .._events import RateLimitWait, RetryScheduled, TransportEvent
 from .._models import Deployment
-from ._outcome import FleetOutcome
+from ._outcome import FleetOutcome, RolloutHalt, WaveReport
 
 __all__ = [
     "FleetActionStarted",
@@ -20,6 +20,12 @@ __all__ = [
     "FleetRateLimitWait",
     "FleetRetry",
     "FleetStatusChanged",
+    "HealthChecked",
+    "RolloutHalted",
+    "RolloutPaused",
+    "RolloutResumed",
+    "WaveFinished",
+    "WaveStarted",
     "transport_listener",
 ]
 
@@ -137,12 +143,112 @@ class FleetEnvironmentFinished:
         return self.outcome.environment_id
 
 
+@frozen(kw_only=True)
+class WaveStarted:
+    """A rollout wave starts sending its actions.
+
+    Attributes:
+        wave: Its index (0-based).
+        name: ``"canary"`` or ``"wave N"``.
+        waves: How many waves the rollout has.
+        environment_ids: Its environments.
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    name: str
+    waves: int
+    environment_ids: tuple[UUID, ...]
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class WaveFinished:
+    """A rollout wave ended (its environments finished and its bake is over, or it halted).
+
+    Attributes:
+        report: The wave's report.
+        elapsed: Seconds since the run started.
+    """
+
+    report: WaveReport
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class HealthChecked:
+    """A health check of an environment whose task completed.
+
+    Attributes:
+        environment_id: The environment.
+        healthy: What the check found.
+        reason: Why it is unhealthy (``None`` when healthy).
+        wave: The wave (0-based).
+        baking: The check was part of the wave's bake (a watch or its final re-check).
+        elapsed: Seconds since the run started.
+    """
+
+    environment_id: UUID
+    healthy: bool
+    reason: str | None = None
+    wave: int = 0
+    baking: bool = False
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class RolloutPaused:
+    """The rollout starts no new environment until ``run.resume()`` (in flight ones go on).
+
+    Attributes:
+        wave: The wave it paused in (or after).
+        reason: ``"paused"`` (``run.pause()``) or ``"between waves"``.
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    reason: str
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class RolloutResumed:
+    """``run.resume()`` let the rollout go on.
+
+    Attributes:
+        wave: The wave it resumes in (or the next one).
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class RolloutHalted:
+    """The rollout halted: no new wave, no new start; in-flight tasks are followed to their end.
+
+    Attributes:
+        halt: Why, and in which wave.
+        elapsed: Seconds since the run started.
+    """
+
+    halt: RolloutHalt
+    elapsed: float = 0.0
+
+
 FleetEvent = (
     FleetActionStarted
     | FleetStatusChanged
     | FleetRateLimitWait
     | FleetRetry
     | FleetEnvironmentFinished
+    | WaveStarted
+    | WaveFinished
+    | HealthChecked
+    | RolloutPaused
+    | RolloutResumed
+    | RolloutHalted
 )
 """Any event of a fleet run."""
 
