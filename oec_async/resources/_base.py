@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from uuid import UUID
 
 from .._config import Timeouts
 from .._converter import structure
@@ -14,7 +13,7 @@ from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
 from .._response import APIResponse
-from .._validation import check_idempotency_key, check_int_range
+from .._validation import check_idempotency_key, check_int_range, last_id_in_path
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -204,7 +203,7 @@ def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M
         ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
     """
     got = getattr(model, field, None)
-    asked = next((UUID(part) for part in reversed(path.split("/")) if _is_uuid(part)), None)
+    asked = last_id_in_path(path)
     if got is None or asked is None or got == asked:
         return model
     raise ResponseValidationError(
@@ -213,11 +212,3 @@ def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M
         path=path,
         status=200,
     )
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
