@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from uuid import UUID
 
 from .._config import Timeouts
 from .._converter import structure
@@ -14,7 +13,7 @@ from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
 from .._response import APIResponse
-from .._validation import check_idempotency_key, check_int_range
+from .._validation import check_idempotency_key, check_int_range, last_id_in_path
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -204,16 +203,7 @@ def same_id(model: M, response: APIResponse[object], *, field: str = "id") -> M:
         ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
     """
     got = getattr(model, field, None)
-    parts = reversed(response.path.split("/"))
-    asked = next((UUID(part) for part in parts if _is_uuid(part)), None)
+    asked = last_id_in_path(response.path)
     if got is None or asked is None or got == asked:
         return model
     raise _invalid(response, f"asked about {field} {asked}, the answer is about {got}")
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
