@@ -17,7 +17,20 @@ from typing import TYPE_CHECKING
 from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
-from ._events import RateLimitWait, RetryScheduled, TransportEvent, listening
+from ._events import (
+    AttemptFinished,
+    AttemptStarted,
+    CallFinished,
+    CallStarted,
+    Event,
+    Listener,
+    RateLimitWait,
+    RetryScheduled,
+    SharedBudgetRestored,
+    SharedBudgetUnavailable,
+    TransportEvent,
+    listening,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -83,6 +96,7 @@ from ._models import (
 )
 from ._pagination import AsyncPaginator
 from ._polling import DeploymentWatcher
+from ._response import APIResponse, RawResponses
 
 # Imported on first access, by ``__getattr__`` below: the fleet package (``Client`` imports it on
 # first use too). Type checkers and IDEs read these imports.
@@ -126,11 +140,14 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "ActionResult",
     "ApiKey",
     "AsyncPaginator",
+    "AttemptFinished",
+    "AttemptStarted",
     "AuthenticationError",
     "Backup",
     "BackupDownload",
@@ -138,6 +155,8 @@ __all__ = [
     "BackupStatus",
     "BackupType",
     "BadRequestError",
+    "CallFinished",
+    "CallStarted",
     "Client",
     "ClientClosedError",
     "ConcurrentActionError",
@@ -157,6 +176,7 @@ __all__ = [
     "EnvironmentStatus",
     "EnvironmentStatusReport",
     "EnvironmentUnhealthyError",
+    "Event",
     "FieldError",
     "Fleet",
     "FleetActionStarted",
@@ -176,6 +196,7 @@ __all__ = [
     "HealthProbe",
     "InternalServerError",
     "LastDeploy",
+    "Listener",
     "NotFoundError",
     "OECError",
     "Organization",
@@ -194,6 +215,7 @@ __all__ = [
     "RateLimitSnapshot",
     "RateLimitWait",
     "RateLimits",
+    "RawResponses",
     "ResponseValidationError",
     "RetentionType",
     "RetryPolicy",
@@ -206,6 +228,8 @@ __all__ = [
     "RuntimeLog",
     "Server",
     "ServerMetrics",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
     "SnapshotRef",
     "TaskInProgressError",
     "TaskLog",
@@ -265,7 +289,7 @@ _LAZY_MODULES = {
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 # Subpackages that ``import oec_async`` used to import, so ``oec_async.fleet`` keeps working.
-_LAZY_SUBPACKAGES = frozenset({"fleet", "resources"})
+_LAZY_SUBPACKAGES = frozenset({"budget", "fleet", "resources"})
 
 
 def __getattr__(name: str) -> object:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import os
 import ssl as ssl_module
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Final, Self
 
 import aiohttp
+import anyio
 
+from ._adapter import DEFAULT_MAX_RESPONSE_SIZE, AiohttpAdapter, new_session
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
+from ._core import Params, build_request
+from ._events import Event, Listener, deliver
 from ._exceptions import ClientClosedError
 from ._models import RateLimitSnapshot
 from ._polling import TaskSignals
-from ._ratelimit import RateGovernor
-from ._transport import Transport, new_session
+from ._ratelimit import RateGovernor, Slot
+from ._response import APIResponse, RawResponses
+from ._sharing import Budget, SharedStore
+from ._transport import Transport
 from ._validation import check_api_key, check_base_url, check_header_value
 from ._version import user_agent as user_agent_default
 
@@ -39,6 +48,51 @@ class _State(enum.Enum):
     UNOPENED = "unopened"
     OPEN = "open"
     CLOSED = "closed"
+
+
+def _timeouts(timeout: float | Timeouts | None, default: Timeouts) -> Timeouts:
+    if timeout is None:
+        return default
+    if isinstance(timeout, Timeouts):
+        return timeout
+    return Timeouts(total=timeout)
+
+
+def _retry_policy(retry: RetryPolicy | int | None, default: RetryPolicy) -> RetryPolicy:
+    given: object = retry
+    if isinstance(given, bool):
+        raise TypeError("retry must be a RetryPolicy or an int (max_retries)")
+    if isinstance(retry, int):
+        return RetryPolicy(max_retries=retry)
+    return retry or default
+
+
+class _Shared:
+    """What a client and all its views share: lifecycle, session, governor, listeners."""
+
+    __slots__ = ("listeners", "session", "state", "task_signals", "transport")
+
+    def __init__(self, listeners: list[Listener], task_signals: TaskSignals) -> None:
+        self.state = _State.UNOPENED
+        self.session: aiohttp.ClientSession | None = None
+        self.transport: Transport | None = None
+        self.listeners = listeners
+        self.task_signals = task_signals
+
+
+def _shared_budget(budget: Budget | None, api_key: str) -> SharedStore | None:
+    if budget is None:
+        url = os.environ.get("OEC_BUDGET_URL", "").strip()
+        if not url:
+            return None
+        from .budget import RedisBudget
+
+        budget = RedisBudget(url)
+    if not callable(getattr(budget, "for_key", None)):
+        raise TypeError(
+            f"budget must be a shared budget such as RedisBudget, got {type(budget).__name__}"
+        )
+    return budget.for_key(api_key)
 
 
 class Client:
@@ -68,6 +122,17 @@ class Client:
         user_agent: Replaces the default ``oec-async/<version>`` User-Agent.
         prefetch_pages: While a list's page is being read, fetch the next one (one request
             ahead, cancelled if the iteration stops early). ``False`` fetches on demand only.
+        event_hooks: Listeners that receive every :class:`Event` of this client (requests,
+            attempts, retries, rate-limit waits, fleet progress); see :meth:`add_listener`.
+        max_response_size: The most bytes (decompressed) read from one answer; a larger one
+            is cut off and raises :class:`ResponseValidationError`. 16 MiB by default.
+        clock: The time seam: monotonic seconds, used by retries, polling and the rate
+            governor (default :func:`time.monotonic`, the event loop's clock).
+        sleep: The time seam: the sleep used by retries, polling and the rate governor
+            (default :func:`anyio.sleep`). A test passes a fake pair to skip waits.
+        budget: A rate budget shared with the other processes on this key, such as
+            ``oec_async.budget.RedisBudget(url)``; ``OEC_BUDGET_URL`` when omitted. Without
+            either, the client paces itself alone.
     """
 
     def __init__(
@@ -85,6 +150,11 @@ class Client:
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
         prefetch_pages: bool = True,
+        event_hooks: Iterable[Listener] | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self._api_key = check_api_key(api_key)
         if base_url is None:  # an explicit "" is an error, not a silent switch to production
@@ -92,23 +162,18 @@ class Client:
         self.base_url = check_base_url(
             base_url, allow_insecure_http=allow_insecure_http, secret=self._api_key
         )
-        if isinstance(timeout, Timeouts):
-            self.timeouts = timeout
-        elif timeout is None:
-            self.timeouts = Timeouts()
-        else:
-            self.timeouts = Timeouts(total=timeout)
-        given_retry: object = retry
-        if isinstance(given_retry, bool):
-            raise TypeError("retry must be a RetryPolicy or an int (max_retries)")
-        self.retry_policy = (
-            RetryPolicy(max_retries=retry) if isinstance(retry, int) else (retry or RetryPolicy())
-        )
+        self.timeouts = _timeouts(timeout, Timeouts())
+        self.retry_policy = _retry_policy(retry, RetryPolicy())
         self.poll_policy = poll or PollPolicy()
         self.rate_limits = rate_limits or RateLimits()
         limit: object = connection_limit
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ValueError(f"connection_limit must be an integer >= 1, got {connection_limit!r}")
+        size: object = max_response_size
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ValueError(
+                f"max_response_size must be an integer >= 1 (bytes), got {max_response_size!r}"
+            )
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(
                 f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
@@ -117,19 +182,133 @@ class Client:
             raise TypeError(f"ssl must be a bool or an ssl.SSLContext, got {type(ssl).__name__}")
         if not isinstance(prefetch_pages, bool):
             raise TypeError(f"prefetch_pages must be a bool, got {type(prefetch_pages).__name__}")
+        hooks = list(event_hooks or ())
+        for hook in hooks:
+            if not callable(hook):
+                raise TypeError(f"event_hooks must hold callables, got {type(hook).__name__}")
         self.prefetch_pages = prefetch_pages
         self._connection_limit = connection_limit
+        self._max_response_size = max_response_size
         self._borrowed_session = session
         self._ssl = ssl
         self._user_agent = check_header_value(user_agent or user_agent_default(), "User-Agent")
-        self._state = _State.UNOPENED
-        self._session: aiohttp.ClientSession | None = None
-        self._transport: Transport | None = None
-        self.governor = RateGovernor(self.rate_limits)
-        self.task_signals = TaskSignals()
+        self._headers: Final = {
+            "Authorization": f"Bearer {self._api_key}",
+            "Accept": "application/json",
+            "User-Agent": self._user_agent,
+        }
+        self._clock = clock or time.monotonic
+        self._sleep = sleep or anyio.sleep
+        self._shared = _Shared(hooks, TaskSignals(sleep=sleep, clock=clock))
+        self.governor = RateGovernor(
+            self.rate_limits,
+            emit=self._emit,
+            clock=self._clock,
+            sleep=self._sleep,
+            shared=_shared_budget(budget, self._api_key),
+        )
+        # Per view: a slot for the next request, and where raw answers are collected.
+        self._prepaid: list[Slot] = []
+        self._captured: list[APIResponse[object]] | None = None
 
     def __repr__(self) -> str:
         return f"<Client base_url={self.base_url!r} key={self.key_hint} state={self._state.value}>"
+
+    # -- views -------------------------------------------------------------------------
+
+    def _view(self) -> Self:
+        """A copy sharing session, governor and listeners, with its own options and resources."""
+        view = copy.copy(self)
+        for name in _RESOURCES:
+            view.__dict__.pop(name, None)  # cached resources are bound to their client
+        view._prepaid = []
+        view._captured = None
+        return view
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeouts | None = None,
+        retry: RetryPolicy | int | None = None,
+        poll: PollPolicy | None = None,
+    ) -> Self:
+        """A view of this client with other defaults; it shares the session, the rate
+        governor, the listeners and the lifecycle (closing either closes both).
+
+        Example::
+
+            patient = client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))
+            await patient.backups.create(env_id)
+
+        Args:
+            timeout: Per-request timeouts (seconds, or a :class:`Timeouts`).
+            retry: The retry policy, or an int for ``max_retries``.
+            poll: How ``deployments.wait``/``watch`` poll.
+        """
+        view = self._view()
+        view.timeouts = _timeouts(timeout, self.timeouts)
+        view.retry_policy = _retry_policy(retry, self.retry_policy)
+        given: object = poll
+        if poll is not None and not isinstance(given, PollPolicy):
+            raise TypeError(f"poll must be a PollPolicy, got {type(poll).__name__}")
+        view.poll_policy = poll or self.poll_policy
+        return view
+
+    def _with_slot(self, slot: Slot) -> Self:
+        """A view whose next request sends its first attempt on ``slot`` (already counted by
+        the governor) instead of taking one; its retries take slots as usual."""
+        view = self._view()
+        view._prepaid = [slot]
+        return view
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """Every method, answering with the raw response instead of the parsed value.
+
+        Example::
+
+            raw = await client.with_raw_response.deployments.get(task_id)
+            print(raw.status, raw.request_id, raw.rate_limit)
+            deployment = raw.parse()
+        """
+        return RawResponses(self)
+
+    # -- events ------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Deliver every event of this client (and its views) to ``listener``.
+
+        A listener is called synchronously in the task that emits; it must not block. If it
+        raises, the error is logged (logger ``oec_async``) and ignored.
+        """
+        if not callable(listener):
+            raise TypeError(f"listener must be callable, got {type(listener).__name__}")
+        self._shared.listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop delivering events to ``listener``.
+
+        Raises:
+            ValueError: ``listener`` was not registered.
+        """
+        try:
+            self._shared.listeners.remove(listener)
+        except ValueError:
+            raise ValueError("listener is not registered on this client") from None
+
+    def _emit(self, event: Event) -> None:
+        deliver(event, self._shared.listeners)
+
+    # -- state -------------------------------------------------------------------------
+
+    @property
+    def _state(self) -> _State:
+        return self._shared.state
+
+    @property
+    def task_signals(self) -> TaskSignals:
+        """Wakes waiters of a task early (a webhook push); shared by the client's views."""
+        return self._shared.task_signals
 
     @property
     def key_hint(self) -> str:
@@ -156,36 +335,40 @@ class Client:
     @property
     def rate_limit(self) -> RateLimitSnapshot | None:
         """The rate-limit headers of the last response that carried them."""
-        return self._transport.rate_limit if self._transport is not None else None
+        transport = self._shared.transport
+        return transport.rate_limit if transport is not None else None
 
     async def __aenter__(self) -> Self:
-        if self._state is _State.OPEN:
+        shared = self._shared
+        if shared.state is _State.OPEN:
             raise ClientClosedError("the client is already open")
-        if self._state is _State.CLOSED:
+        if shared.state is _State.CLOSED:
             raise ClientClosedError(
                 "the client was closed and cannot be reopened; create a new Client"
             )
         session = self._borrowed_session
         if session is None:
             session = new_session(connection_limit=self._connection_limit, ssl=self._ssl)
-            self._session = session
+            shared.session = session
         elif session.closed:
             raise ClientClosedError("the aiohttp session passed as session= is closed")
-        self._transport = Transport(
-            session=session,
-            base_url=self.base_url,
-            headers={
-                "Authorization": f"Bearer {self._api_key}",
-                "Accept": "application/json",
-                "User-Agent": self._user_agent,
-            },
-            secret=self._api_key,
-            retry=self.retry_policy,
-            timeouts=self.timeouts,
-            governor=self.governor,
-            ssl=self._ssl,
+        # Unix time moves with the seam's clock, so a fake clock drives Retry-After dates too.
+        offset = time.time() - self._clock()
+        clock = self._clock
+        adapter = AiohttpAdapter(
+            session, ssl=self._ssl, secret=self._api_key, max_response_size=self._max_response_size
         )
-        self._state = _State.OPEN
+        shared.transport = Transport(
+            sender=adapter,
+            governor=self.governor,
+            emit=self._emit,
+            listeners=shared.listeners,
+            secret=self._api_key,
+            clock=clock,
+            sleep=self._sleep,
+            wall_clock=lambda: offset + clock(),
+        )
+        shared.state = _State.OPEN
         return self
 
     async def __aexit__(
@@ -198,16 +381,18 @@ class Client:
 
     async def aclose(self) -> None:
         """Close the client (and its own session; a borrowed one stays open). Idempotent."""
-        self._state = _State.CLOSED
-        if self._transport is not None:
-            self._transport.close()
-        self._transport = None
-        session, self._session = self._session, None
+        shared = self._shared
+        shared.state = _State.CLOSED
+        if shared.transport is not None:
+            shared.transport.close()
+        shared.transport = None
+        session, shared.session = shared.session, None
         if session is not None:
             await session.close()
+        await self.governor.aclose()
 
     def _require_transport(self) -> Transport:
-        transport = self._transport
+        transport = self._shared.transport
         if transport is None:
             if self._state is _State.CLOSED:
                 raise ClientClosedError("the client is closed; create a new Client")
@@ -215,6 +400,47 @@ class Client:
                 "the client is not open: use 'async with Client(...) as client'"
             )
         return transport
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        route: str,
+        params: Params | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_header: str | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int | None = None,
+    ) -> APIResponse[object]:
+        """The one entry point of the resources into the send path."""
+        transport = self._require_transport()
+        request = build_request(
+            method,
+            path,
+            route=route,
+            base_url=self.base_url,
+            headers=self._headers,
+            params=params,
+            json_body=json,
+            extra_headers=headers,
+            idempotency_header=idempotency_header,
+            idempotency_key=idempotency_key,
+        )
+        prepaid = self._prepaid
+        raw = await transport.call(
+            request,
+            retry=self.retry_policy,
+            timeouts=self.timeouts if timeout is None else _timeouts(timeout, self.timeouts),
+            max_retries=max_retries,
+            slot=prepaid.pop() if prepaid else None,
+        )
+        response: APIResponse[object] = APIResponse(raw, request, self._api_key)
+        if self._captured is not None:
+            self._captured.append(response)
+        return response
 
     @cached_property
     def environments(self) -> Environments:
@@ -271,3 +497,9 @@ class Client:
         from .fleet import Fleet
 
         return Fleet(self)
+
+
+# The resources are cached per client object; a view drops them so that its own are built.
+_RESOURCES: Final = tuple(
+    name for name, member in vars(Client).items() if isinstance(member, cached_property)
+)

@@ -1,6 +1,7 @@
-"""Sans-I/O core: turn ``(status, headers, body)`` into data or the right exception.
+"""Sans-I/O core: build a request, read an answer into data or the right exception.
 
 Nothing here touches the network or an event loop, so every rule is tested with plain values.
+The key is scrubbed in ONE place, :func:`redact`, from everything built here.
 """
 
 from __future__ import annotations
@@ -8,10 +9,13 @@ from __future__ import annotations
 import json
 import math
 import re
+import traceback
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import quote, quote_plus
+from uuid import uuid4
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ._exceptions import (
     APIStatusError,
@@ -20,17 +24,142 @@ from ._exceptions import (
     status_error_class,
 )
 from ._models import RateLimitSnapshot
+from ._validation import check_header_value
 
 __all__ = [
     "ErrorInfo",
+    "Params",
+    "RawResponse",
+    "Request",
+    "build_request",
     "build_status_error",
     "decode_json_body",
     "excerpt",
+    "loads",
     "parse_error_body",
     "parse_field_error",
     "parse_rate_limit",
+    "read_response",
     "redact",
+    "reset_seconds",
+    "safe_cause",
 ]
+
+Params = Mapping[str, str | int | float | bool]
+_READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH"})
+
+
+@frozen
+class Request:
+    """Everything needed to send one API request; built once per call, reused by its retries.
+
+    Attributes:
+        method: The HTTP method.
+        url: The absolute URL.
+        path: The path relative to the base URL (ids included), for errors and events.
+        route: The path template (``/environments/{environment_id}/deploy``), for events.
+        headers: Every header sent (auth included).
+        params: Query parameters.
+        body: The JSON body, encoded, or ``None``.
+        bucket: The rate budget it counts against (``"read"`` or ``"write"``).
+        idempotent: Whether repeating it cannot act twice (safe methods, or a POST carrying
+            an idempotency key).
+    """
+
+    method: str
+    url: str
+    path: str
+    route: str
+    headers: Mapping[str, str] = field(repr=False)  # holds the key
+    params: Params | None = None
+    body: bytes | None = None
+    bucket: str = "read"
+    idempotent: bool = True
+
+
+@frozen
+class RawResponse:
+    """What came back for one attempt, as the adapter read it.
+
+    Attributes:
+        status: The HTTP status.
+        headers: The response headers.
+        body: The body, decompressed (at most ``max_response_size`` bytes).
+        elapsed: Seconds from sending to the end of the body.
+        reason: The HTTP reason phrase.
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed: float
+    reason: str = ""
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``X-Request-ID`` header, if the server sent one."""
+        return self.headers.get("X-Request-ID")
+
+
+def build_request(
+    method: str,
+    path: str,
+    *,
+    route: str,
+    base_url: str,
+    headers: Mapping[str, str],
+    params: Params | None = None,
+    json_body: object = None,
+    extra_headers: Mapping[str, str] | None = None,
+    idempotency_header: str | None = None,
+    idempotency_key: str | None = None,
+) -> Request:
+    """Build the request for one call: URL, headers, idempotency header, encoded body.
+
+    Args:
+        method: The HTTP method.
+        path: The path relative to ``base_url`` (ids included).
+        route: The path template, for events.
+        base_url: The API base URL (no trailing slash).
+        headers: The client's headers (auth, Accept, User-Agent), already checked.
+        params: Query parameters.
+        json_body: A JSON-serialisable body; NaN and infinities are refused.
+        extra_headers: Headers of this call (``X-Confirm-Delete``...).
+        idempotency_header: The header carrying the idempotency key, if the route takes one; a
+            key is generated when ``idempotency_key`` is ``None`` (every retry reuses it).
+        idempotency_key: The caller's key (already checked).
+
+    Raises:
+        ValueError: a header value holds a control character, or the body is not valid JSON.
+    """
+    send_headers: Mapping[str, str] = headers
+    body = None
+    if extra_headers or idempotency_header or json_body is not None:
+        merged = dict(headers)
+        if extra_headers:
+            for name, value in extra_headers.items():
+                merged[name] = check_header_value(value, name)
+        if idempotency_header:
+            merged[idempotency_header] = check_header_value(
+                idempotency_key or uuid4().hex, "idempotency_key"
+            )
+        if json_body is not None:
+            body = json.dumps(json_body, separators=(",", ":"), allow_nan=False).encode()
+            merged["Content-Type"] = "application/json"
+        send_headers = merged
+    return Request(
+        method,
+        base_url + path,
+        path,
+        route,
+        send_headers,
+        params,
+        body,
+        "read" if method in _READ_METHODS else "write",
+        method in _IDEMPOTENT_METHODS or bool(idempotency_header),
+    )
+
 
 _EXCERPT_CHARS: Final = 200
 _MESSAGE_CHARS: Final = 500
@@ -50,17 +179,36 @@ class ErrorInfo:
     details: Mapping[str, object] = {}
 
 
+def _secret_forms(secret: str) -> tuple[str, ...]:
+    # The key as typed, and as URL encoders would write it (a Location header, a query).
+    return tuple(dict.fromkeys((secret, quote(secret, safe=""), quote_plus(secret))))
+
+
 def redact(text: str, secret: str | None = None) -> str:
-    """Remove API keys (the configured one, and anything shaped like a key) from ``text``."""
+    """Remove API keys from ``text``: the configured one (raw or percent-encoded, so also
+    after ``Bearer``), and anything shaped like a key."""
     if secret:
-        text = text.replace(secret, "[redacted]")
+        for form in _secret_forms(secret):
+            text = text.replace(form, "[redacted]")
     return _KEY_PATTERN.sub("oec_live_[redacted]", text)
 
 
 def _redact_bytes(body: bytes, secret: str | None) -> bytes:
     if not secret:
         return body
-    return body.replace(secret.encode("utf-8", errors="replace"), b"[redacted]")
+    for form in _secret_forms(secret):
+        body = body.replace(form.encode("utf-8", errors="replace"), b"[redacted]")
+    return body
+
+
+def safe_cause(error: BaseException, secret: str | None) -> BaseException | None:
+    """``error`` if its formatted traceback (chained causes included) cannot show the key.
+
+    For ``raise OurError(...) from safe_cause(error, key)``: a cause whose text quotes the key
+    (a server that echoes it in its status line) is dropped rather than chained.
+    """
+    text = "".join(traceback.format_exception(error))
+    return error if redact(text, secret) == text else None
 
 
 def excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
@@ -133,8 +281,8 @@ def parse_error_body(body: bytes, fallback: str) -> ErrorInfo:
         fallback: The message to use when the body has none (the HTTP reason phrase).
     """
     try:
-        data = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+        data = loads(body) if body else None
+    except _DECODE_ERRORS:
         return ErrorInfo(None, f"{fallback} (non-JSON body: {excerpt(body)!r})")
     if isinstance(data, dict):
         detail = data.get("detail")
@@ -162,14 +310,27 @@ def build_status_error(
     body: bytes,
     retry_after: float | None = None,
     secret: str | None = None,
+    note: str = "",
 ) -> APIStatusError:
-    """Build the exception for an error answer (the caller raises it)."""
+    """Build the exception for an error answer (the caller raises it).
+
+    Args:
+        method: The HTTP method.
+        path: The path relative to the base URL.
+        status: The HTTP status.
+        reason: The reason phrase (the message when the body has none).
+        headers: The answer's headers.
+        body: The answer's body.
+        retry_after: The wait the server asked for, if any.
+        secret: The API key, scrubbed from everything the error shows.
+        note: Appended to the message (why the SDK does not retry, for instance).
+    """
     # Scrub the key from the raw body first: truncation of long messages and excerpts could
     # otherwise cut it in two, and a partial key would no longer match.
     info = parse_error_body(_redact_bytes(body, secret), reason or f"HTTP {status}")
     cls = status_error_class(status, info.code)
     return cls(
-        redact(info.message, secret),
+        redact(info.message, secret) + note,
         method=method,
         path=path,
         status=status,
@@ -196,27 +357,88 @@ def _scrub(text: str | None, secret: str | None, limit: int) -> str | None:
     return redact(text if len(text) <= limit else text[:limit] + "...", secret)
 
 
+class _RefusedNumberError(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400
+        raise _RefusedNumberError(f"number out of range: {text[:40]}")
+    return number
+
+
+def _refuse_constant(name: str) -> float:
+    raise _RefusedNumberError(f"{name} is not JSON")
+
+
+# What decoding a hostile body can raise: bad JSON, bad UTF-8, nesting deeper than the
+# interpreter's stack (RecursionError), numbers too large, and running out of memory.
+_DECODE_ERRORS: Final = (ValueError, RecursionError, OverflowError, MemoryError)
+
+
+def loads(body: bytes | str) -> Any:
+    """``json.loads`` that refuses ``NaN``, ``Infinity`` and out-of-range numbers (``1e400``).
+
+    Raises:
+        ValueError: not JSON, or a number the SDK refuses.
+        RecursionError: nested deeper than the interpreter's stack allows.
+    """
+    return json.loads(body, parse_float=_finite_float, parse_constant=_refuse_constant)
+
+
 def decode_json_body(
-    body: bytes, *, method: str, path: str, status: int, secret: str | None = None
+    body: bytes,
+    *,
+    method: str,
+    path: str,
+    status: int,
+    secret: str | None = None,
+    request_id: str | None = None,
 ) -> Any:
     """Decode a success body as JSON; ``None`` for an empty body (204).
 
     Raises:
-        ResponseValidationError: the body is not JSON (an HTML proxy page, truncated JSON).
+        ResponseValidationError: the body is not JSON (an HTML proxy page, truncated JSON),
+            nests too deep, or holds a number the SDK refuses.
     """
     if not body:
         return None
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+        return loads(body)
+    except _DECODE_ERRORS as error:
         shown = redact(excerpt(_redact_bytes(body, secret)), secret)
+        problem = "nested too deeply" if isinstance(error, RecursionError) else _first_line(error)
         raise ResponseValidationError(
-            f"{method} {path} -> {status}: expected a JSON body, got {shown!r} ({error})",
+            f"{method} {path} -> {status}: expected a JSON body, got {shown!r} ({problem})",
             method=method,
             path=path,
             status=status,
             excerpt=shown,
+            request_id=request_id,
         ) from None
+
+
+def read_response(response: RawResponse, request: Request, secret: str | None = None) -> Any:
+    """The decoded JSON body of a success answer (``None`` when empty).
+
+    Raises:
+        ResponseValidationError: the body cannot be read; it carries the answer's real status
+            and request id.
+    """
+    return decode_json_body(
+        response.body,
+        method=request.method,
+        path=request.path,
+        status=response.status,
+        secret=secret,
+        request_id=response.request_id,
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text[:200]
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -255,12 +477,12 @@ def parse_rate_limit(
         limit=limit,
         remaining=remaining,
         window=_float_header(headers, "X-RateLimit-Window"),
-        reset=_reset_seconds(_float_header(headers, "X-RateLimit-Reset"), now),
+        reset=reset_seconds(_float_header(headers, "X-RateLimit-Reset"), now),
         bucket=bucket,
     )
 
 
-def _reset_seconds(value: float | None, now: float | None) -> float | None:
+def reset_seconds(value: float | None, now: float | None) -> float | None:
     """``X-RateLimit-Reset`` as seconds from now: it comes as seconds or as a Unix time."""
     if value is None:
         return None

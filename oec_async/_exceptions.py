@@ -117,16 +117,25 @@ class ResponseValidationError(APIError):
     """The response body is not the JSON the SDK expected.
 
     Attributes:
-        status: The HTTP status of the response.
+        status: The HTTP status of the response (the real one: 202 for a bad 202 body).
         excerpt: The first bytes of the body, decoded leniently, for diagnosis.
+        request_id: The response's ``X-Request-ID``, if present.
     """
 
     def __init__(
-        self, message: str, *, method: str, path: str, status: int, excerpt: str = ""
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        status: int,
+        excerpt: str = "",
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.status = status
         self.excerpt = excerpt
+        self.request_id = request_id
 
 
 _REQUEST_PARTS: Final = frozenset({"body", "query", "path", "header", "cookie"})

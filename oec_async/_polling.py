@@ -18,7 +18,7 @@ import anyio.lowlevel
 from ._config import PollPolicy
 from ._exceptions import WaitTimeoutError
 from ._models import Deployment
-from ._retry import capped_growth
+from ._retry import backoff
 
 __all__ = ["DeploymentWatcher", "TaskSignals", "has_changed", "poll_delay"]
 
@@ -29,10 +29,14 @@ _PENDING_MAX: Final = 4096
 
 def poll_delay(poll_number: int, policy: PollPolicy, rand: random.Random | None = None) -> float:
     """The wait after poll number ``poll_number`` (0-based), within ``[0, policy.max_interval]``."""
-    base = capped_growth(
-        policy.initial_interval, policy.multiplier, poll_number, policy.max_interval
+    return backoff(
+        poll_number,
+        initial=policy.initial_interval,
+        multiplier=policy.multiplier,
+        cap=policy.max_interval,
+        jitter=policy.jitter,
+        rand=rand,
     )
-    return max(0.0, base * (1.0 - policy.jitter * (rand or random).random()))
 
 
 def has_changed(previous: Deployment | None, current: Deployment) -> bool:
@@ -51,9 +55,20 @@ class TaskSignals:
 
     News that arrives while nobody sleeps on the task (the waiter is in the middle of a poll)
     is kept for a while, so the waiter's next sleep returns at once instead of missing it.
+
+    Args:
+        sleep: The client's sleep (its time seam); ``None`` sleeps on the event loop's clock.
+        clock: The client's monotonic clock; ``None`` reads the event loop's.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._sleep = sleep
+        self._clock = clock or anyio.current_time
         self._events: dict[UUID, anyio.Event] = {}
         self._sleepers: dict[UUID, int] = {}
         self._pending: OrderedDict[UUID, float] = OrderedDict()
@@ -61,7 +76,7 @@ class TaskSignals:
     async def sleep(self, task_id: UUID, seconds: float) -> None:
         """Sleep up to ``seconds``, less if :meth:`notify` is (or just was) called for ``task_id``."""
         noticed = self._pending.pop(task_id, None)
-        if noticed is not None and anyio.current_time() - noticed <= _PENDING_TTL:
+        if noticed is not None and self._clock() - noticed <= _PENDING_TTL:
             await anyio.lowlevel.checkpoint()
             return
         event = self._events.get(task_id)
@@ -69,8 +84,11 @@ class TaskSignals:
             event = self._events[task_id] = anyio.Event()
         self._sleepers[task_id] = self._sleepers.get(task_id, 0) + 1
         try:
-            with anyio.move_on_after(seconds):
-                await event.wait()
+            if self._sleep is None:
+                with anyio.move_on_after(seconds):
+                    await event.wait()
+            else:
+                await self._sleep_or_wake(event, seconds, self._sleep)
         finally:
             left = self._sleepers[task_id] - 1
             if left:
@@ -80,13 +98,27 @@ class TaskSignals:
                 if self._events.get(task_id) is event:
                     del self._events[task_id]
 
+    @staticmethod
+    async def _sleep_or_wake(
+        event: anyio.Event, seconds: float, sleep: Callable[[float], Awaitable[None]]
+    ) -> None:
+        async with anyio.create_task_group() as tg:
+
+            async def wake() -> None:
+                await event.wait()
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(wake)
+            await sleep(seconds)
+            tg.cancel_scope.cancel()
+
     def notify(self, task_id: UUID) -> None:
         """Wake every waiter of ``task_id`` now (they poll at once)."""
         event = self._events.pop(task_id, None)
         if event is not None:
             event.set()
             return
-        self._pending[task_id] = anyio.current_time()
+        self._pending[task_id] = self._clock()
         self._pending.move_to_end(task_id)
         while len(self._pending) > _PENDING_MAX:
             self._pending.popitem(last=False)

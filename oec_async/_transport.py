@@ -1,394 +1,311 @@
-"""The send path: the only module that talks to aiohttp.
+"""The send loop: governor, send, decide, then wait, raise or return, reporting events.
 
-One :class:`Transport` per client. It adds auth, paces requests through the rate governor,
-retries what is safe to retry with the same idempotency key, and maps aiohttp's exceptions and
-error answers to ours (the original exception kept as ``__cause__``).
+One :class:`Transport` per open client, shared by its views. It holds no HTTP code (that is
+:mod:`oec_async._adapter`) and no policy (that is :func:`oec_async._retry.decide`): it only
+waits for a slot, sends, asks the decision, and sleeps.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
-import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final
-from uuid import uuid4
-
-import aiohttp
-import anyio
-from yarl import URL
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final, Protocol
 
 from ._config import RetryPolicy, Timeouts
-from ._core import build_status_error, decode_json_body, parse_rate_limit, redact
-from ._events import RetryScheduled, emit
-from ._exceptions import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ClientClosedError,
-    RateLimitError,
-    UnsafeRequestError,
+from ._core import RawResponse, Request, parse_rate_limit, redact
+from ._events import (
+    AttemptFinished,
+    AttemptStarted,
+    CallFinished,
+    CallStarted,
+    Event,
+    Listener,
+    RateLimitWait,
+    RetryScheduled,
+    has_context_listeners,
 )
+from ._exceptions import APIConnectionError, APIError, ClientClosedError, RateLimitError
 from ._models import RateLimitSnapshot
-from ._ratelimit import RateGovernor, bucket_for
-from ._retry import backoff_delay, is_retryable_status, seconds_to_next_window, server_wait_hint
+from ._ratelimit import RateGovernor, Slot
+from ._retry import CallPolicy, Raise, Retry, Return, decide
 
-__all__ = ["Transport", "client_timeout", "new_session"]
+__all__ = ["Sender", "Transport"]
 
 logger: Final = logging.getLogger("oec_async")
 
-Params = Mapping[str, str | int | float | bool]
 
+class Sender(Protocol):
+    """What the loop sends with (the aiohttp adapter, or a test double)."""
 
-def client_timeout(timeouts: Timeouts) -> aiohttp.ClientTimeout:
-    """aiohttp's timeout object for our :class:`Timeouts`."""
-    return aiohttp.ClientTimeout(total=timeouts.total, connect=timeouts.connect)
+    @property
+    def closed(self) -> bool:
+        """Whether nothing more can be sent."""
+        ...
 
-
-def new_session(*, connection_limit: int, ssl: Any) -> aiohttp.ClientSession:
-    """A session tuned for one API origin (must be called inside a running loop)."""
-    connector = aiohttp.TCPConnector(
-        limit=connection_limit, limit_per_host=connection_limit, ssl=ssl
-    )
-    return aiohttp.ClientSession(connector=connector, raise_for_status=False)
+    async def send(self, request: Request, timeouts: Timeouts) -> RawResponse:
+        """Send one attempt and read its answer."""
+        ...
 
 
 class Transport:
-    """Sends requests for one client: auth, pacing, retries, error mapping.
+    """Runs calls for one client: pacing, sending, retrying, events.
 
     Args:
-        session: The aiohttp session to send on (owned by the client, or borrowed).
-        base_url: The API base URL, without a trailing slash.
-        headers: Headers for every request (auth included).
-        secret: The API key, only to scrub it from anything we raise or log.
-        retry: The default retry policy.
-        timeouts: The default timeouts.
+        sender: The adapter that sends one attempt.
         governor: The client's rate governor.
-        ssl: Passed to aiohttp per request (a borrowed session has its own connector).
+        emit: The client's emitter.
+        listeners: The client's listeners (read to skip building events nobody receives).
+        secret: The API key, scrubbed from errors.
+        clock: Monotonic seconds (the client's time seam).
+        sleep: The sleep (the client's time seam).
+        wall_clock: Unix time, for ``Retry-After`` dates.
     """
 
     def __init__(
         self,
         *,
-        session: aiohttp.ClientSession,
-        base_url: str,
-        headers: Mapping[str, str],
-        secret: str,
-        retry: RetryPolicy,
-        timeouts: Timeouts,
+        sender: Sender,
         governor: RateGovernor,
-        ssl: Any = True,
+        emit: Callable[[Event], None],
+        listeners: Sequence[Listener],
+        secret: str,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+        wall_clock: Callable[[], float],
     ) -> None:
-        self._session = session
-        self._base_url = base_url
-        parsed = URL(base_url)
-        self._origin = str(parsed.origin())
-        self._headers = dict(headers)
-        self._secret = secret
-        self.retry = retry
-        self._timeout = client_timeout(timeouts)
+        self._sender = sender
         self.governor = governor
-        self._ssl = ssl
+        self._emit = emit
+        self._listeners = listeners
+        self._secret = secret
+        self._clock = clock
+        self._sleep = sleep
+        self._wall_clock = wall_clock
         self._random = random.Random()
-        self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
-        self._wall_clock: Callable[[], float] = time.time
+        self._call_ids = itertools.count(1)
         self.rate_limit: RateLimitSnapshot | None = None
         self._closed = False
 
     def close(self) -> None:
-        """Mark the transport closed: a request in progress stops before its next attempt."""
+        """Mark the transport closed: a call in progress stops before its next attempt."""
         self._closed = True
 
-    def _closed_error(self, method: str, path: str) -> ClientClosedError | None:
-        # A request still retrying when its client closes must not reach aiohttp, which
-        # would answer "RuntimeError: Session is closed".
-        if not (self._closed or self._session.closed):
-            return None
-        return ClientClosedError(
-            f"{method} {path}: the client (or its aiohttp session) was closed while this "
-            "request was in progress"
-        )
+    def _check_open(self, request: Request, cause: BaseException | None = None) -> None:
+        # A call still retrying when its client closes must not reach aiohttp, which would
+        # answer "RuntimeError: Session is closed".
+        if self._closed or self._sender.closed:
+            raise ClientClosedError(
+                f"{request.method} {request.path}: the client (or its aiohttp session) was "
+                "closed while this request was in progress"
+            ) from cause
 
-    def url_for(self, path: str) -> str:
-        """The absolute URL of an API path (``/environments/...``)."""
-        return self._base_url + path
-
-    def resolve(self, url: str) -> str:
-        """Resolve a host-relative URL (a ``poll_url``) against the base URL's origin.
-
-        Raises:
-            UnsafeRequestError: the URL points at another origin, where the key must not go.
-        """
-        if url.startswith("/") and not url.startswith("//"):
-            return self._origin + url
-        target = URL(url)
-        try:
-            origin = str(target.origin()) if target.is_absolute() else None
-        except ValueError:  # scheme-relative ("//host/...") or otherwise without an origin
-            origin = None
-        if origin != self._origin:
-            raise UnsafeRequestError(
-                f"refusing to send the API key to {redact(url, self._secret)!r}: "
-                f"not on the configured origin {self._origin}",
-                method="GET",
-                path=url,
-            )
-        return url
-
-    async def request(
+    async def call(
         self,
-        method: str,
-        path: str,
+        request: Request,
         *,
-        params: Params | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotency_header: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
+        retry: RetryPolicy,
+        timeouts: Timeouts,
         max_retries: int | None = None,
-        url: str | None = None,
-    ) -> Any:
-        """Send a request (retrying what is safe) and return its decoded JSON body.
+        slot: Slot | None = None,
+    ) -> RawResponse:
+        """Send ``request`` until :func:`decide` returns or raises, and return the answer.
 
         Args:
-            method: HTTP method.
-            path: Path relative to the base URL; used in errors and logs.
-            params: Query parameters.
-            json: A JSON body.
-            headers: Extra headers.
-            idempotency_header: The header that carries the idempotency key
-                (``Idempotency-Key`` or ``X-Idempotency-Key``); a key is generated when
-                ``idempotency_key`` is ``None``, and every retry reuses it.
-            idempotency_key: The caller's key.
-            timeout: Total seconds, or a :class:`Timeouts`, for this call.
-            max_retries: Overrides the policy's ``max_retries`` for this call.
-            url: An absolute URL already resolved by :meth:`resolve` (else built from ``path``).
-
-        Returns:
-            The decoded JSON body, or ``None`` for an empty body.
+            request: The request (built once; every retry sends the same one).
+            retry: The retry policy.
+            timeouts: Timeouts of each attempt.
+            max_retries: Overrides ``retry.max_retries`` for this call.
+            slot: A slot already taken for the first attempt (retries take their own).
 
         Raises:
-            APIStatusError: an error answer (after retries).
-            APIConnectionError: the connection failed (after retries).
-            ResponseValidationError: a success answer whose body is not JSON.
+            APIStatusError: an error answer, after retries.
+            APIConnectionError: the connection failed, after retries.
+            RateLimitError: the rate budget would make the call wait over ``max_retry_after``.
+            ResponseValidationError: the answer is larger than ``max_response_size``.
         """
-        send_headers: Mapping[str, str] = self._headers
-        if headers or idempotency_header:
-            merged = {**self._headers, **(headers or {})}
-            if idempotency_header:
-                merged[idempotency_header] = idempotency_key or uuid4().hex
-            send_headers = merged
-        idempotent = method in ("GET", "HEAD", "PUT", "DELETE", "PATCH") or bool(idempotency_header)
-        retries = self.retry.max_retries if max_retries is None else max_retries
-        aio_timeout = self._timeout if timeout is None else _timeout_for(timeout)
-        target = url or (self._base_url + path)
-        bucket = bucket_for(method)
+        observed = bool(self._listeners) or has_context_listeners()
+        call_id = next(self._call_ids)
+        started = self._clock()
+        policy = CallPolicy(
+            request,
+            retry,
+            retry.max_retries if max_retries is None else max_retries,
+            self.governor.bucket_window(request.bucket),
+            self._secret,
+        )
+        if observed:
+            self._emit(
+                CallStarted(
+                    call_id=call_id, method=request.method, path=request.path, route=request.route
+                )
+            )
         attempt = 0
-        while True:
-            if (closed := self._closed_error(method, path)) is not None:
-                raise closed
-            self._refuse_long_pause(method, path, bucket)
-            slot = await self.governor.acquire(bucket)
-            try:
-                return await self._send_once(
-                    method,
-                    path,
-                    target,
-                    params,
-                    json,
-                    send_headers,
-                    aio_timeout,
-                    bucket,
-                    idempotent,
-                )
-            except _Retryable as signal:
-                if attempt >= retries:
-                    raise signal.error from signal.error.__cause__
-                failure = signal.reason
-                delay = signal.wait
-            except APIConnectionError as error:
-                if attempt >= retries or (error.may_have_reached_server and not idempotent):
-                    raise
-                if (closed := self._closed_error(method, path)) is not None:
-                    raise closed from error  # the close is why the connection failed
-                failure = error.message
-                delay = None
-            finally:
-                self.governor.release(bucket, slot)
-            attempt += 1
-            if delay is None:
-                delay = backoff_delay(attempt - 1, self.retry, self._random)
-            emit(
-                RetryScheduled(
-                    method=method, path=path, attempt=attempt, delay=delay, reason=failure
-                )
-            )
-            logger.info(
-                "retrying %s %s in %.2fs (retry %d): %s", method, path, delay, attempt, failure
-            )
-            if delay > 0:
-                await self._sleep(delay)
-
-    async def _send_once(
-        self,
-        method: str,
-        path: str,
-        url: str,
-        params: Params | None,
-        json: Any,
-        headers: Mapping[str, str],
-        timeout: aiohttp.ClientTimeout,
-        bucket: str,
-        idempotent: bool,
-    ) -> Any:
-        started = time.monotonic()
+        status: int | None = None
         try:
-            async with self._session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=timeout,
-                allow_redirects=False,
-                ssl=self._ssl,
-            ) as response:
-                body = await response.read()
-                status = response.status
-                reason = response.reason or ""
-                response_headers = response.headers
-        except TimeoutError as error:
-            connected = not isinstance(error, aiohttp.ConnectionTimeoutError)
-            raise APITimeoutError(
-                f"{method} {path}: timed out ({type(error).__name__})",
-                method=method,
-                path=path,
-                may_have_reached_server=connected,
-            ) from error
-        except aiohttp.ClientConnectorError as error:
-            raise APIConnectionError(
-                redact(f"{method} {path}: cannot connect ({error.os_error})", self._secret),
-                method=method,
-                path=path,
-                may_have_reached_server=False,
-            ) from error
-        except aiohttp.ClientError as error:
-            raise APIConnectionError(
-                redact(
-                    f"{method} {path}: connection failed ({type(error).__name__}: {error})",
-                    self._secret,
-                ),
-                method=method,
-                path=path,
-            ) from error
+            waited = 0.0  # on the governor, over the whole call
+            while True:
+                self._check_open(request)
+                before = self._clock()
+                slot = await self._take_slot(request, slot, retry.max_retry_after - waited)
+                waited += self._clock() - before
+                outcome = await self._attempt(request, slot, timeouts, attempt, call_id, observed)
+                slot = None
+                if isinstance(outcome, RawResponse):
+                    status = outcome.status
+                decision = decide(outcome, attempt, policy, self._wall_clock(), rand=self._random)
+                if isinstance(decision, Return):
+                    if observed:
+                        self._finish(request, call_id, status, attempt + 1, started, None)
+                    return decision.response
+                if decision.pause is not None:
+                    self.governor.pause(request.bucket, decision.pause)
+                if isinstance(decision, Raise):
+                    raise decision.error
+                self._check_open(request, outcome if isinstance(outcome, Exception) else None)
+                attempt += 1
+                self._announce_retry(request, call_id, attempt, decision)
+                if decision.delay > 0:
+                    await self._sleep(decision.delay)
+        except Exception as error:
+            if observed:
+                self._finish(request, call_id, status, attempt + 1, started, error)
+            raise
 
-        snapshot = parse_rate_limit(response_headers, bucket, now=self._wall_clock())
-        if snapshot is not None:
-            self.rate_limit = snapshot
-            self.governor.observe(snapshot)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %d in %.3fs", method, path, status, time.monotonic() - started)
-        if status < 300:
-            return decode_json_body(
-                body, method=method, path=path, status=status, secret=self._secret
-            )
-        if status < 400:
-            location = redact(response_headers.get("Location", "?"), self._secret)
-            raise APIStatusError(
-                f"unexpected redirect to {location!r}: the API never redirects (wrong base URL or a proxy?); not following it with the key",
-                method=method,
-                path=path,
-                status=status,
-                code="unexpected_redirect",
-                request_id=response_headers.get("X-Request-ID"),
-            )
-        raise self._error_for(
-            method, path, status, reason, response_headers, body, bucket, idempotent
+    async def _take_slot(self, request: Request, slot: Slot | None, max_wait: float) -> Slot:
+        """The attempt's slot: the one given (after any 429 pause), or one from the governor."""
+        bucket = request.bucket
+        if slot is not None:
+            # Bought before a 429 may have paused the bucket: still wait that pause out.
+            paused = self.governor.paused_for(bucket)
+            if paused > 0:
+                if paused > max_wait:
+                    self.governor.release(slot)
+                    raise self._over_budget(request, paused)
+                self._emit(RateLimitWait(bucket=bucket, delay=paused, reason="429"))
+                await self._sleep(paused)
+            return slot
+        taken = await self.governor.acquire(bucket, max_wait=max(0.0, max_wait))
+        if taken is None:
+            wait = max(self.governor.paused_for(bucket), self.governor.delay_for(bucket))
+            raise self._over_budget(request, wait)
+        return taken
+
+    def _over_budget(self, request: Request, wait: float) -> RateLimitError:
+        return RateLimitError(
+            f"{request.method} {request.path}: the {request.bucket} rate limit needs a wait of "
+            f"{wait:.0f}s (client-side pacing, or the server's Retry-After/X-RateLimit-Reset), "
+            "over max_retry_after for this call; not waiting",
+            method=request.method,
+            path=request.path,
+            status=429,
+            code="rate_limit_exceeded",
+            retry_after=wait,
         )
 
-    def _error_for(
+    async def _attempt(
         self,
-        method: str,
-        path: str,
-        status: int,
-        reason: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        bucket: str,
-        idempotent: bool,
-    ) -> Exception:
-        """The exception for an error answer: the error itself, or a retry signal wrapping it."""
-        error = build_status_error(
-            method=method,
-            path=path,
-            status=status,
-            reason=reason,
-            headers=headers,
-            body=body,
-            secret=self._secret,
-        )
-        now = self._wall_clock()
-        hint = server_wait_hint(headers, error.details.get("retry_after"), now=now)
-        error.retry_after = hint
-        if not is_retryable_status(status, error.code, idempotent=idempotent):
-            return error
-        if hint is not None and hint > self.retry.max_retry_after:
-            if status == 429:
-                # Remember it: the next request of this bucket then fails at once, clearly,
-                # instead of earning another 429.
-                self.governor.pause(bucket, hint)
-            error.message += (
-                f" (the server asks to wait {hint:.0f}s, over max_retry_after; not waiting)"
-            )
-            return error
-        label = f"{status} {error.code}" if error.code else str(status)
-        if status == 429:
-            # The whole bucket pauses, so every task of this client waits once, together; the
-            # retry itself then goes out as soon as the governor lets it.
-            wait = (
-                hint
-                if hint is not None
-                else seconds_to_next_window(now, self.governor.limits.window)
-            )
-            self.governor.pause(bucket, wait)
-            if wait > self.retry.max_retry_after:
-                error.retry_after = wait
-                error.message += (
-                    f" (the next rate-limit window opens in {wait:.0f}s, over "
-                    "max_retry_after; not waiting)"
+        request: Request,
+        slot: Slot,
+        timeouts: Timeouts,
+        attempt: int,
+        call_id: int,
+        observed: bool,
+    ) -> RawResponse | APIConnectionError:
+        """Send once; the slot goes back to the governor however the attempt ends."""
+        if observed:
+            self._emit(
+                AttemptStarted(
+                    call_id=call_id,
+                    method=request.method,
+                    path=request.path,
+                    route=request.route,
+                    attempt=attempt,
                 )
-                return error
-            return _Retryable(error, 0.0, label)
-        return _Retryable(error, hint, label)
-
-    def _refuse_long_pause(self, method: str, path: str, bucket: str) -> None:
-        """Fail at once, rather than sleep, when the bucket is paused longer than we may wait."""
-        paused = self.governor.paused_for(bucket)
-        if paused > self.retry.max_retry_after:
-            raise RateLimitError(
-                f"the {bucket} rate limit is paused for another {paused:.0f}s (the server's "
-                f"Retry-After or X-RateLimit-Reset), over max_retry_after="
-                f"{self.retry.max_retry_after:g}s; not waiting",
-                method=method,
-                path=path,
-                status=429,
-                code="rate_limit_exceeded",
-                retry_after=paused,
             )
+        sent = self._clock()
+        snapshot = None
+        outcome: RawResponse | APIConnectionError | None = None
+        failure: APIError | None = None
+        try:
+            try:
+                outcome = await self._sender.send(request, timeouts)
+            except APIConnectionError as error:
+                outcome = error
+            except APIError as error:
+                failure = error
+                raise
+            if isinstance(outcome, RawResponse):
+                snapshot = parse_rate_limit(outcome.headers, request.bucket, now=self._wall_clock())
+                if snapshot is not None:
+                    self.rate_limit = snapshot
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug(
+                        "%s %s -> %d in %.3fs",
+                        request.method,
+                        request.path,
+                        outcome.status,
+                        outcome.elapsed,
+                    )
+            return outcome
+        finally:
+            self.governor.release(slot, snapshot=snapshot)
+            if observed:
+                answered = outcome if isinstance(outcome, RawResponse) else None
+                problem = failure or (outcome if isinstance(outcome, Exception) else None)
+                self._emit(
+                    AttemptFinished(
+                        call_id=call_id,
+                        method=request.method,
+                        path=request.path,
+                        route=request.route,
+                        attempt=attempt,
+                        status=answered.status if answered else getattr(failure, "status", None),
+                        elapsed=self._clock() - sent,
+                        request_id=answered.request_id if answered else None,
+                        error=redact(str(problem), self._secret) if problem else None,
+                    )
+                )
 
+    def _announce_retry(self, request: Request, call_id: int, attempt: int, retry: Retry) -> None:
+        self._emit(
+            RetryScheduled(
+                method=request.method,
+                path=request.path,
+                attempt=attempt,
+                delay=retry.delay,
+                reason=retry.reason,
+                call_id=call_id,
+            )
+        )
+        logger.info(
+            "retrying %s %s in %.2fs (retry %d): %s",
+            request.method,
+            request.path,
+            retry.delay,
+            attempt,
+            retry.reason,
+        )
 
-class _Retryable(Exception):  # noqa: N818 - a control-flow signal, never escapes this module
-    """Internal: an error answer the send loop may retry after ``wait`` seconds (``None``: backoff)."""
-
-    def __init__(self, error: APIStatusError, wait: float | None, reason: str) -> None:
-        super().__init__(reason)
-        self.error = error
-        self.wait = wait
-        self.reason = reason
-
-
-def _timeout_for(timeout: float | Timeouts) -> aiohttp.ClientTimeout:
-    if isinstance(timeout, Timeouts):
-        return client_timeout(timeout)
-    return client_timeout(Timeouts(total=timeout))
+    def _finish(
+        self,
+        request: Request,
+        call_id: int,
+        status: int | None,
+        attempts: int,
+        started: float,
+        error: Exception | None,
+    ) -> None:
+        self._emit(
+            CallFinished(
+                call_id=call_id,
+                method=request.method,
+                path=request.path,
+                route=request.route,
+                status=status,
+                attempts=attempts,
+                elapsed=self._clock() - started,
+                error=error,
+            )
+        )

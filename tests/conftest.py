@@ -55,11 +55,9 @@ async def client(fake_sleep: FakeSleep) -> AsyncIterator[Client]:
         retry=RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05),
         poll=PollPolicy(initial_interval=0.01, max_interval=0.02, jitter=0.0),
         rate_limits=RateLimits.disabled(),
+        clock=fake_sleep.monotonic,
+        sleep=fake_sleep,
     ) as c:
-        transport = c._require_transport()
-        transport._sleep = fake_sleep
-        c.governor._sleep = fake_sleep
-        c.governor._clock = fake_sleep.monotonic
         yield c
 
 

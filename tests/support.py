@@ -22,24 +22,39 @@ TASK_ID = "00000000-0000-4000-8000-000000000005"
 PROJECT_ID = "00000000-0000-4000-8000-000000000003"
 
 
-class FakeSleep:
-    """Records requested sleeps and returns at once, advancing a fake monotonic clock.
+class FakeClock:
+    """The one fake clock of the tests: a monotonic time that moves only when something sleeps.
 
-    The client fixture gives the rate governor this clock, so a paused bucket (after a 429)
-    is released by the fake sleep instead of by real time passing.
+    Give it to a client through the time seam (``Client(clock=fake.clock, sleep=fake.sleep)``)
+    or to a governor; every requested sleep is recorded and returns at once.
     """
 
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-        self.now = 1_000.0
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
 
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        self.now += max(0.0, seconds)
+    @property
+    def calls(self) -> list[float]:
+        """The sleeps requested, in order."""
+        return self.sleeps
 
-    def monotonic(self) -> float:
-        """The fake clock: starts at 1000 and moves only when something sleeps."""
+    def clock(self) -> float:
+        """The fake monotonic time."""
         return self.now
+
+    monotonic = clock
+
+    async def sleep(self, seconds: float) -> None:
+        """Record the sleep, move the clock, and let other tasks run."""
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await anyio.lowlevel.checkpoint()
+
+    __call__ = sleep
+
+
+FakeSleep = FakeClock
+"""The fake clock, used as a sleep (``fake(seconds)``); starts at 1000."""
 
 
 def url(path: str) -> str:
@@ -77,20 +92,11 @@ def action_json() -> dict[str, Any]:
     }
 
 
-class FakeTime:
-    """A monotonic clock that only moves when the governor sleeps (or the test says so)."""
+class FakeTime(FakeClock):
+    """The fake clock starting at 500 (the governor tests count from there)."""
 
     def __init__(self) -> None:
-        self.now = 500.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
+        super().__init__(start=500.0)
 
 
 def fake_governor(

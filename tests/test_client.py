@@ -10,7 +10,8 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 from aioresponses import aioresponses
-from support import API_KEY, BASE_URL, ENV_ID, TASK_ID, FakeSleep, url
+from support import API_KEY, BASE_URL, ENV_ID, TASK_ID, FakeSleep, FakeTime, action_json, url
+from yarl import URL
 
 from oec_async import (
     DEFAULT_BASE_URL,
@@ -19,9 +20,12 @@ from oec_async import (
     AuthenticationError,
     Client,
     ClientClosedError,
+    Event,
     OECError,
     PollPolicy,
+    RateLimitError,
     RateLimits,
+    RateLimitWait,
     ResponseValidationError,
     RetryPolicy,
     Timeouts,
@@ -31,6 +35,7 @@ from oec_async import (
 ENV_PATH = f"/environments/{ENV_ID}"
 ENV_JSON = {"id": ENV_ID, "name": "staging"}
 PLAIN_KEY = "plain-test-secret-0123456789abcdef"
+ACTION_JSON = action_json()
 
 
 @pytest.fixture(autouse=True)
@@ -39,27 +44,19 @@ def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OEC_BASE_URL", raising=False)
 
 
-def quiet(client: Client, sleep: FakeSleep) -> Client:
-    """Make an open client's sleeps instant."""
-    client._require_transport()._sleep = sleep
-    client.governor._sleep = sleep
-    client.governor._clock = sleep.monotonic
-    return client
-
-
 # --- lifecycle -------------------------------------------------------------------------------
 
 
 def test_creating_a_client_does_no_io_and_needs_no_loop() -> None:
     client = Client(API_KEY, base_url=BASE_URL)
-    assert client._session is None
+    assert client._shared.session is None
     assert not client.is_open
 
 
 async def test_the_session_is_created_on_enter_and_closed_on_exit() -> None:
     client = Client(API_KEY, base_url=BASE_URL)
     async with client:
-        session = client._session
+        session = client._shared.session
         assert isinstance(session, aiohttp.ClientSession)
         open_inside = not session.closed
         assert client.is_open
@@ -74,7 +71,7 @@ async def test_the_session_is_closed_when_the_block_raises() -> None:
 
     async def fail_inside() -> None:
         async with client:
-            sessions.append(client._session)
+            sessions.append(client._shared.session)
             raise KeyError("boom")
 
     with pytest.raises(KeyError):
@@ -88,7 +85,7 @@ async def test_a_borrowed_session_is_used_and_never_closed(mocked: aioresponses)
     mocked.get(url(ENV_PATH), payload=ENV_JSON)
     async with aiohttp.ClientSession() as session:
         async with Client(API_KEY, base_url=BASE_URL, session=session) as client:
-            assert client._session is None  # nothing of ours to close
+            assert client._shared.session is None  # nothing of ours to close
             await client.environments.get(ENV_ID)
         assert not session.closed
 
@@ -353,8 +350,8 @@ def test_a_prefetch_pages_that_is_not_a_bool_is_refused(bad: object) -> None:
 
 async def test_the_connection_limit_reaches_the_connector() -> None:
     async with Client(API_KEY, connection_limit=7) as client:
-        assert client._session is not None
-        connector = client._session.connector
+        assert client._shared.session is not None
+        connector = client._shared.session.connector
         assert isinstance(connector, aiohttp.TCPConnector)
         assert connector.limit == 7
 
@@ -432,8 +429,13 @@ async def leaky_failures(mocked: aioresponses, key: str, fake_sleep: FakeSleep) 
     mocked.get(url(ENV_PATH), status=200, payload={"id": key})
     mocked.get(url(ENV_PATH), status=200, payload={"id": ENV_ID, "name": ["x", key]})
     mocked.get(url(ENV_PATH), exception=aiohttp.ClientOSError(104, f"reset {key}"), repeat=4)
-    async with Client(key, base_url=BASE_URL, retry=RetryPolicy(max_retries=3)) as client:
-        quiet(client, fake_sleep)
+    async with Client(
+        key,
+        base_url=BASE_URL,
+        retry=RetryPolicy(max_retries=3),
+        clock=fake_sleep.monotonic,
+        sleep=fake_sleep,
+    ) as client:
         for _ in range(7):
             try:
                 await client.environments.get(ENV_ID)
@@ -481,3 +483,90 @@ async def test_the_key_is_never_in_debug_logs_of_failing_calls(
     for record in caplog.records:
         assert key not in record.getMessage()
         assert key not in repr(record.args)
+
+
+# --- views: with_options and prepaid slots ------------------------------------------------------
+
+
+def paced(time_: FakeTime, **options: object) -> Client:
+    """A client pacing 2 writes a minute on the fake clock."""
+    limits = RateLimits(writes_per_window=2, reads_per_window=2, window=60.0, safety_margin=0.0)
+    return Client(
+        API_KEY,
+        base_url=BASE_URL,
+        rate_limits=limits,
+        clock=time_.clock,
+        sleep=time_.sleep,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def test_with_options_overrides_only_what_it_is_given(
+    mocked: aioresponses, time_: FakeTime
+) -> None:
+    async with paced(time_, timeout=30) as client:
+        view = client.with_options(timeout=5, retry=1)
+        assert (view.timeouts.total, view.retry_policy.max_retries) == (5, 1)
+        assert view.poll_policy is client.poll_policy
+        assert (client.timeouts.total, client.retry_policy.max_retries) == (30, 3)
+        mocked.get(url(ENV_PATH), payload=ENV_JSON)
+        await view.environments.get(ENV_ID)
+    (call,) = mocked.requests[("GET", URL(url(ENV_PATH)))]
+    assert call.kwargs["timeout"].total == 5
+
+
+async def test_a_view_shares_the_session_governor_and_lifecycle(time_: FakeTime) -> None:
+    async with paced(time_) as client:
+        view = client.with_options(timeout=5)
+        assert view.governor is client.governor
+        assert view._require_transport() is client._require_transport()
+        assert view.environments is not client.environments
+    assert not view.is_open
+
+
+async def test_with_options_refuses_a_bad_poll_policy() -> None:
+    with pytest.raises(TypeError, match="poll must be a PollPolicy"):
+        Client(API_KEY).with_options(poll=5)  # type: ignore[arg-type]
+
+
+async def test_a_prepaid_slot_is_spent_by_the_next_request_and_not_counted_twice(
+    mocked: aioresponses, time_: FakeTime
+) -> None:
+    mocked.get(url(ENV_PATH), payload=ENV_JSON, repeat=True)
+    async with paced(time_) as client:
+        slot = await client.governor.acquire_slot("read")
+        view = client._with_slot(slot)
+        await view.environments.get(ENV_ID)
+        assert client.governor.sent_in_window("read") == 1
+        await view.environments.get(ENV_ID)  # the slot is spent: this one takes its own
+        assert client.governor.sent_in_window("read") == 2
+    assert time_.sleeps == []
+
+
+async def test_a_prepaid_slot_still_waits_out_a_429_pause_that_began_after_it(
+    mocked: aioresponses, time_: FakeTime
+) -> None:
+    # The fleet's poller buys a slot, then starts the poll; a 429 on another request lands in
+    # between. The poll must not go out before the Retry-After elapsed.
+    mocked.get(url(ENV_PATH), payload=ENV_JSON)
+    async with paced(time_) as client:
+        slot = await client.governor.acquire_slot("read")
+        client.governor.pause("read", 1.0)
+        events: list[Event] = []
+        client.add_listener(events.append)
+        await client._with_slot(slot).environments.get(ENV_ID)
+        assert client.governor.sent_in_window("read") == 1
+    assert time_.sleeps == [1.0]
+    assert any(isinstance(e, RateLimitWait) and e.reason == "429" for e in events)
+
+
+async def test_a_call_never_waits_on_the_governor_longer_than_max_retry_after(
+    mocked: aioresponses, time_: FakeTime
+) -> None:
+    mocked.post(url(f"{ENV_PATH}/restart"), status=202, payload=ACTION_JSON, repeat=True)
+    async with paced(time_, retry=RetryPolicy(max_retry_after=30)) as client:
+        await client.environments.restart(ENV_ID)
+        await client.environments.restart(ENV_ID)
+        with pytest.raises(RateLimitError, match="over max_retry_after"):
+            await client.environments.restart(ENV_ID)  # the next slot is a minute away
+    assert time_.sleeps == []

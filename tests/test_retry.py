@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
 
-from oec_async import RetryPolicy
+from oec_async import (
+    APIConnectionError,
+    APIStatusError,
+    InternalServerError,
+    NotFoundError,
+    RateLimitError,
+    RetryPolicy,
+)
+from oec_async._core import RawResponse, Request, build_request
 from oec_async._retry import (
     RETRYABLE_STATUSES,
+    CallPolicy,
+    Raise,
+    Retry,
+    Return,
     backoff_delay,
+    decide,
     is_retryable_status,
     parse_retry_after,
     seconds_to_next_window,
@@ -246,3 +260,151 @@ def test_a_custom_window_length_is_honoured() -> None:
 
 def test_a_non_positive_window_waits_one_second() -> None:
     assert seconds_to_next_window(NOW, window=0.0) == 1.0
+
+
+# --- decide: the whole policy of the send loop, as a plain function ---------------------------
+
+GET = build_request(
+    "GET", "/environments/e", route="/environments/{environment_id}", base_url="", headers={}
+)
+POST = build_request(
+    "POST",
+    "/environments/e/deploy",
+    route="/environments/{environment_id}/deploy",
+    base_url="",
+    headers={},
+)
+KEYED_POST = build_request(
+    "POST",
+    "/environments/e/deploy",
+    route="/environments/{environment_id}/deploy",
+    base_url="",
+    headers={},
+    idempotency_header="Idempotency-Key",
+    idempotency_key="k-1",
+)
+FLAT = RetryPolicy(max_retries=3, initial_backoff=1.0, multiplier=2.0, jitter=0.0)
+
+
+def policy(request: Request = GET, retry: RetryPolicy = FLAT, window: float = 60.0) -> CallPolicy:
+    return CallPolicy(request, retry, retry.max_retries, window, "oec_live_rw_secret")
+
+
+def answer(status: int, body: object = None, **headers: str) -> RawResponse:
+    raw = b"" if body is None else json.dumps(body).encode()
+    return RawResponse(status, {k.replace("_", "-"): v for k, v in headers.items()}, raw, 0.01)
+
+
+def dropped(*, reached: bool = True) -> APIConnectionError:
+    return APIConnectionError("x", method="GET", path="/p", may_have_reached_server=reached)
+
+
+def test_a_success_is_returned() -> None:
+    response = answer(200, {"id": 1})
+    assert decide(response, 0, policy(), NOW) == Return(response)
+
+
+def test_a_transient_error_is_retried_after_the_backoff() -> None:
+    assert decide(answer(503), 1, policy(), NOW) == Retry(2.0, "503")
+
+
+def test_the_last_attempt_raises_the_complete_error() -> None:
+    decision = decide(
+        answer(503, {"detail": {"error": "enqueue_failed", "message": "x"}}), 3, policy(), NOW
+    )
+    assert isinstance(decision, Raise)
+    assert isinstance(decision.error, InternalServerError)
+    assert decision.error.code == "enqueue_failed"
+
+
+def test_a_not_found_is_raised_at_once() -> None:
+    decision = decide(answer(404, {"detail": "gone"}), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert isinstance(decision.error, NotFoundError)
+
+
+def test_an_unkeyed_post_is_not_retried_on_5xx_but_a_keyed_one_is() -> None:
+    assert isinstance(decide(answer(503), 0, policy(POST), NOW), Raise)
+    assert isinstance(decide(answer(503), 0, policy(KEYED_POST), NOW), Retry)
+
+
+def test_a_retry_after_in_seconds_sets_the_delay() -> None:
+    assert decide(answer(503, Retry_After="13"), 0, policy(), NOW) == Retry(13.0, "503")
+
+
+def test_an_http_date_retry_after_sets_the_delay() -> None:
+    decision = decide(answer(503, Retry_After=http_date(30)), 0, policy(), NOW)
+    assert decision == Retry(30.0, "503")
+
+
+def test_a_429_pauses_the_bucket_for_its_retry_after_and_retries_at_once() -> None:
+    decision = decide(answer(429, Retry_After="7"), 0, policy(), NOW)
+    assert decision == Retry(0.0, "429", pause=7.0)
+
+
+def test_a_429_without_any_hint_waits_until_the_next_window_boundary() -> None:
+    decision = decide(answer(429), 0, policy(), 60.0 * 16_666_667 + 19.0)
+    assert decision == Retry(0.0, "429", pause=42.0)  # 41 s to the minute, plus one
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry_After": "1e308"},
+        {"Retry_After": http_date(3 * 365 * 86400)},
+        {"X_RateLimit_Reset": "1e15"},
+        {"Retry_After": "86400"},
+    ],
+    ids=["huge seconds", "a date years ahead", "a reset of an epoch far ahead", "a day"],
+)
+def test_a_429_asking_for_more_than_max_retry_after_raises_at_once_and_pauses_one_window_at_most(
+    headers: dict[str, str],
+) -> None:
+    decision = decide(answer(429, **headers), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert isinstance(decision.error, RateLimitError)
+    assert "over max_retry_after; not waiting" in decision.error.message
+    assert decision.pause == 60.0
+
+
+def test_a_503_asking_for_more_than_max_retry_after_is_raised_with_its_retry_after() -> None:
+    decision = decide(answer(503, Retry_After="500"), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert isinstance(decision.error, APIStatusError)
+    assert decision.error.retry_after == 500.0
+    assert decision.pause is None
+
+
+def test_a_target_rate_limit_is_raised_not_retried_and_pauses_nothing() -> None:
+    body = {"detail": {"error": "target_rate_limit", "message": "x"}}
+    decision = decide(answer(429, body, Retry_After="10"), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert (decision.error.retry_after, decision.pause) == (10.0, None)  # type: ignore[union-attr]
+
+
+def test_a_redirect_is_raised_with_the_key_scrubbed_from_its_location() -> None:
+    decision = decide(answer(302, Location="https://x/?k=oec_live_rw_secret"), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert "oec_live_rw_secret" not in str(decision.error)
+    assert "unexpected redirect" in str(decision.error)
+
+
+def test_a_refused_connection_is_retried_even_for_an_unkeyed_post() -> None:
+    assert isinstance(decide(dropped(reached=False), 0, policy(POST), NOW), Retry)
+
+
+def test_a_dropped_connection_is_raised_for_an_unkeyed_post() -> None:
+    error = dropped()
+    assert decide(error, 0, policy(POST), NOW) == Raise(error)
+
+
+def test_a_dropped_connection_is_retried_for_a_get_until_the_retries_run_out() -> None:
+    assert isinstance(decide(dropped(), 2, policy(), NOW), Retry)
+    assert isinstance(decide(dropped(), 3, policy(), NOW), Raise)
+
+
+def test_the_key_echoed_in_an_error_body_never_reaches_the_error() -> None:
+    body = {"detail": {"error": "x", "message": "bad key oec_live_rw_secret"}}
+    decision = decide(answer(400, body), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert "oec_live_rw_secret" not in str(decision.error)

@@ -170,13 +170,12 @@ class CentralPoller:
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
         """Send reads until cancelled."""
-        with listening(transport_listener(self._emit, self._elapsed, None)):
-            async with anyio.create_task_group() as tg:
-                if self.sweeps.unmapped:
-                    self.sweeps.discovering = True
-                    tg.start_soon(self._discover)
-                while True:
-                    await self._alarm.sleep(await self._dispatch(tg))
+        async with anyio.create_task_group() as tg:
+            if self.sweeps.unmapped:
+                self.sweeps.discovering = True
+                tg.start_soon(self._discover)
+            while True:
+                await self._alarm.sleep(await self._dispatch(tg))
 
     async def _dispatch(self, tg: anyio.abc.TaskGroup) -> float:
         """Start every read that is due and fits; return how long to sleep before looking again."""
@@ -260,7 +259,8 @@ class CentralPoller:
     # -- reads -------------------------------------------------------------------------------
     async def _sweep(self, project: ProjectState, slot: Slot) -> None:
         try:
-            await self.sweeps.sweep(project, slot)
+            with listening(transport_listener(self._emit, self._elapsed, None)):
+                await self.sweeps.sweep(project, slot)
         finally:
             self._in_flight -= 1
             if self.sweeps.discovering and not self.sweeps.discovery_pending():
@@ -270,7 +270,8 @@ class CentralPoller:
     async def _discover(self) -> None:
         found: list[UUID] = []
         try:
-            found = await discover_projects(self._client, self.sweeps.unmapped)
+            with listening(transport_listener(self._emit, self._elapsed, None)):
+                found = await discover_projects(self._client, self.sweeps.unmapped)
         except Exception as error:  # discovery only saves reads: tasks are polled one by one
             logger.warning("fleet: project discovery raised %r", error)
         finally:
@@ -290,16 +291,14 @@ class CentralPoller:
         self.task_polls += 1
         sent_at = watch.last_poll_at or anyio.current_time()
         try:
-            with (
-                listening(transport_listener(self._emit, self._elapsed, watch.environment_id)),
-                self._client.governor.prepaid(slot),
-            ):
+            with listening(transport_listener(self._emit, self._elapsed, watch.environment_id)):
+                prepaid = self._client._with_slot(slot)
                 if confirm and watch.use_status:
-                    report = await self._client.environments.status(watch.environment_id)
+                    report = await prepaid.environments.status(watch.environment_id)
                     confirmed = watch.confirm_from_status(report)
                     deployment = confirmed or await self._unconfirmed(watch)
                 else:
-                    deployment = await self._client.deployments.get(watch.task_id)
+                    deployment = await prepaid.deployments.get(watch.task_id)
         except RateLimitError:
             pass  # the bucket is paused; the poll is simply due again
         except APIError as error:

@@ -285,6 +285,7 @@ class FleetRun:
             await done.wait()
 
     def _publish(self, event: FleetEvent) -> None:
+        self._client._emit(event)  # the client's listeners (a raising one is logged there)
         for channel in self._subscribers:
             channel.put(event)
         hook = self._spec.on_event

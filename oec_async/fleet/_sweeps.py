@@ -191,8 +191,7 @@ class SweepBook:
         project.last_sweep_at = sent_at
         project.in_flight = True
         try:
-            with self._client.governor.prepaid(slot):
-                page = await self._client.environments.list(project.id)
+            page = await self._client._with_slot(slot).environments.list(project.id)
         except APIStatusError as error:
             if error.status in PERMANENT_READ_ERRORS:
                 logger.info("fleet: cannot sweep project %s (%s)", project.id, error)

@@ -218,13 +218,12 @@ async def _send(
     state.sent_at = run.elapsed()
     state.sent_wall = datetime.now(UTC)
     try:
-        with run.client.governor.prepaid(slot):
-            return await run.client.environments.action(
-                run.spec.action,
-                target.environment_id,
-                json=run.spec.body,
-                idempotency_key=run.spec.key_for(target),
-            )
+        return await run.client._with_slot(slot).environments.action(
+            run.spec.action,
+            target.environment_id,
+            json=run.spec.body,
+            idempotency_key=run.spec.key_for(target),
+        )
     except APIStatusError as error:
         if error.status < 500 and error.status != 408:
             state.started = False  # refused: the server did not act

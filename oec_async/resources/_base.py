@@ -1,4 +1,4 @@
-"""What every resource shares: access to the open transport and structuring of answers."""
+"""What every resource shares: the client's send path, and structuring of answers."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from uuid import UUID
 
 from .._config import Timeouts
 from .._converter import structure
-from .._core import excerpt, redact
+from .._core import Params, excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
+from .._response import APIResponse
 from .._validation import check_idempotency_key, check_int_range
 
 if TYPE_CHECKING:
     from .._client import Client
-    from .._transport import Transport
 
 __all__ = ["ACTION_IDEMPOTENCY_HEADER", "CREATE_IDEMPOTENCY_HEADER", "Resource", "same_id"]
 
@@ -33,25 +33,52 @@ class Resource:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    @property
-    def _transport(self) -> Transport:
-        return self._client._require_transport()
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        route: str,
+        params: Params | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_header: str | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int | None = None,
+    ) -> APIResponse[object]:
+        """Send through the client's loop; ``route`` is the path template (no ids)."""
+        return await self._client._request(
+            method,
+            path,
+            route=route,
+            params=params,
+            json=json,
+            headers=headers,
+            idempotency_header=idempotency_header,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
-    def _structure(self, data: Any, cls: type[T], method: str, path: str) -> T:
+    def _parse(self, response: APIResponse[object], cls: type[T]) -> T:
+        """The answer's body as ``cls``; a mismatch is a ResponseValidationError."""
+        return self._structure(response.json(), cls, response)
+
+    def _structure(self, data: Any, cls: type[T], response: APIResponse[object]) -> T:
         """Structure a decoded body, turning a mismatch into ResponseValidationError."""
         try:
             return structure(data, cls)
-        except ValueError as error:
+        except (ValueError, RecursionError, OverflowError) as error:
             # The message quotes offending values, which may echo the key back.
             secret = self._client._api_key
-            reason = redact(str(error), secret)
-            shown = redact(excerpt(json.dumps(data, default=str).encode()), secret)
-            raise ResponseValidationError(
-                f"{method} {path}: the response does not match {_name(cls)}: {reason}",
-                method=method,
-                path=path,
-                status=200,
-                excerpt=shown,
+            reason = redact(_first_line(error), secret)
+            try:
+                shown = redact(excerpt(json.dumps(data, default=str).encode()), secret)
+            except (ValueError, RecursionError):
+                shown = ""
+            raise _invalid(
+                response, f"the response does not match {_name(cls)}: {reason}", excerpt=shown
             ) from None  # the cause quotes the offending values too (the key, if echoed)
 
     def _cursor_list(
@@ -59,6 +86,7 @@ class Resource:
         path: str,
         item_cls: type[T],
         *,
+        route: str,
         limit: int,
         cursor: str | None,
         max_items: int | None,
@@ -71,8 +99,8 @@ class Resource:
             params: dict[str, str | int] = {"limit": limit}
             if page_cursor is not None:
                 params["cursor"] = page_cursor
-            data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._read_cursor_page(data, item_cls, "GET", path)
+            response = await self._send("GET", path, route=route, params=params, timeout=timeout)
+            return self._read_cursor_page(response, item_cls)
 
         return self._paginator(fetch, cursor=cursor, max_items=max_items)
 
@@ -90,48 +118,65 @@ class Resource:
         body: Mapping[str, object],
         cls: type[T],
         *,
+        route: str,
         idempotency_key: str | None,
         timeout: float | Timeouts | None,
     ) -> T:
         """POST a create, with ``X-Idempotency-Key`` (the caller's, or one per call)."""
-        data = await self._transport.request(
+        response = await self._send(
             "POST",
             path,
+            route=route,
             json=body,
             idempotency_header=CREATE_IDEMPOTENCY_HEADER,
             idempotency_key=check_idempotency_key(idempotency_key),
             timeout=timeout,
         )
-        return self._structure(data, cls, "POST", path)
+        return self._parse(response, cls)
 
-    def _read_cursor_page(
-        self, data: Any, item_cls: type[T], method: str, path: str
-    ) -> PageDraft[T]:
+    def _read_cursor_page(self, response: APIResponse[object], item_cls: type[T]) -> PageDraft[T]:
         """Read a ``{data: [...], pagination: {...}}`` envelope; items structured on build."""
+        data = response.json()
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-            raise ResponseValidationError(
-                f"{method} {path}: expected a JSON object with a 'data' array, got {_shape(data)}",
-                method=method,
-                path=path,
-                status=200,
+            raise _invalid(
+                response, f"expected a JSON object with a 'data' array, got {_shape(data)}"
             )
-        pagination = self._structure(data.get("pagination") or {}, Pagination, method, path)
-        return self._draft(pagination, data["data"], item_cls, method, path)
+        pagination = self._structure(data.get("pagination") or {}, Pagination, response)
+        return self._draft(pagination, data["data"], item_cls, response)
 
     def _draft(
         self,
         pagination: Pagination,
         raw_items: list[Any],
         item_cls: type[T],
-        method: str,
-        path: str,
+        response: APIResponse[object],
     ) -> PageDraft[T]:
         """A page whose items are structured (and checked) only when it is reached."""
         return PageDraft(
             pagination,
             len(raw_items),
-            lambda: self._structure(raw_items, tuple[item_cls, ...], method, path),  # type: ignore[valid-type]
+            lambda: self._structure(raw_items, tuple[item_cls, ...], response),  # type: ignore[valid-type]
         )
+
+
+def _invalid(
+    response: APIResponse[object], problem: str, *, excerpt: str = ""
+) -> ResponseValidationError:
+    """The error for an answer that is not what the route returns: its real status and id."""
+    return ResponseValidationError(
+        f"{response.method} {response.path} -> {response.status}: {problem}",
+        method=response.method,
+        path=response.path,
+        status=response.status,
+        excerpt=excerpt,
+        request_id=response.request_id,
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error)
 
 
 def _name(cls: object) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Final, TypeVar
 
-from .._exceptions import ResponseValidationError
 from .._models import Page, Pagination
 from .._pagination import PageDraft
+from .._response import APIResponse
 from .._validation import check_int_range
-from ._base import Resource, _shape
+from ._base import Resource, _invalid, _shape
 
 __all__ = ["PagedResource", "position_cursor"]
 
@@ -41,7 +41,7 @@ def position_cursor(cursor: str | None, name: str, low: int) -> int | None:
     return check_int_range(int(candidate), f"cursor ({name})", low, MAX_POSITION)
 
 
-def _number(data: dict[str, Any], method: str, path: str, *keys: str) -> int | None:
+def _number(data: dict[str, Any], response: APIResponse[object], *keys: str) -> int | None:
     """The first of ``keys`` holding an integer, checked to lie within 0..MAX_POSITION."""
     for key in keys:
         value = data.get(key)
@@ -52,11 +52,8 @@ def _number(data: dict[str, Any], method: str, path: str, *keys: str) -> int | N
                     if -(10**20) < value < 10**20
                     else f"a {len(str(value))}-digit number"
                 )
-                raise ResponseValidationError(
-                    f"{method} {path}: the list's {key!r} is {shown}, outside 0..{MAX_POSITION}",
-                    method=method,
-                    path=path,
-                    status=200,
+                raise _invalid(
+                    response, f"the list's {key!r} is {shown}, outside 0..{MAX_POSITION}"
                 )
             return value
     return None
@@ -65,38 +62,30 @@ def _number(data: dict[str, Any], method: str, path: str, *keys: str) -> int | N
 class PagedResource(Resource):
     """A resource whose lists come as plain arrays, offset envelopes or page-number envelopes."""
 
-    def _raw_items(self, data: Any, key: str, method: str, path: str) -> list[Any]:
+    def _raw_items(self, data: Any, key: str, response: APIResponse[object]) -> list[Any]:
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
-            raise ResponseValidationError(
-                f"{method} {path}: expected a JSON object with an {key!r} array, got {_shape(data)}",
-                method=method,
-                path=path,
-                status=200,
+            raise _invalid(
+                response, f"expected a JSON object with an {key!r} array, got {_shape(data)}"
             )
         items: list[Any] = data[key]
         return items
 
-    def _structure_array_page(
-        self, data: Any, item_cls: type[T], method: str, path: str
-    ) -> Page[T]:
+    def _structure_array_page(self, response: APIResponse[object], item_cls: type[T]) -> Page[T]:
         """Read a plain JSON array as the one and only page."""
+        data = response.json()
         if not isinstance(data, list):
-            raise ResponseValidationError(
-                f"{method} {path}: expected a JSON array, got {_shape(data)}",
-                method=method,
-                path=path,
-                status=200,
-            )
-        items = self._structure(data, tuple[item_cls, ...], method, path)  # type: ignore[valid-type]
+            raise _invalid(response, f"expected a JSON array, got {_shape(data)}")
+        items = self._structure(data, tuple[item_cls, ...], response)  # type: ignore[valid-type]
         return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
 
     def _read_offset_page(
-        self, data: Any, item_cls: type[T], offset: int, method: str, path: str
+        self, response: APIResponse[object], item_cls: type[T], offset: int
     ) -> PageDraft[T]:
         """Read ``{items, total, limit, offset, has_more}``; the next cursor is the next offset."""
-        items = self._raw_items(data, "items", method, path)
-        total = _number(data, method, path, "total")
-        start = _number(data, method, path, "offset")
+        data: Any = response.json()
+        items = self._raw_items(data, "items", response)
+        total = _number(data, response, "total")
+        start = _number(data, response, "offset")
         start = offset if start is None else start
         following = start + len(items)
         has_more = data.get("has_more")
@@ -107,21 +96,22 @@ class PagedResource(Resource):
         pagination = Pagination(
             has_more=has_more, next_cursor=str(following) if has_more else None, total=total
         )
-        return self._draft(pagination, items, item_cls, method, path)
+        return self._draft(pagination, items, item_cls, response)
 
     def _read_number_page(
-        self, data: Any, item_cls: type[T], page: int, method: str, path: str
+        self, response: APIResponse[object], item_cls: type[T], page: int
     ) -> PageDraft[T]:
         """Read ``{items, total, page, page_size, total_pages|pages}``; the cursor is the next page."""
-        items = self._raw_items(data, "items", method, path)
-        total = _number(data, method, path, "total")
-        current = _number(data, method, path, "page") or page
-        pages = _number(data, method, path, "total_pages", "pages")
+        data: Any = response.json()
+        items = self._raw_items(data, "items", response)
+        total = _number(data, response, "total")
+        current = _number(data, response, "page") or page
+        pages = _number(data, response, "total_pages", "pages")
         if pages is None and total is not None:
-            size = _number(data, method, path, "page_size") or len(items)
+            size = _number(data, response, "page_size") or len(items)
             pages = -(-total // size) if size else current  # ceiling, in exact integers
         has_more = bool(items) and (current < pages if pages is not None else False)
         pagination = Pagination(
             has_more=has_more, next_cursor=str(current + 1) if has_more else None, total=total
         )
-        return self._draft(pagination, items, item_cls, method, path)
+        return self._draft(pagination, items, item_cls, response)

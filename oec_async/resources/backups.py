@@ -67,8 +67,14 @@ class Backups(PagedResource):
         async def fetch(page_cursor: str | None) -> PageDraft[Backup]:
             number = first if page_cursor is None else int(page_cursor)
             params = {**filters, "page": number}
-            data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._read_number_page(data, Backup, number, "GET", path)
+            response = await self._send(
+                "GET",
+                path,
+                route="/environments/{environment_id}/backups",
+                params=params,
+                timeout=timeout,
+            )
+            return self._read_number_page(response, Backup, number)
 
         return self._paginator(fetch, max_items=max_items)
 
@@ -109,14 +115,16 @@ class Backups(PagedResource):
             body["storage_config_id"] = check_uuid(storage_config_id, "storage_config_id")
         if notes is not None:
             body["notes"] = check_text(notes, "notes", max_len=500, min_len=0)
-        data = await self._transport.request("POST", path, json=body, timeout=timeout)
-        return self._structure(data, Backup, "POST", path)
+        response = await self._send(
+            "POST", path, route="/environments/{environment_id}/backups", json=body, timeout=timeout
+        )
+        return self._parse(response, Backup)
 
     async def get(self, backup_id: BackupRef, *, timeout: float | Timeouts | None = None) -> Backup:
         """Fetch one backup, with the snapshot of its environment, project and server."""
         path = f"/backups/{check_backup_id(backup_id)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return same_id(self._structure(data, Backup, "GET", path), path)
+        response = await self._send("GET", path, route="/backups/{backup_id}", timeout=timeout)
+        return same_id(self._parse(response, Backup), path)
 
     async def download_urls(
         self,
@@ -139,8 +147,10 @@ class Backups(PagedResource):
         """
         path = f"/backups/{check_backup_id(backup_id)}/download"
         params = {"expires_in": check_int_range(expires_in, "expires_in", 300, 3600)}
-        data = await self._transport.request("GET", path, params=params, timeout=timeout)
-        return self._structure(data, BackupDownload, "GET", path)
+        response = await self._send(
+            "GET", path, route="/backups/{backup_id}/download", params=params, timeout=timeout
+        )
+        return self._parse(response, BackupDownload)
 
     async def restore(
         self,
@@ -170,13 +180,14 @@ class Backups(PagedResource):
         """
         path = f"/backups/{check_backup_id(backup_id)}/restore"
         check_confirm(confirm, f"restoring backup {backup_id} over its environment")
-        data = await self._transport.request(
+        response = await self._send(
             "POST",
             path,
+            route="/backups/{backup_id}/restore",
             headers={"X-Confirm-Restore": "true"},
             idempotency_header=ACTION_IDEMPOTENCY_HEADER,
             idempotency_key=check_idempotency_key(idempotency_key),
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._structure(data, ActionResult, "POST", path)
+        return self._parse(response, ActionResult)

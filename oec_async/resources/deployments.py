@@ -31,8 +31,8 @@ class Deployments(Resource):
             timeout: Request timeout for this call.
         """
         path = f"/deployments/{check_task_id(task)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return same_id(self._structure(data, Deployment, "GET", path), path)
+        response = await self._send("GET", path, route="/deployments/{task_id}", timeout=timeout)
+        return same_id(self._parse(response, Deployment), path)
 
     def list(
         self,
@@ -56,7 +56,13 @@ class Deployments(Resource):
         """
         path = f"/environments/{check_environment_id(environment_id)}/deployments"
         return self._cursor_list(
-            path, Deployment, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+            path,
+            Deployment,
+            route="/environments/{environment_id}/deployments",
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            timeout=timeout,
         )
 
     def watch(

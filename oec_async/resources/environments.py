@@ -94,8 +94,10 @@ class Environments(Resource):
             NotFoundError: no such environment visible to the key.
         """
         path = f"/environments/{check_environment_id(environment_id)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return same_id(self._structure(data, Environment, "GET", path), path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}", timeout=timeout
+        )
+        return same_id(self._parse(response, Environment), path)
 
     def list(
         self,
@@ -120,10 +122,14 @@ class Environments(Resource):
             params["status"] = check_choice(status, "status", EnvironmentStatus, fold_case=True)
 
         async def fetch(_: str | None) -> Page[Environment]:
-            data = await self._transport.request(
-                "GET", path, params=params or None, timeout=timeout
+            response = await self._send(
+                "GET",
+                path,
+                route="/projects/{project_id}/environments",
+                params=params or None,
+                timeout=timeout,
             )
-            items = self._structure(data, tuple[Environment, ...], "GET", path)
+            items = self._parse(response, tuple[Environment, ...])
             return Page(items=items, pagination=Pagination(has_more=False, total=len(items)))
 
         return self._paginator(fetch)
@@ -133,8 +139,10 @@ class Environments(Resource):
     ) -> EnvironmentStatusReport:
         """Fetch an environment's health and its last deploy."""
         path = f"/environments/{check_environment_id(environment_id)}/status"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        report = self._structure(data, EnvironmentStatusReport, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}/status", timeout=timeout
+        )
+        report = self._parse(response, EnvironmentStatusReport)
         return same_id(report, path, field="environment_id")
 
     async def deploy(
@@ -234,16 +242,17 @@ class Environments(Resource):
                 f"action must be one of {', '.join(sorted(_ACTION_PATHS))}, got {action!r}"
             )
         path = f"/environments/{check_environment_id(environment_id)}/{action}"
-        data = await self._transport.request(
+        response = await self._send(
             "POST",
             path,
+            route=f"/environments/{{environment_id}}/{action}",
             json=json,
             idempotency_header=ACTION_IDEMPOTENCY_HEADER,
             idempotency_key=check_idempotency_key(idempotency_key),
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._structure(data, ActionResult, "POST", path)
+        return self._parse(response, ActionResult)
 
     async def create(
         self,
@@ -314,6 +323,7 @@ class Environments(Resource):
             f"/projects/{check_project_id(project_id)}/environments",
             body,
             Environment,
+            route="/projects/{project_id}/environments",
             idempotency_key=idempotency_key,
             timeout=timeout,
         )
@@ -424,8 +434,10 @@ class Environments(Resource):
             ram_mb=ram_mb,
             disk_gb=disk_gb,
         )
-        data = await self._transport.request("PATCH", path, json=body, timeout=timeout)
-        return self._structure(data, Environment, "PATCH", path)
+        response = await self._send(
+            "PATCH", path, route="/environments/{environment_id}", json=body, timeout=timeout
+        )
+        return self._parse(response, Environment)
 
     async def delete(
         self,
@@ -449,10 +461,14 @@ class Environments(Resource):
         """
         path = f"/environments/{check_environment_id(environment_id)}"
         check_confirm(confirm, f"destroying environment {environment_id}")
-        data = await self._transport.request(
-            "DELETE", path, headers={"X-Confirm-Delete": "true"}, timeout=timeout
+        response = await self._send(
+            "DELETE",
+            path,
+            route="/environments/{environment_id}",
+            headers={"X-Confirm-Delete": "true"},
+            timeout=timeout,
         )
-        return self._structure(data, ActionResult, "DELETE", path)
+        return self._parse(response, ActionResult)
 
     async def logs(
         self,
@@ -474,8 +490,10 @@ class Environments(Resource):
         params: dict[str, str | int] = {"lines": check_int_range(lines, "lines", 1, 1000)}
         if task_id is not None:
             params["task_id"] = check_task_id(task_id)
-        data = await self._transport.request("GET", path, params=params, timeout=timeout)
-        return self._structure(data, TaskLog, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}/logs", params=params, timeout=timeout
+        )
+        return self._parse(response, TaskLog)
 
     async def runtime_logs(
         self,
@@ -503,8 +521,14 @@ class Environments(Resource):
             "source": source,
             "lines": check_int_range(lines, "lines", 1, 1000),
         }
-        data = await self._transport.request("GET", path, params=params, timeout=timeout)
-        return self._structure(data, RuntimeLog, "GET", path)
+        response = await self._send(
+            "GET",
+            path,
+            route="/environments/{environment_id}/runtime-logs",
+            params=params,
+            timeout=timeout,
+        )
+        return self._parse(response, RuntimeLog)
 
     async def metrics(
         self, environment_id: EnvironmentRef, *, timeout: float | Timeouts | None = None
@@ -515,5 +539,7 @@ class Environments(Resource):
         :class:`RateLimitError` with ``retry_after`` is raised at once (not retried).
         """
         path = f"/environments/{check_environment_id(environment_id)}/metrics"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, EnvironmentMetrics, "GET", path)
+        response = await self._send(
+            "GET", path, route="/environments/{environment_id}/metrics", timeout=timeout
+        )
+        return self._parse(response, EnvironmentMetrics)

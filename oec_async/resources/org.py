@@ -25,8 +25,8 @@ class ApiKeys(PagedResource):
         path = "/org/api-keys"
 
         async def fetch(_: str | None) -> Page[ApiKey]:
-            data = await self._transport.request("GET", path, timeout=timeout)
-            return self._structure_array_page(data, ApiKey, "GET", path)
+            response = await self._send("GET", path, route="/org/api-keys", timeout=timeout)
+            return self._structure_array_page(response, ApiKey)
 
         return self._paginator(fetch)
 
@@ -46,7 +46,7 @@ class ApiKeys(PagedResource):
         """
         path = f"/org/api-keys/{check_api_key_id(key_id)}"
         check_confirm(confirm, f"revoking API key {key_id}")
-        await self._transport.request("DELETE", path, timeout=timeout)
+        await self._send("DELETE", path, route="/org/api-keys/{key_id}", timeout=timeout)
 
 
 class Org(Resource):
@@ -59,10 +59,10 @@ class Org(Resource):
 
     async def get(self, *, timeout: float | Timeouts | None = None) -> Organization:
         """The organisation: its plan and its limits."""
-        data = await self._transport.request("GET", "/org", timeout=timeout)
-        return self._structure(data, Organization, "GET", "/org")
+        response = await self._send("GET", "/org", route="/org", timeout=timeout)
+        return self._parse(response, Organization)
 
     async def usage(self, *, timeout: float | Timeouts | None = None) -> OrganizationUsage:
         """What the organisation uses now (environments running, CPU, memory, disk)."""
-        data = await self._transport.request("GET", "/org/usage", timeout=timeout)
-        return self._structure(data, OrganizationUsage, "GET", "/org/usage")
+        response = await self._send("GET", "/org/usage", route="/org/usage", timeout=timeout)
+        return self._parse(response, OrganizationUsage)

@@ -43,7 +43,13 @@ class Projects(Resource):
             timeout: Request timeout for each page.
         """
         return self._cursor_list(
-            "/projects", Project, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+            "/projects",
+            Project,
+            route="/projects",
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            timeout=timeout,
         )
 
     async def get(
@@ -55,8 +61,8 @@ class Projects(Resource):
             NotFoundError: no such project visible to the key.
         """
         path = f"/projects/{check_project_id(project_id)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return same_id(self._structure(data, Project, "GET", path), path)
+        response = await self._send("GET", path, route="/projects/{project_id}", timeout=timeout)
+        return same_id(self._parse(response, Project), path)
 
     async def create(
         self,
@@ -91,7 +97,12 @@ class Projects(Resource):
         if odoo_version is not None:
             body["odoo_version"] = check_odoo_version(odoo_version)
         return await self._create(
-            "/projects", body, Project, idempotency_key=idempotency_key, timeout=timeout
+            "/projects",
+            body,
+            Project,
+            route="/projects",
+            idempotency_key=idempotency_key,
+            timeout=timeout,
         )
 
     async def update(
@@ -137,8 +148,10 @@ class Projects(Resource):
                 "nothing to update: pass at least one of name, default_branch, odoo_version, "
                 "git_repo_url, git_provider"
             )
-        data = await self._transport.request("PATCH", path, json=body, timeout=timeout)
-        return self._structure(data, Project, "PATCH", path)
+        response = await self._send(
+            "PATCH", path, route="/projects/{project_id}", json=body, timeout=timeout
+        )
+        return self._parse(response, Project)
 
     async def delete(
         self,
@@ -162,6 +175,10 @@ class Projects(Resource):
         """
         path = f"/projects/{check_project_id(project_id)}"
         check_confirm(confirm, f"deleting project {project_id}")
-        await self._transport.request(
-            "DELETE", path, headers={"X-Confirm-Delete": "true"}, timeout=timeout
+        await self._send(
+            "DELETE",
+            path,
+            route="/projects/{project_id}",
+            headers={"X-Confirm-Delete": "true"},
+            timeout=timeout,
         )

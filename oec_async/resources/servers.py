@@ -31,7 +31,13 @@ class Servers(Resource):
             timeout: Request timeout for each page.
         """
         return self._cursor_list(
-            "/servers", Server, limit=limit, cursor=cursor, max_items=max_items, timeout=timeout
+            "/servers",
+            Server,
+            route="/servers",
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            timeout=timeout,
         )
 
     async def get(self, server_id: ServerRef, *, timeout: float | Timeouts | None = None) -> Server:
@@ -42,8 +48,8 @@ class Servers(Resource):
                 project-scoped key (it never sees single servers).
         """
         path = f"/servers/{check_server_id(server_id)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return same_id(self._structure(data, Server, "GET", path), path)
+        response = await self._send("GET", path, route="/servers/{server_id}", timeout=timeout)
+        return same_id(self._parse(response, Server), path)
 
     async def metrics(
         self, server_id: ServerRef, *, timeout: float | Timeouts | None = None
@@ -57,5 +63,7 @@ class Servers(Resource):
             NotFoundError: a shared server (its figures would cover other customers).
         """
         path = f"/servers/{check_server_id(server_id)}/metrics"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return self._structure(data, ServerMetrics, "GET", path)
+        response = await self._send(
+            "GET", path, route="/servers/{server_id}/metrics", timeout=timeout
+        )
+        return self._parse(response, ServerMetrics)

@@ -74,8 +74,10 @@ class Webhooks(PagedResource):
         async def fetch(page_cursor: str | None) -> PageDraft[Webhook]:
             position = first if page_cursor is None else int(page_cursor)
             params = {"limit": limit, "offset": position}
-            data = await self._transport.request("GET", path, params=params, timeout=timeout)
-            return self._read_offset_page(data, Webhook, position, "GET", path)
+            response = await self._send(
+                "GET", path, route="/webhooks", params=params, timeout=timeout
+            )
+            return self._read_offset_page(response, Webhook, position)
 
         return self._paginator(fetch, max_items=max_items)
 
@@ -84,8 +86,8 @@ class Webhooks(PagedResource):
     ) -> Webhook:
         """Fetch one webhook (without its secret)."""
         path = f"/webhooks/{check_webhook_id(webhook_id)}"
-        data = await self._transport.request("GET", path, timeout=timeout)
-        return same_id(self._structure(data, Webhook, "GET", path), path)
+        response = await self._send("GET", path, route="/webhooks/{webhook_id}", timeout=timeout)
+        return same_id(self._parse(response, Webhook), path)
 
     async def create(
         self,
@@ -133,7 +135,12 @@ class Webhooks(PagedResource):
         if is_active is not None:
             body["is_active"] = check_bool(is_active, "is_active")
         return await self._create(
-            "/webhooks", body, Webhook, idempotency_key=idempotency_key, timeout=timeout
+            "/webhooks",
+            body,
+            Webhook,
+            route="/webhooks",
+            idempotency_key=idempotency_key,
+            timeout=timeout,
         )
 
     async def update(
@@ -169,23 +176,27 @@ class Webhooks(PagedResource):
                 "nothing to update: pass at least one of url, events, description, format, "
                 "is_active"
             )
-        data = await self._transport.request("PATCH", path, json=body, timeout=timeout)
-        return self._structure(data, Webhook, "PATCH", path)
+        response = await self._send(
+            "PATCH", path, route="/webhooks/{webhook_id}", json=body, timeout=timeout
+        )
+        return self._parse(response, Webhook)
 
     async def delete(
         self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> None:
         """Delete a webhook and its delivery history."""
         path = f"/webhooks/{check_webhook_id(webhook_id)}"
-        await self._transport.request("DELETE", path, timeout=timeout)
+        await self._send("DELETE", path, route="/webhooks/{webhook_id}", timeout=timeout)
 
     async def test(
         self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
     ) -> WebhookTestResult:
         """Send a ``ping`` event to the webhook's URL now (no delivery record is kept)."""
         path = f"/webhooks/{check_webhook_id(webhook_id)}/test"
-        data = await self._transport.request("POST", path, timeout=timeout)
-        return self._structure(data, WebhookTestResult, "POST", path)
+        response = await self._send(
+            "POST", path, route="/webhooks/{webhook_id}/test", timeout=timeout
+        )
+        return self._parse(response, WebhookTestResult)
 
     async def rotate_secret(
         self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
@@ -195,8 +206,10 @@ class Webhooks(PagedResource):
         The new secret is shown once (``result.secret``; never part of ``repr()``).
         """
         path = f"/webhooks/{check_webhook_id(webhook_id)}/rotate-secret"
-        data = await self._transport.request("POST", path, timeout=timeout)
-        return self._structure(data, WebhookSecret, "POST", path)
+        response = await self._send(
+            "POST", path, route="/webhooks/{webhook_id}/rotate-secret", timeout=timeout
+        )
+        return self._parse(response, WebhookSecret)
 
     def deliveries(
         self, webhook_id: WebhookRef, *, timeout: float | Timeouts | None = None
@@ -205,8 +218,10 @@ class Webhooks(PagedResource):
         path = f"/webhooks/{check_webhook_id(webhook_id)}/deliveries"
 
         async def fetch(_: str | None) -> Page[WebhookDelivery]:
-            data = await self._transport.request("GET", path, timeout=timeout)
-            return self._structure_array_page(data, WebhookDelivery, "GET", path)
+            response = await self._send(
+                "GET", path, route="/webhooks/{webhook_id}/deliveries", timeout=timeout
+            )
+            return self._structure_array_page(response, WebhookDelivery)
 
         return self._paginator(fetch)
 

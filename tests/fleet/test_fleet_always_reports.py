@@ -16,14 +16,15 @@ async def test_an_unexpected_exception_for_one_environment_is_its_errored_outcom
 ) -> None:
     async with fleet_fake(environments=5, task_duration=0.05) as (fake, client):
         victim = UUID(fake.environment_ids[2])
-        real_action = client.environments.action
+        resource = type(client.environments)
+        real_action = resource.action
 
-        async def hostile(action: str, environment_id: Any, **kwargs: Any) -> Any:
+        async def hostile(self: Any, action: str, environment_id: Any, **kwargs: Any) -> Any:
             if UUID(str(environment_id)) == victim:
                 raise RecursionError("maximum recursion depth exceeded while decoding JSON")
-            return await real_action(action, environment_id, **kwargs)
+            return await real_action(self, action, environment_id, **kwargs)
 
-        monkeypatch.setattr(client.environments, "action", hostile)
+        monkeypatch.setattr(resource, "action", hostile)
         report = await client.fleet.deploy(fake.environment_ids)
     assert len(report) == 5
     outcome = report.outcome(victim)
@@ -36,18 +37,19 @@ async def test_an_exception_while_polling_one_task_is_that_environments_errored_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with fleet_fake(environments=3, task_duration=0.05) as (fake, client):
-        real_get = client.deployments.get
+        resource = type(client.deployments)
+        real_get = resource.get
         victim: list[UUID] = []
 
-        async def hostile(task_id: Any, **kwargs: Any) -> Any:
-            deployment = await real_get(task_id, **kwargs)
+        async def hostile(self: Any, task_id: Any, **kwargs: Any) -> Any:
+            deployment = await real_get(self, task_id, **kwargs)
             if not victim and deployment.environment_id is not None:
                 victim.append(deployment.environment_id)
             if deployment.environment_id == victim[0]:
                 raise OverflowError("int too large to convert to float")
             return deployment
 
-        monkeypatch.setattr(client.deployments, "get", hostile)
+        monkeypatch.setattr(resource, "get", hostile)
         report = await client.fleet.deploy(fake.environment_ids)
     assert len(report) == 3
     assert report.outcome(victim[0]).kind is OutcomeKind.ERRORED

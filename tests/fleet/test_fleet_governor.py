@@ -1,4 +1,7 @@
-"""What the fleet needs from the rate governor: free slots, prepaid slots, background reads."""
+"""What the fleet needs from the rate governor: free slots and background reads.
+
+(Prepaid slots are values handed to ``client._with_slot``: see tests/test_client.py.)
+"""
 
 from __future__ import annotations
 
@@ -43,38 +46,6 @@ async def test_delay_for_tells_when_enough_slots_free_up(time_: FakeTime) -> Non
 
 def test_delay_for_is_zero_with_room(time_: FakeTime) -> None:
     assert governor(time_).delay_for(WRITE, 4) == 0.0
-
-
-async def test_a_prepaid_slot_is_not_counted_twice(time_: FakeTime) -> None:
-    gov = governor(time_, writes=4)
-    slot = await gov.acquire_slot(WRITE)
-    with gov.prepaid(slot):
-        await gov.acquire(WRITE)  # the transport's acquire: takes the prepaid slot
-        assert gov.sent_in_window(WRITE) == 1
-        await gov.acquire(WRITE)  # a retry: counted as usual
-    assert gov.sent_in_window(WRITE) == 2
-
-
-async def test_a_prepaid_slot_serves_only_its_bucket(time_: FakeTime) -> None:
-    gov = governor(time_)
-    with gov.prepaid(await gov.acquire_slot(WRITE)):
-        await gov.acquire(READ)
-    assert gov.sent_in_window(READ) == 1
-
-
-async def test_a_prepaid_slot_does_not_outlive_its_block(time_: FakeTime) -> None:
-    gov = governor(time_)
-    with gov.prepaid(await gov.acquire_slot(WRITE)):
-        pass
-    await gov.acquire(WRITE)
-    assert gov.sent_in_window(WRITE) == 2
-
-
-async def test_a_prepaid_slot_of_another_governor_does_not_count(time_: FakeTime) -> None:
-    gov, other = governor(time_), governor(time_)
-    with other.prepaid(await other.acquire_slot(WRITE)):
-        await gov.acquire(WRITE)
-    assert gov.sent_in_window(WRITE) == 1
 
 
 async def test_background_requests_leave_part_of_the_budget_free(time_: FakeTime) -> None:

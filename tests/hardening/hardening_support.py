@@ -50,13 +50,9 @@ def fast_client(base_url: str, *, key: str = API_KEY, **options: Any) -> Client:
     return Client(key, base_url=base_url, **options)
 
 
-def silence_sleeps(client: Client) -> FakeSleep:
-    """Make the open client's retry and governor sleeps instant; return the recorder."""
-    sleep = FakeSleep()
-    client._require_transport()._sleep = sleep
-    client.governor._sleep = sleep
-    client.governor._clock = sleep.monotonic
-    return sleep
+def silent(sleep: FakeSleep) -> dict[str, object]:
+    """Client options (the time seam) that make retry, poll and governor sleeps instant."""
+    return {"clock": sleep.monotonic, "sleep": sleep}
 
 
 Answer = web.StreamResponse | None

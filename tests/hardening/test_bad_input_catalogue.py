@@ -8,7 +8,9 @@ aioresponses (nothing leaves the machine). A row whose class is ``None`` must be
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from email.utils import formatdate
 from typing import Any, Final
 
 import attrs
@@ -48,10 +50,8 @@ from oec_async import (
     RetryPolicy,
     TaskInProgressError,
     UnprocessableEntityError,
-    UnsafeRequestError,
 )
 
-NOW: Final = 1_790_000_000.0
 ENV_URL: Final = f"{BASE_URL}/environments/{ENV_ID}"
 TASK_URL: Final = f"{BASE_URL}/deployments/{TASK_ID}"
 DEPLOY_URL: Final = f"{ENV_URL}/deploy"
@@ -182,22 +182,6 @@ async def _repeating_cursor(env: Env) -> object:
     return [d async for d in env.client.deployments.list(ENV_ID)]
 
 
-async def _poll_url_elsewhere(env: Env) -> object:
-    return env.client._require_transport().resolve(
-        "https://evil.example/api/public/v1/deployments/x"
-    )
-
-
-async def _protocol_relative_poll_url(env: Env) -> object:
-    return env.client._require_transport().resolve("//evil.example/api/public/v1/deployments/x")
-
-
-async def _poll_url_lookalike_host(env: Env) -> object:
-    return env.client._require_transport().resolve(
-        "https://api.test.invalid.evil.example/api/public/v1/deployments/x"
-    )
-
-
 async def _action_with_foreign_poll_url(env: Env) -> object:
     # The SDK follows a task by its id on the configured origin, never by the poll_url it was
     # given: aioresponses would fail the test on any request to evil.example.
@@ -207,17 +191,20 @@ async def _action_with_foreign_poll_url(env: Env) -> object:
 
 
 async def _pause_of_a_day(env: Env) -> object:
-    # After a 429 asking for a day, the next write fails at once instead of sleeping, or
-    # earning another 429: only the first call reaches the server.
+    # A 429 asking for a day raises at once; the pause it records is capped at one window, so
+    # the next write waits that cap at most (never a day, never for good) and is then sent.
     headers = {"Retry-After": "86400"}
     body = _detail("rate_limit_exceeded", "Daily quota")
     _answer(DEPLOY_URL, 429, body, method="POST", headers=headers)(env.mocked)
     with pytest.raises(RateLimitError, match="asks to wait 86400s"):
         await env.client.environments.deploy(ENV_ID)
+    action = {"task_id": TASK_ID, "status": "queued", "environment_id": ENV_ID}
+    _answer(f"{ENV_URL}/restart", 202, action, method="POST")(env.mocked)
     try:
         return await env.client.environments.restart(ENV_ID)
     finally:
-        assert sum(len(calls) for calls in env.mocked.requests.values()) == 1
+        assert 0 < max(env.sleep.calls) <= env.client.retry_policy.max_retry_after
+        assert sum(len(calls) for calls in env.mocked.requests.values()) == 2
 
 
 async def _budget_reset_of_a_day(env: Env) -> object:
@@ -287,7 +274,7 @@ CATALOGUE: Final[list[Case]] = [
         "id of the wrong type",
         _call(lambda e: e.client.environments.get(42)),  # type: ignore[arg-type]
         TypeError,
-        "environment_id must be a UUID or a UUID string, got int",
+        "environment_id must be a UUID, a UUID string or an Environment, got int",
         sends_request=False,
     ),
     Case(
@@ -431,7 +418,7 @@ CATALOGUE: Final[list[Case]] = [
         "empty idempotency key",
         _call(lambda e: e.client.environments.deploy(ENV_ID, idempotency_key="")),
         ValueError,
-        "idempotency_key must be a non-empty string",
+        "idempotency_key must be 1..255 characters long, got 0",
         sends_request=False,
     ),
     Case(
@@ -528,13 +515,13 @@ CATALOGUE: Final[list[Case]] = [
         "wrong field type (string progress)",
         _get_task_answering(200, {**TASK_BODY, "progress_percent": "ten"}),
         ResponseValidationError,
-        "expected a number, got str @ $.progress_percent",
+        "expected a number, got string @ $.progress_percent",
     ),
     Case(
         "wrong field type (bool as string)",
         _get_env_answering(200, {"id": ENV_ID, "custom_domain_verified": "false"}),
         ResponseValidationError,
-        "expected a boolean, got str @ $.custom_domain_verified",
+        "expected a boolean, got string @ $.custom_domain_verified",
     ),
     Case(
         "string where an object belongs",
@@ -606,27 +593,6 @@ CATALOGUE: Final[list[Case]] = [
         "(+45 more field errors)",
     ),
     # --- the key goes nowhere but the configured origin ----------------------------------------
-    Case(
-        "poll_url on another host",
-        _poll_url_elsewhere,
-        UnsafeRequestError,
-        "refusing to send the API key to 'https://evil.example/",
-        sends_request=False,
-    ),
-    Case(
-        "protocol-relative poll_url",
-        _protocol_relative_poll_url,
-        UnsafeRequestError,
-        "not on the configured origin https://api.test.invalid",
-        sends_request=False,
-    ),
-    Case(
-        "poll_url on a look-alike host",
-        _poll_url_lookalike_host,
-        UnsafeRequestError,
-        "refusing to send the API key",
-        sends_request=False,
-    ),
     Case("ActionResult with a foreign poll_url", _action_with_foreign_poll_url, None, ""),
     Case(
         "redirect",
@@ -661,7 +627,7 @@ CATALOGUE: Final[list[Case]] = [
         _get_env_answering(
             503,
             _detail("enqueue_failed", "queue full"),
-            headers={"Retry-After": "Tue, 22 Sep 2026 14:13:20 GMT"},
+            headers={"Retry-After": formatdate(time.time() + 86400, usegmt=True)},
         ),
         InternalServerError,
         "over max_retry_after; not waiting",
@@ -675,10 +641,10 @@ CATALOGUE: Final[list[Case]] = [
         "asks to wait 86400s",
     ),
     Case(
-        "next write after a 429 of a day",
+        "next write after a 429 of a day (the pause is capped)",
         _pause_of_a_day,
-        RateLimitError,
-        "the write rate limit is paused for another 86400s",
+        None,
+        "",
     ),
     Case("X-RateLimit-Reset of a day (bounded)", _budget_reset_of_a_day, None, ""),
     # --- every documented error code (oec-api.md 3.1) ------------------------------------------
@@ -894,12 +860,9 @@ async def env(mocked: aioresponses) -> AsyncIterator[Env]:
         retry=RetryPolicy(max_retries=2, initial_backoff=0.0, jitter=0.0),
         poll=PollPolicy(initial_interval=0.0, max_interval=0.0, jitter=0.0),
         rate_limits=RateLimits(),
+        clock=sleep.monotonic,
+        sleep=sleep,
     ) as client:
-        transport = client._require_transport()
-        transport._sleep = sleep
-        transport._wall_clock = lambda: NOW
-        client.governor._sleep = sleep
-        client.governor._clock = sleep.monotonic
         yield Env(client, mocked, sleep)
 
 

@@ -14,7 +14,7 @@ from hardening_support import PROPERTY
 from hypothesis import given, strategies as st
 from support import FakeTime, fake_governor
 
-from oec_async._ratelimit import WRITE
+from oec_async._ratelimit import WRITE, Slot
 
 LIMIT = 5
 WINDOW = 60.0  # fake_governor's window
@@ -43,14 +43,14 @@ async def test_no_window_of_server_arrivals_holds_more_than_the_limit(
 ) -> None:
     time_ = FakeTime()
     gov = fake_governor(time_, writes=LIMIT)
-    answers: list[tuple[float, float]] = []  # (when the answer arrives, the slot's time)
+    answers: list[tuple[float, int, Slot]] = []  # (when the answer arrives, order, the slot)
     arrivals: list[float] = []
 
     def answer_due(until: float) -> None:
         while answers and answers[0][0] <= until:
-            answered_at, taken = heapq.heappop(answers)
+            answered_at, _, slot = heapq.heappop(answers)
             time_.now = max(time_.now, answered_at)
-            gov.release(WRITE, taken)
+            gov.release(slot)
 
     for latency, seen_at, idle in requests:
         send_at = time_.now + idle * (idle > WINDOW / 2)  # about half come in bursts
@@ -61,9 +61,10 @@ async def test_no_window_of_server_arrivals_holds_more_than_the_limit(
                 answer_due(answers[0][0])
             else:
                 time_.now += wait
-        taken = await gov.acquire(WRITE)
+        slot = await gov.acquire_slot(WRITE)
+        taken = slot.taken_at
         assert taken == time_.now
         arrivals.append(taken + seen_at * latency)
-        heapq.heappush(answers, (taken + latency, taken))
+        heapq.heappush(answers, (taken + latency, len(arrivals), slot))
 
     assert most_in_any_window(arrivals) <= LIMIT

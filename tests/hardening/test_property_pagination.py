@@ -20,10 +20,11 @@ from hardening_support import (
     PROPERTY,
     PROPERTY_IO,
     Answer,
+    FakeSleep,
     ScriptedServer,
     fast_client,
     json_answer,
-    silence_sleeps,
+    silent,
 )
 from hypothesis import given, strategies as st
 
@@ -93,9 +94,12 @@ async def _collect_with_resume(
     failures = 0
     async with (
         ScriptedServer(handler).running() as server,
-        fast_client(server.url, retry=RetryPolicy(max_retries=2, initial_backoff=0.0)) as client,
+        fast_client(
+            server.url,
+            retry=RetryPolicy(max_retries=2, initial_backoff=0.0),
+            **silent(FakeSleep()),
+        ) as client,
     ):
-        silence_sleeps(client)
         cursor: str | None = None
         while True:
             try:
@@ -130,9 +134,12 @@ async def _iterate_items(
     handler = PagedDeployments(count, faults)
     async with (
         ScriptedServer(handler).running() as server,
-        fast_client(server.url, retry=RetryPolicy(max_retries=3, initial_backoff=0.0)) as client,
+        fast_client(
+            server.url,
+            retry=RetryPolicy(max_retries=3, initial_backoff=0.0),
+            **silent(FakeSleep()),
+        ) as client,
     ):
-        silence_sleeps(client)
         return [d async for d in client.deployments.list(ENV_ID, limit=limit, max_items=max_items)]
 
 

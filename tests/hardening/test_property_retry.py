@@ -14,13 +14,23 @@ from email.utils import format_datetime
 
 import pytest
 from aioresponses import aioresponses
-from hardening_support import BASE_URL, ENV_ID, PROPERTY, PROPERTY_IO, FakeSleep, fast_client
+from hardening_support import BASE_URL, ENV_ID, PROPERTY, PROPERTY_IO, fast_client
 from hypothesis import assume, given, strategies as st
 
-from oec_async import InternalServerError, RateLimitError, RateLimits, RetryPolicy
+from oec_async import RateLimitError, RateLimits, RetryPolicy
+from oec_async._core import RawResponse, build_request
 from oec_async._models import RateLimitSnapshot
 from oec_async._ratelimit import RateGovernor
-from oec_async._retry import backoff_delay, parse_retry_after, server_wait_hint
+from oec_async._retry import (
+    CallPolicy,
+    Decision,
+    Raise,
+    Retry,
+    backoff_delay,
+    decide,
+    parse_retry_after,
+    server_wait_hint,
+)
 
 NOW = 1_790_000_000.0
 
@@ -136,37 +146,22 @@ def test_any_rate_limit_snapshot_leaves_the_governor_usable(
 # --- the transport sleeps exactly what the server asked, or gives up clearly ------------------
 
 
-async def _answer_then_succeed(
-    status: int, headers: dict[str, str], policy: RetryPolicy
-) -> tuple[list[float], BaseException | None]:
-    clock = _Clock()
-    async with fast_client(BASE_URL, retry=policy) as client:
-        transport = client._require_transport()
-        sleep = FakeSleep()
-        transport._sleep = sleep
-        transport._wall_clock = lambda: NOW
-        client.governor._sleep = clock.sleep
-        client.governor._clock = clock
-        with aioresponses() as mocked:
-            target = f"{BASE_URL}/environments/{ENV_ID}"
-            mocked.get(target, status=status, headers=headers, payload={"error": "x"})
-            mocked.get(target, status=200, payload={"id": ENV_ID})
-            try:
-                await client.environments.get(ENV_ID)
-            except (RateLimitError, InternalServerError) as error:
-                return sleep.calls + clock.slept, error
-    return sleep.calls + clock.slept, None
+def _decide_once(status: int, value: str, policy: RetryPolicy) -> Decision:
+    request = build_request(
+        "GET", "/environments/x", route="/environments/{environment_id}", base_url="", headers={}
+    )
+    answer = RawResponse(status, {"Retry-After": value}, b'{"error": "x"}', 0.0)
+    return decide(answer, 0, CallPolicy(request, policy, policy.max_retries), NOW)
 
 
-@PROPERTY_IO
+@PROPERTY
 @given(
     status=st.sampled_from([429, 503]),
     hint=st.floats(min_value=0.0, max_value=400.0).map(lambda s: round(s, 2)),
     as_date=st.booleans(),
     max_retry_after=st.sampled_from([0.0, 5.0, 60.0, 120.0, 300.0]),
 )
-@pytest.mark.usefixtures("_aioresponses_compat")
-def test_the_transport_waits_exactly_the_hint_or_gives_up_with_a_clear_error(
+def test_the_decision_waits_exactly_the_hint_or_gives_up_with_a_clear_error(
     status: int, hint: float, as_date: bool, max_retry_after: float
 ) -> None:
     if as_date:
@@ -176,14 +171,16 @@ def test_the_transport_waits_exactly_the_hint_or_gives_up_with_a_clear_error(
         value = f"{hint}"
     assume(hint != max_retry_after)
     policy = RetryPolicy(max_retries=1, max_retry_after=max_retry_after, initial_backoff=0.0)
-    waits, error = asyncio.run(_answer_then_succeed(status, {"Retry-After": value}, policy))
+    decision = _decide_once(status, value, policy)
     if hint <= max_retry_after:
-        assert error is None
-        assert [w for w in waits if w > 0] == pytest.approx([hint] if hint > 0 else [])
+        assert isinstance(decision, Retry)
+        # A 429 pauses the whole bucket for the hint; a 503 waits it out itself.
+        waited = decision.pause if status == 429 else decision.delay
+        assert waited == pytest.approx(hint)
     else:
-        assert waits == []
-        assert error is not None
-        assert "over max_retry_after; not waiting" in str(error)
+        assert isinstance(decision, Raise)
+        assert "over max_retry_after; not waiting" in str(decision.error)
+        assert decision.pause is None or decision.pause <= max(max_retry_after, 60.0)
 
 
 @PROPERTY_IO
@@ -200,11 +197,12 @@ def test_a_429_without_any_hint_never_waits_over_the_cap(
     async def scenario() -> tuple[list[float], BaseException | None]:
         clock = _Clock()
         async with fast_client(
-            BASE_URL, retry=policy, rate_limits=RateLimits(enabled=False, window=window)
+            BASE_URL,
+            retry=policy,
+            rate_limits=RateLimits(enabled=False, window=window),
+            clock=clock,
+            sleep=clock.sleep,
         ) as client:
-            client.governor._sleep = clock.sleep
-            client.governor._clock = clock
-            client._require_transport()._sleep = clock.sleep
             with aioresponses() as mocked:
                 target = f"{BASE_URL}/environments/{ENV_ID}"
                 mocked.get(target, status=429, payload={"error": "rate_limit_exceeded"})

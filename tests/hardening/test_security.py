@@ -32,19 +32,18 @@ from hardening_support import (
     PROJECT_ID,
     TASK_ID,
     Answer,
+    FakeSleep,
     ScriptedServer,
     fast_client,
     json_answer,
-    silence_sleeps,
+    silent,
 )
 
 from oec_async import (
-    ActionResult,
     APIConnectionError,
     APIStatusError,
     Client,
     RetryPolicy,
-    UnsafeRequestError,
 )
 
 TLS: Final = Path(__file__).parent / "tls"
@@ -111,8 +110,7 @@ async def test_a_foreign_poll_url_is_never_followed_by_wait_or_the_fleet(
     elsewhere: ScriptedServer,
 ) -> None:
     api = ScriptedServer(MiniApi(elsewhere.url))
-    async with api.running(), fast_client(api.url + PREFIX) as client:
-        silence_sleeps(client)
+    async with api.running(), fast_client(api.url + PREFIX, **silent(FakeSleep())) as client:
         action = await client.environments.deploy(ENV_ID)
         assert action.poll_url is not None
         assert action.poll_url.startswith(elsewhere.url)
@@ -122,26 +120,6 @@ async def test_a_foreign_poll_url_is_never_followed_by_wait_or_the_fleet(
     assert report.ok, report.summary()
     assert elsewhere.seen == []
     assert api.seen, "the API itself was used"
-
-
-async def test_resolving_a_poll_url_refuses_every_other_origin(elsewhere: ScriptedServer) -> None:
-    async with fast_client("https://api.example.test/api/public/v1") as client:
-        transport = client._require_transport()
-        assert (
-            transport.resolve(f"{PREFIX}/deployments/{TASK_ID}")
-            == f"https://api.example.test{PREFIX}/deployments/{TASK_ID}"
-        )
-        for foreign in [
-            f"{elsewhere.url}{PREFIX}/deployments/{TASK_ID}",
-            "http://api.example.test/api/public/v1/deployments/x",  # same host, plain http
-            "https://api.example.test:8443/api/public/v1/deployments/x",  # another port
-            "https://api.example.test.evil.example/x",
-            "https://api.example.test@evil.example/x",
-            "//evil.example/x",
-            "deployments/x",
-        ]:
-            with pytest.raises(UnsafeRequestError, match="refusing to send the API key"):
-                transport.resolve(foreign)
 
 
 @pytest.mark.parametrize("borrowed", [False, True], ids=["own session", "borrowed session"])
@@ -340,11 +318,6 @@ async def test_no_log_record_or_error_of_a_bad_day_contains_the_key(
                 await client.environments.get(ENV_ID)
             except Exception as error:
                 errors.append(error)
-        action = ActionResult(task_id=TASK_ID, poll_url=f"{elsewhere.url}/{API_KEY}")  # type: ignore[arg-type]
-        try:
-            client._require_transport().resolve(action.poll_url or "")
-        except UnsafeRequestError as error:
-            errors.append(error)
         shown_client = repr(client)
     assert len(errors) >= 6  # every call failed (aiohttp may re-send a dropped GET itself)
     assert API_KEY not in shown_client

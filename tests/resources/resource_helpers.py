@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -81,7 +82,9 @@ def params(call: RequestCall) -> dict[str, Any]:
 
 
 def body(call: RequestCall) -> Any:
-    return call.kwargs.get("json")
+    """The JSON body the SDK sent (it encodes the body itself), or ``None``."""
+    data = call.kwargs.get("data")
+    return None if data is None else json.loads(data)
 
 
 def environment_json(**fields: Any) -> dict[str, Any]:

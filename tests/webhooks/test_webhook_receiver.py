@@ -13,6 +13,7 @@ import aiohttp
 import anyio
 import anyio.abc
 import pytest
+from support import API_KEY, BASE_URL
 
 from oec_async import Client
 from oec_async._polling import TaskSignals
@@ -284,8 +285,10 @@ async def test_a_started_push_does_not_wake_the_task_but_wakes_the_environment(
 
 
 async def test_connect_takes_a_client_and_disconnect_stops_the_feed(
-    receiver: WebhookReceiver, poster: Poster, client: Client
+    receiver: WebhookReceiver, poster: Poster
 ) -> None:
+    # Sleeps on the real clock (no time seam): a push must cut a real sleep short.
+    client = Client(API_KEY, base_url=BASE_URL)
     receiver.connect(client)
     receiver.connect(client)  # once only
 
