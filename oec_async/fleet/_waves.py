@@ -49,6 +49,7 @@ def _baked_before(outcomes: Iterable[FleetOutcome], bake: float) -> bool:
             return False
     return True
 
+
 BAKE_WATCHES: Final = 3
 """Reads of a wave's projects during its bake (the last one is the final re-check)."""
 _NO_HEALTH_ACTIONS: Final = frozenset({"stop"})
