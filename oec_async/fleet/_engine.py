@@ -287,7 +287,8 @@ class Engine:
             self.poller.wake()  # the wave's end now waits on its tasks
         if not self.stopping():
             self._bake_cut = anyio.CancelScope()
-            await self.waves.bake(wave, cut=self._bake_cut)
+            with listening(transport_listener(self.emit, self.elapsed, None)):
+                await self.waves.bake(wave, cut=self._bake_cut)
         self.waves.release_all()
         self.waves.finish(wave, self._outcomes)
 

@@ -1,4 +1,9 @@
-"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``."""
+"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``.
+
+Every one is an :class:`~oec_async.Event`, also delivered to the client's listeners
+(``Client(event_hooks=...)``, ``client.add_listener``) and to ``oec_async.listening`` blocks
+around the run.
+"""
 
 from __future__ import annotations
 

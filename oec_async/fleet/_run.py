@@ -294,9 +294,9 @@ class FleetRun:
             await done.wait()
 
     def _publish(self, event: FleetEvent) -> None:
+        self._client._emit(event)  # the client's listeners (a raising one is logged there)
         for channel in self._subscribers:
             channel.put(event)
-        self._client._emit(event)  # the client's listeners see fleet events too
         hook = self._spec.on_event
         if hook is not None:
             try:
