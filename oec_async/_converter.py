@@ -38,6 +38,10 @@ def _structure_uuid(value: Any, _: type) -> UUID:
     return parse_uuid(value)
 
 
+def _structure_optional_uuid(value: Any, _: type) -> UUID | None:
+    return None if value is None else parse_uuid(value)
+
+
 def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, datetime):
         parsed = value
@@ -47,7 +51,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         except ValueError:
             raise ValueError(f"not an ISO 8601 timestamp: {value[:60]!r}") from None
     else:
-        raise TypeError(f"expected an ISO 8601 string, got {_json_type(value)}")
+        raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
     # The API documents UTC; a timestamp without an offset is read as UTC, never as local time.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
@@ -59,13 +63,13 @@ def _unstructure_datetime(value: datetime) -> str:
 def _structure_str(value: Any, _: type) -> str:
     if isinstance(value, str):
         return value
-    raise TypeError(f"expected a string, got {_json_type(value)}")
+    raise TypeError(f"expected a string, got {type(value).__name__}")
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise TypeError(f"expected a boolean, got {_json_type(value)}")
+    raise TypeError(f"expected a boolean, got {type(value).__name__}")
 
 
 def _structure_int(value: Any, _: type) -> int:
@@ -73,7 +77,7 @@ def _structure_int(value: Any, _: type) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise TypeError(f"expected an integer, got {_json_type(value)}")
+    raise TypeError(f"expected an integer, got {type(value).__name__}")
 
 
 def _structure_float(value: Any, _: type) -> float:
@@ -82,7 +86,7 @@ def _structure_float(value: Any, _: type) -> float:
         if not math.isfinite(number):  # NaN, Infinity, or 1e400 read as inf
             raise ValueError(f"expected a finite number, got {value!r}")
         return number
-    raise TypeError(f"expected a number, got {_json_type(value)}")
+    raise TypeError(f"expected a number, got {type(value).__name__}")
 
 
 @functools.cache
@@ -95,6 +99,10 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
     member = _members(cls).get(value) if value.__class__ in (str, int) else None
     # The open enums turn unknown strings into pseudo-members; others raise ValueError.
     return member if member is not None else cls(value)
+
+
+def _is_enum(type_: Any) -> bool:
+    return isinstance(type_, type) and issubclass(type_, enum.Enum)
 
 
 def _is_optional(type_: Any) -> bool:
@@ -113,17 +121,42 @@ _EXACT_PRIMITIVES: Final[dict[type, StructureHook]] = {
 
 
 def _optional_hook(type_: Any, converter: cattrs.Converter) -> StructureHook:
-    """``X | None``: the hook of ``X`` looked up once (cattrs' own looks it up on every call)."""
+    """``X | None``: the hook of ``X`` looked up once (cattrs' own looks it up on every call).
+
+    The common case, a value that already is what the field holds, returns without a further
+    call; anything else goes to the strict hook of ``X``, which decides.
+    """
     inner = next(arg for arg in typing.get_args(type_) if arg is not NoneType)
     if inner in (str, bool, int):
         strict = _EXACT_PRIMITIVES[inner]
 
         def structure_exact(value: Any, _: Any) -> Any:
-            if value is None or value.__class__ is inner:  # the common case: nothing to do
+            if value is None or value.__class__ is inner:
                 return value
             return strict(value, inner)
 
         return structure_exact
+    if inner is float:
+
+        def structure_float(value: Any, _: Any) -> float | None:
+            # The comparison is False for NaN and the infinities: those go to the strict hook.
+            if value is None or (value.__class__ is float and -math.inf < value < math.inf):
+                return value
+            return _structure_float(value, float)
+
+        return structure_float
+    if inner is UUID:
+        return _structure_optional_uuid
+    if _is_enum(inner):
+        members = _members(inner)
+
+        def structure_member(value: Any, _: Any) -> Any:
+            member = members.get(value) if value.__class__ is str else None
+            if member is not None or value is None:
+                return member
+            return _structure_enum(value, inner)
+
+        return structure_member
     hook = converter.get_structure_hook(inner)
 
     def structure_optional(value: Any, _: Any) -> Any:
@@ -220,15 +253,10 @@ def describe_structure_error(error: BaseException, data: Any, cls: type[Any]) ->
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    names: dict[type, str] = {
-        dict: "object",
-        list: "array",
-        str: "string",
-        bool: "boolean",
-        int: "number",
-        float: "number",
-    }
-    return names.get(type(value), type(value).__name__)
+    names: dict[type, str] = {dict: "object", list: "array", str: "string", bool: "boolean"}
+    return names.get(
+        type(value), "number" if isinstance(value, int | float) else type(value).__name__
+    )
 
 
 def unstructure(value: Any) -> Any:

@@ -57,6 +57,10 @@ def test_a_uuid_becomes_its_canonical_string() -> None:
     assert check_uuid(UUID(ENV), "environment_id") == ENV
 
 
+def test_an_id_already_in_canonical_form_is_passed_through() -> None:
+    assert check_uuid(ENV, "environment_id") is ENV
+
+
 @pytest.mark.parametrize("given", [ENV.upper(), "{" + ENV + "}", ENV.replace("-", "")])
 def test_any_form_uuid_reads_becomes_the_canonical_string(given: str) -> None:
     assert check_uuid(given, "environment_id") == ENV

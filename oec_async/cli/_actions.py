@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Final, TypeVar
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from ._fleet_report import exit_code_of, write_report
 from ._fleet_view import FleetView
 from ._no_wait import start_without_waiting
 from ._output import Output
+from ._rollouts import RolloutChoice, WaveLines, answer_pauses, choose, print_plan, rollout_options
 from ._run import run_command
 from ._settings import Settings, global_options, pass_settings
 from ._started import StartedTasks
@@ -77,6 +79,7 @@ class _Rollout:
         on_conflict: str,
         timeout: float | None,
         report_path: str | None = None,
+        choice: RolloutChoice | None = None,
     ) -> None:
         if not wait and on_conflict == "wait-then-retry":
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
@@ -92,6 +95,9 @@ class _Rollout:
         self.on_conflict = ON_CONFLICT[on_conflict]
         self.timeout = timeout
         self.report_path = report_path
+        self.choice = choice or RolloutChoice(None, plan=False, yes=False)
+        if self.choice.rollout is not None and not wait:
+            raise click.UsageError("--waves needs --wait (a rollout follows each wave to its end)")
         self._started = StartedTasks(out, action)
         self._view: FleetView | None = None
 
@@ -107,6 +113,16 @@ class _Rollout:
         Returns:
             The exit code.
         """
+        if self.choice.plan:
+            await print_plan(
+                client,
+                self.out,
+                self.action,
+                environment_ids,
+                choice=self.choice,
+                max_parallel=self.max_parallel,
+            )
+            return ExitCode.OK
         known = await names_of(client, environment_ids) if names is None else names
         self._started = StartedTasks(self.out, self.action, lambda env: known.get(env, str(env)))
         if not self.wait:
@@ -122,15 +138,24 @@ class _Rollout:
         self._view = view = FleetView(
             self.out, self.action, environment_ids, names=known, batch_id=self.batch_id
         )
+        rollout = self.choice.rollout
+        hook = view if rollout is None else WaveLines(self.out, view, view.label)
         run = getattr(client.fleet, self.action)(
             environment_ids,
             max_parallel=self.max_parallel,
             on_conflict=self.on_conflict,
             batch_id=self.batch_id,
             timeout=self.timeout,
-            on_event=view,
+            on_event=hook,
+            rollout=rollout,
         )
-        report = await view.follow(client, run)
+        if self.choice.asks:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(partial(answer_pauses, run, self.out, yes=self.choice.yes))
+                report = await view.follow(client, run)
+                tg.cancel_scope.cancel()
+        else:
+            report = await view.follow(client, run)
         view.summary(report)
         if self.report_path is not None:
             write_report(self.out, report, self.report_path)
@@ -218,6 +243,7 @@ def _action_command(action: Action) -> click.Command:
     )
     @click.argument("environment_ids", metavar="ENV...", nargs=-1, required=True, type=click.UUID)
     @_rollout_options
+    @rollout_options
     @global_options
     @pass_settings
     def command(
@@ -229,10 +255,19 @@ def _action_command(action: Action) -> click.Command:
         on_conflict: str,
         timeout: float | None,
         report_path: str | None,
+        waves: str | None,
+        bake: float,
+        max_failures_per_wave: str,
+        max_failures: str | None,
+        health: bool,
+        pause_between_waves: bool,
+        plan: bool,
+        yes: bool,
     ) -> None:
         targets = _unique(environment_ids)
+        out = settings.output()
         rollout = _Rollout(
-            settings.output(),
+            out,
             action,
             wait=wait,
             max_parallel=max_parallel,
@@ -240,6 +275,17 @@ def _action_command(action: Action) -> click.Command:
             on_conflict=on_conflict,
             timeout=timeout,
             report_path=report_path,
+            choice=choose(
+                out,
+                waves=waves,
+                bake=bake,
+                max_failures_per_wave=max_failures_per_wave,
+                max_failures=max_failures,
+                health=health,
+                pause_between_waves=pause_between_waves,
+                plan=plan,
+                yes=yes,
+            ),
         )
 
         async def main() -> int:
@@ -272,6 +318,7 @@ def fleet() -> None:
     help="Only environments in this status ('any' for all of them).",
 )
 @_rollout_options
+@rollout_options
 @global_options
 @pass_settings
 def fleet_deploy(
@@ -284,10 +331,19 @@ def fleet_deploy(
     on_conflict: str,
     timeout: float | None,
     report_path: str | None,
+    waves: str | None,
+    bake: float,
+    max_failures_per_wave: str,
+    max_failures: str | None,
+    health: bool,
+    pause_between_waves: bool,
+    plan: bool,
+    yes: bool,
 ) -> None:
     """Deploy every environment of a project (by default, every running one)."""
+    out = settings.output()
     rollout = _Rollout(
-        settings.output(),
+        out,
         "deploy",
         wait=wait,
         max_parallel=max_parallel,
@@ -295,6 +351,17 @@ def fleet_deploy(
         on_conflict=on_conflict,
         timeout=timeout,
         report_path=report_path,
+        choice=choose(
+            out,
+            waves=waves,
+            bake=bake,
+            max_failures_per_wave=max_failures_per_wave,
+            max_failures=max_failures,
+            health=health,
+            pause_between_waves=pause_between_waves,
+            plan=plan,
+            yes=yes,
+        ),
     )
     wanted = None if status.lower() == "any" else status
 

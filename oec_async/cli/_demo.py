@@ -3,7 +3,7 @@
 The fake runs in this process on 127.0.0.1 with the real API's rate limits (20 writes and 120
 reads per window), but with the window compressed from a minute to two seconds, and tasks that
 take a few seconds. About 5% of environments start out stopped (their deploy is refused), two
-already have a teammate's deploy running (the fleet attaches to it), and ``--fail-rate`` of the
+already have a teammate's deploy running (the fleet attaches to it), and ``--failure-rate`` of the
 tasks fail, so every kind of outcome shows up.
 """
 
@@ -14,14 +14,18 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Final
+from uuid import UUID
 
 import click
+from attrs import evolve
 
 from .._config import PollPolicy, RateLimits
+from ..fleet import Rollout
 from ..testing import FakeOEC, RateLimitConfig
 from ._fleet_report import exit_code_of
 from ._fleet_view import FleetView
 from ._output import Output
+from ._rollouts import WaveLines
 from ._run import run_command
 from ._settings import Settings, output_options, pass_settings
 
@@ -48,13 +52,16 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
     help="Environments to deploy.",
 )
 @click.option(
-    "--fail-rate",
+    "--failure-rate",
+    "fail_rate",
     metavar="FRACTION",
     type=click.FloatRange(0.0, 1.0),
     default=0.05,
     show_default=True,
     help="Share of tasks that end failed.",
 )
+# The old spelling, kept working but no longer shown.
+@click.option("--fail-rate", "old_fail_rate", type=click.FloatRange(0.0, 1.0), hidden=True)
 @click.option(
     "--max-parallel",
     metavar="N",
@@ -62,6 +69,12 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
     default=20,
     show_default=True,
     help="Most environments with a deploy in flight at once.",
+)
+@click.option(
+    "--waves",
+    is_flag=True,
+    help="Roll out in waves (a canary, 10%, the rest) with health checks and a bake: the "
+    "canary passes, and the second wave halts on environments seeded to turn unhealthy.",
 )
 @click.option("--seed", type=int, default=None, help="Make the run reproducible.")
 @click.option(
@@ -87,15 +100,19 @@ def demo(
     count: int,
     fail_rate: float,
     max_parallel: int,
+    waves: bool,
     seed: int | None,
     report_path: str | None,
     time_scale: float,
+    old_fail_rate: float | None = None,
 ) -> None:
     """Deploy a fleet on a local fake OEC server: live progress, rate limits, a summary.
 
     Needs no account and no network: the fake server runs in this process on 127.0.0.1.
     Writes a picture of the run (one self-contained HTML page) and prints its path.
     """
+    if old_fail_rate is not None:
+        fail_rate = old_fail_rate
     out = settings.output()
     window = WINDOW * time_scale
     rng = random.Random(seed)
@@ -135,7 +152,22 @@ def demo(
                 ids = [e.id for e in environments]
                 view = FleetView(out, "deploy", ids, names=names)
                 views.append(view)
-                run = client.fleet.deploy(ids, max_parallel=max_parallel, on_event=view)
+                rollout = None
+                if waves:
+                    busy = running[: BUSY_ENVIRONMENTS if count >= 10 else 0]
+                    rollout = _seed_rollout(fake, ids, [e for e in running if e not in busy])
+                    rollout = evolve(rollout, bake=DEMO_BAKE * time_scale)
+                    if not out.json_mode:
+                        out.text(
+                            "Rolling out in waves: a canary, then 10%, then the rest; each wave "
+                            "is health-checked and baked. Two environments of the second wave "
+                            "are seeded to turn unhealthy."
+                        )
+                        out.text("")
+                hook = view if rollout is None else WaveLines(out, view, view.label)
+                run = client.fleet.deploy(
+                    ids, max_parallel=max_parallel, on_event=hook, rollout=rollout
+                )
                 report = await view.follow(client, run)
             stats = fake.stats
             page = report.write_html(report_path or _default_report_path()).resolve()
@@ -158,6 +190,24 @@ def demo(
             return exit_code_of(report)
 
     run_command(settings, out, main, on_interrupt=interrupted)
+
+
+DEMO_BAKE: Final = 2.0
+"""Seconds each wave of ``--waves`` is baked (times the time scale)."""
+UNHEALTHY_IN_WAVE_2: Final = 2
+
+
+def _seed_rollout(fake: FakeOEC, ids: list[UUID], running: list[UUID]) -> Rollout:
+    """The demo's rollout: a running canary that passes; a second wave with two environments
+    seeded to turn unhealthy (so it halts) and the rest healthy."""
+    canary = running[0]
+    fake.script(str(canary), "succeeded")
+    rest = [env for env in ids if env != canary]
+    second = rest[: max(1, len(ids) // 10)]
+    sick = [env for env in second if env in running][:UNHEALTHY_IN_WAVE_2]
+    for env in second:
+        fake.script(str(env), "unhealthy" if env in sick else "succeeded")
+    return Rollout(waves=["10%", "100%"], canary=[canary], health="status")
 
 
 def _default_report_path() -> Path:

@@ -18,7 +18,7 @@ from ._idempotency import IdempotencyStore
 from ._observe import Anomalies, Stats
 from ._records import ApiKeyRecord, Environment, Project, Server
 from ._resources import Backup, StorageConfig, Webhook
-from ._tasks import ERROR_MESSAGES, QUEUE_FRACTION, STEPS, TaskRecord
+from ._tasks import ERROR_MESSAGES, TaskRecord
 
 API_PREFIX: Final = "/api/public/v1"
 _KEY_ALPHABET: Final = string.ascii_letters + string.digits + "-_"
@@ -34,6 +34,9 @@ ALLOWED_FROM: Final[dict[str, frozenset[str]]] = {
     "destroy": frozenset({"running", "stopped", "failed", "error", "paused", "pending"}),
 }
 
+HEALTH_ACTIONS: Final = frozenset({"deploy", "restart", "start", "quick-update", "restore"})
+"""Actions after which an environment may be unhealthy (`unhealthy_rate`, `FakeOEC.script`)."""
+
 
 @attrs.define(kw_only=True)
 class EnvironmentBehaviour:
@@ -43,11 +46,16 @@ class EnvironmentBehaviour:
         duration: Task duration in seconds.
         fail: Force every task to fail (True) or succeed (False).
         error_message: Message of failed tasks.
+        unhealthy: Force every successful action to leave the environment unhealthy (True)
+            or healthy (False).
+        unhealthy_after: Seconds after the action's end at which it turns unhealthy.
     """
 
     duration: float | None = None
     fail: bool | None = None
     error_message: str | None = None
+    unhealthy: bool | None = None
+    unhealthy_after: float | None = None
 
 
 class FakeState:
@@ -61,12 +69,17 @@ class FakeState:
         task_duration: float,
         failure_rate: float,
         rules: DialectRules,
+        unhealthy_rate: float = 0.0,
+        unhealthy_after: float = 0.0,
     ) -> None:
         """Create an empty state (see `_seed.seed_state` to fill it)."""
         self.clock = clock
         self.rules = rules
         self.task_duration = task_duration
         self.failure_rate = failure_rate
+        self.unhealthy_rate = unhealthy_rate
+        self.unhealthy_after = unhealthy_after
+        self._health_rng = random.Random(f"{seed}:health")
         self.id_rng = random.Random(f"{seed}:ids")
         self._fail_rng = random.Random(f"{seed}:failures")
         self.org: JSONObject = {}
@@ -135,66 +148,6 @@ class FakeState:
             raise not_found("Task")
         return task
 
-    def get_backup(self, key: ApiKeyRecord, backup_id: str) -> Backup:
-        """Return a backup visible to `key` (of a deleted environment too), or raise 404.
-
-        An expired backup is gone in the docs' dialect and listed as `expired` in the live one.
-        """
-        backup = self.backups.get(backup_id)
-        if backup is None or not self.backup_visible(backup):
-            raise not_found("Backup")
-        self.get_environment_or_deleted(key, backup.environment_id)  # visibility
-        return backup
-
-    def backup_visible(self, backup: Backup) -> bool:
-        """Return True unless the backup has expired and the dialect drops expired backups."""
-        return self.rules.expired_backups_listed or not backup.expired(self.now())
-
-    def take_safety_backup(self, env: Environment, restore: TaskRecord) -> Backup:
-        """Record the `pre_restore` backup the live API takes as a restore's first step."""
-        steps = len(STEPS["restore"])
-        first_step_ends = QUEUE_FRACTION + (1 - QUEUE_FRACTION) / steps
-        task = TaskRecord(
-            id=self.new_id(),
-            type="backup",
-            environment_id=env.id,
-            created_at=restore.created_at,
-            duration=restore.duration * first_step_ends,
-        )
-        self.tasks_by_id[task.id] = task
-        backup = Backup(
-            id=self.new_id(),
-            environment_id=env.id,
-            task=task,
-            created_at=restore.created_at,
-            snapshot=self.environment_snapshot(env),
-            backup_type="pre_restore",
-            retention_type="weekly",
-        )
-        task.backup_id = backup.id
-        self.backups[backup.id] = backup
-        return backup
-
-    def environment_snapshot(self, env: Environment) -> JSONObject:
-        """Return the environment/project/server snapshot stored with a backup."""
-        project = self.projects[env.project_id]
-        server = self.servers.get(env.server_id or "")
-        return {
-            "environment": {
-                "id": env.id,
-                "name": env.name,
-                "odoo_version": env.odoo_version,
-                "branch": env.branch,
-            },
-            "project": {"id": project.id, "name": project.name},
-            "server": None if server is None else {"id": server.id, "name": server.name},
-        }
-
-    def storage_of(self, backup: Backup) -> str | None:
-        """Return the id of the storage configuration `backup` went to (None: none exists)."""
-        default = next((c.id for c in self.storage_configs.values() if c.is_default), None)
-        return backup.storage_config_id or default
-
     def live_environments(self, project_id: str | None = None) -> list[Environment]:
         """Return non-deleted environments (of one project), oldest first."""
         now = self.now()
@@ -235,6 +188,7 @@ class FakeState:
             else None,
             idempotency_key=idempotency_key,
             backup_id=backup_id,
+            unhealthy_after=None if fails else self._health_after(type_, behaviour),
         )
         self.tasks_by_id[task.id] = task
         self.created_tasks.setdefault(env.id, []).append(task)
@@ -249,6 +203,20 @@ class FakeState:
         for listener in self.task_listeners:
             listener(task)
         return task
+
+    def _health_after(self, type_: str, behaviour: EnvironmentBehaviour) -> float | None:
+        """When a successful `type_` task leaves its environment unhealthy (None: never)."""
+        if type_ not in HEALTH_ACTIONS:
+            return None
+        unhealthy = (
+            behaviour.unhealthy
+            if behaviour.unhealthy is not None
+            else self.unhealthy_rate > 0 and self._health_rng.random() < self.unhealthy_rate
+        )
+        if not unhealthy:
+            return None
+        after = behaviour.unhealthy_after
+        return self.unhealthy_after if after is None else after
 
     def _note_active(self, task: TaskRecord, now: float) -> None:
         # A heap of end instants: popping the ended ones leaves exactly the active tasks.

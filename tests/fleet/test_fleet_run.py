@@ -15,6 +15,8 @@ from oec_async import (
     FleetActionStarted,
     FleetEnvironmentFinished,
     FleetEvent,
+    FleetRunFinished,
+    FleetRunStarted,
     FleetStatusChanged,
     NotFoundError,
     OutcomeKind,
@@ -116,7 +118,9 @@ async def test_progress_events_reach_both_the_hook_and_the_stream() -> None:
             tg.start_soon(collect)
             report = await run
     assert report.ok
-    assert streamed == hooked
+    assert isinstance(hooked[0], FleetRunStarted)  # before the stream subscribed
+    assert isinstance(hooked[-1], FleetRunFinished)
+    assert streamed == [e for e in hooked if not isinstance(e, FleetRunStarted)]
     kinds = collections.Counter(type(e) for e in hooked)
     assert kinds[FleetActionStarted] == 5
     assert kinds[FleetEnvironmentFinished] == 5
@@ -224,3 +228,16 @@ async def test_environments_of_several_projects_are_swept_project_by_project() -
     swept = {r.path for r in fake.requests if r.path.endswith("/environments")}
     assert swept == {f"/api/public/v1/projects/{p}/environments" for p in fake.project_ids}
     assert sum(1 for r in fake.requests if "/deployments/" in r.path) <= 15 * 1.5
+
+
+async def test_sweeps_relax_while_actions_are_still_being_sent() -> None:
+    # A write budget of 4 per 0.5 s window makes the run send for ~2 s, tasks of 0.4 s:
+    # sweeps during that time are few, as nothing waits on a task's end.
+    from oec_async.testing import RateLimitConfig
+
+    limits = RateLimitConfig(writes_per_window=4, reads_per_window=1000, window=0.5)
+    async with fleet_fake(environments=20, task_duration=0.4, rate_limits=limits) as (fake, c):
+        report = await c.fleet.deploy(fake.environment_ids, max_parallel=20)
+    sweeps = sum(1 for r in fake.requests if r.path.endswith("/environments"))
+    assert report.ok
+    assert sweeps <= 25

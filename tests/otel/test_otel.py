@@ -209,7 +209,7 @@ async def test_a_fleet_run_is_a_span_with_an_environment_span_each(
     bad = fake.environment_ids[1]
     fake.set_environment_behaviour(bad, fail=True, error_message="Disk full.")
     async with client_of(fake, telemetry) as client:
-        await client.fleet.deploy(fake.environment_ids, on_event=telemetry.hook)
+        await client.fleet.deploy(fake.environment_ids)
 
     [run] = telemetry.spans("oec.fleet deploy")
     environments = telemetry.spans("oec.fleet.environment")
