@@ -12,6 +12,7 @@ import click
 
 from .._client import Client
 from .._exceptions import APIError
+from .._models import Environment
 from ..fleet import ConflictPolicy
 from ..resources.environments import ACTIONS, Action
 from ._exit import ExitCode
@@ -40,29 +41,28 @@ NAME_LOOKUPS: Final = 20
 F = TypeVar("F", bound=Callable[..., object])
 
 
-async def names_of(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, str]:
-    """The names of a few environments given by id, to show instead of their ids.
+async def look_up(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, Environment]:
+    """A few environments given by id, read once: the run shows their names, and the fleet
+    knows their projects (so it can follow them with project sweeps).
 
     One read each, so only up to :data:`NAME_LOOKUPS` of them (more would spend the read
-    budget the run needs). A lookup that fails leaves that id unnamed: the run itself then
+    budget the run needs). A lookup that fails leaves that id as it was: the run itself then
     reports what is wrong with the environment.
     """
-    names: dict[UUID, str] = {}
+    found: dict[UUID, Environment] = {}
     if len(environment_ids) > NAME_LOOKUPS:
-        return names
+        return found
 
-    async def look_up(environment_id: UUID) -> None:
+    async def read(environment_id: UUID) -> None:
         try:
-            environment = await client.environments.get(environment_id)
+            found[environment_id] = await client.environments.get(environment_id)
         except APIError:
             return
-        if environment.name:
-            names[environment_id] = environment.name
 
     async with anyio.create_task_group() as tg:
         for environment_id in environment_ids:
-            tg.start_soon(look_up, environment_id)
-    return names
+            tg.start_soon(read, environment_id)
+    return found
 
 
 class _Rollout:
@@ -106,9 +106,14 @@ class _Rollout:
         client: Client,
         environment_ids: Sequence[UUID],
         *,
-        names: Mapping[UUID, str] | None = None,
+        known: Mapping[UUID, Environment] | None = None,
     ) -> int:
         """Start the action on every environment, and follow it unless ``--no-wait``.
+
+        Args:
+            client: The open client.
+            environment_ids: The environments, in order.
+            known: Those already read (their names are shown); without it, a few are read.
 
         Returns:
             The exit code.
@@ -123,8 +128,10 @@ class _Rollout:
                 max_parallel=self.max_parallel,
             )
             return ExitCode.OK
-        known = await names_of(client, environment_ids) if names is None else names
-        self._started = StartedTasks(self.out, self.action, lambda env: known.get(env, str(env)))
+        if known is None:
+            known = await look_up(client, environment_ids)
+        names = {env_id: env.name for env_id, env in known.items() if env.name}
+        self._started = StartedTasks(self.out, self.action, lambda env: names.get(env, str(env)))
         if not self.wait:
             return await start_without_waiting(
                 client,
@@ -136,12 +143,12 @@ class _Rollout:
                 batch_id=self.batch_id,
             )
         self._view = view = FleetView(
-            self.out, self.action, environment_ids, names=known, batch_id=self.batch_id
+            self.out, self.action, environment_ids, names=names, batch_id=self.batch_id
         )
         rollout = self.choice.rollout
         hook = view if rollout is None else WaveLines(self.out, view, view.label)
         run = getattr(client.fleet, self.action)(
-            environment_ids,
+            [known.get(env_id, env_id) for env_id in environment_ids],
             max_parallel=self.max_parallel,
             on_conflict=self.on_conflict,
             batch_id=self.batch_id,
@@ -372,7 +379,7 @@ def fleet_deploy(
                 which = "" if wanted is None else f"{wanted} "
                 rollout.out.message(f"no {which}environments in project {project_id}")
                 return ExitCode.OK
-            names = {env.id: env.name for env in environments if env.name}
-            return await rollout.run(client, [env.id for env in environments], names=names)
+            known = {env.id: env for env in environments}
+            return await rollout.run(client, list(known), known=known)
 
     run_command(settings, rollout.out, main, on_interrupt=rollout.interrupted)
