@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -236,3 +237,24 @@ def test_report_needs_wait(oec: Oec, fake: FakeOEC, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--report needs --wait" in result.stderr
     assert fake.environment_ids[0] not in fake.tasks
+
+
+def test_a_429_is_one_line_and_one_count(oec: Oec, served: ThreadedFake, fake: FakeOEC) -> None:
+    served.call(
+        fake.fail_next,
+        "POST",
+        "/environments/{id}/deploy",
+        status=429,
+        headers={"Retry-After": "1"},
+    )
+
+    result = oec("deploy", *fake.environment_ids[:2])
+
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if "429" in line]
+    assert re.search(
+        r" 429 from the server on POST /environments/[0-9a-f-]+/deploy: write requests paused "
+        r"for \d\.\ds, then retry 1$",
+        line,
+    ), line
+    assert "retry 1 of" not in result.stdout
