@@ -193,8 +193,8 @@ def _shape(data: Any) -> str:
 M = TypeVar("M")
 
 
-def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M:
-    """``model`` if it is about the id it was asked for: the last UUID in ``path``.
+def same_id(model: M, response: APIResponse[object], *, field: str = "id") -> M:
+    """``model`` if it is about the id it was asked for: the last UUID in the request's path.
 
     A server (or something between it and us) that answers about another object must not be
     believed: acting on it would follow, deploy or delete the wrong thing.
@@ -203,12 +203,7 @@ def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M
         ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
     """
     got = getattr(model, field, None)
-    asked = last_id_in_path(path)
+    asked = last_id_in_path(response.path)
     if got is None or asked is None or got == asked:
         return model
-    raise ResponseValidationError(
-        f"{method} {path}: asked about {field} {asked}, the answer is about {got}",
-        method=method,
-        path=path,
-        status=200,
-    )
+    raise _invalid(response, f"asked about {field} {asked}, the answer is about {got}")
