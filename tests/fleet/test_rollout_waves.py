@@ -289,3 +289,28 @@ async def test_a_failed_deploy_is_read_from_its_task_when_the_status_cannot_tell
     assert report.outcome(bad).kind is OutcomeKind.FAILED
     assert report.outcome(bad).error_message == "migration crashed"
     assert report.counts[OutcomeKind.SUCCEEDED] == 7
+
+
+async def test_fail_fast_halts_a_rollout_and_says_so() -> None:
+    async with fleet_fake(environments=4, **FAST) as (fake, client):
+        fake.script(fake.environment_ids[0], "failed")
+        report = await client.fleet.deploy(
+            fake.environment_ids,
+            rollout=Rollout(waves=["100%"], max_failures_per_wave="100%"),
+            fail_fast=True,
+            max_parallel=1,
+        )
+    assert report.halted is not None
+    assert report.halted.budget == "run max_failures"
+    assert report.counts[OutcomeKind.NOT_STARTED] == 3
+
+
+async def test_the_overall_timeout_ends_a_bake_with_a_complete_report() -> None:
+    async with fleet_fake(environments=3, **FAST) as (fake, client):
+        report = await client.fleet.deploy(
+            fake.environment_ids, rollout=Rollout(waves=[1], bake=30), timeout=0.5
+        )
+    assert report.timed_out
+    assert len(report) == 3
+    assert report[0].kind is OutcomeKind.SUCCEEDED
+    assert report.counts[OutcomeKind.NOT_STARTED] == 2
