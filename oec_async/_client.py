@@ -29,8 +29,8 @@ from ._transport import Transport
 from ._validation import check_api_key, check_base_url, check_header_value
 from ._version import user_agent as user_agent_default
 
-# The resources and the fleet are imported by their properties, on first use: they (and the
-# models only they need) are most of the cost of ``import oec_async``.
+# The resources and the fleet are imported by their properties, on first use: they are most of
+# what ``import oec_async`` would otherwise cost beyond aiohttp.
 if TYPE_CHECKING:
     from .fleet import Fleet
     from .resources.backups import Backups
@@ -119,7 +119,8 @@ class Client:
         session: An aiohttp session to use; it is never closed by the client.
         ssl: TLS verification: ``True`` (default), an ``ssl.SSLContext``, or ``False``.
         allow_insecure_http: Allow a plain-http base URL on a non-loopback host.
-        user_agent: Replaces the default ``oec-async/<version>`` User-Agent.
+        user_agent: Replaces the default ``oec-async/<version>`` User-Agent (no control
+            characters: a CR, LF or NUL raises ``ValueError``).
         prefetch_pages: While a list's page is being read, fetch the next one (one request
             ahead, cancelled if the iteration stops early). ``False`` fetches on demand only.
         event_hooks: Listeners that receive every :class:`Event` of this client (requests,

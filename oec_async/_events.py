@@ -173,9 +173,6 @@ class RateLimitWait(Event):
     call_id: int | None = None
 
 
-E = TypeVar("E", bound=Event)
-
-
 @frozen(kw_only=True)
 class SharedBudgetUnavailable(Event):
     """The shared rate budget (``budget=``) stopped answering: this process paces on its own.
@@ -193,6 +190,8 @@ class SharedBudgetUnavailable(Event):
 class SharedBudgetRestored(Event):
     """The shared rate budget answers again: this process shares the key's budget again."""
 
+
+E = TypeVar("E", bound=Event)
 
 TransportEvent = (
     RetryScheduled | RateLimitWait | CallStarted | AttemptStarted | AttemptFinished | CallFinished

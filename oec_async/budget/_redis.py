@@ -241,6 +241,8 @@ class RedisBuckets:
     async def _call(
         self, bucket: str, slot_id: str, rules: Rules | None, max_wait: float
     ) -> list[Any] | None:
+        if self._closed and bucket:
+            return None  # a request after the client closed: no new connection for it
         down_until = self._down_until
         if down_until is not None and time.monotonic() < down_until:
             return None

@@ -11,10 +11,11 @@ import anyio
 import click
 
 from .._client import Client
+from .._exceptions import APIError
 from ..fleet import ConflictPolicy
 from ..resources.environments import ACTIONS, Action
 from ._exit import ExitCode
-from ._fleet_report import exit_code_of
+from ._fleet_report import exit_code_of, write_report
 from ._fleet_view import FleetView
 from ._no_wait import start_without_waiting
 from ._output import Output
@@ -33,7 +34,35 @@ ON_CONFLICT: Final[Mapping[str, ConflictPolicy]] = {
 }
 """``--on-conflict`` choices (when a task is already running) and the fleet's policy names."""
 
+NAME_LOOKUPS: Final = 20
+"""Up to this many environments given by id get their names looked up (one read each)."""
+
 F = TypeVar("F", bound=Callable[..., object])
+
+
+async def names_of(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """The names of a few environments given by id, to show instead of their ids.
+
+    One read each, so only up to :data:`NAME_LOOKUPS` of them (more would spend the read
+    budget the run needs). A lookup that fails leaves that id unnamed: the run itself then
+    reports what is wrong with the environment.
+    """
+    names: dict[UUID, str] = {}
+    if len(environment_ids) > NAME_LOOKUPS:
+        return names
+
+    async def look_up(environment_id: UUID) -> None:
+        try:
+            environment = await client.environments.get(environment_id)
+        except APIError:
+            return
+        if environment.name:
+            names[environment_id] = environment.name
+
+    async with anyio.create_task_group() as tg:
+        for environment_id in environment_ids:
+            tg.start_soon(look_up, environment_id)
+    return names
 
 
 class _Rollout:
@@ -50,9 +79,12 @@ class _Rollout:
         on_conflict: str,
         timeout: float | None,
         choice: RolloutChoice | None = None,
+        report_path: str | None = None,
     ) -> None:
         if not wait and on_conflict == "wait-then-retry":
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
+        if not wait and report_path is not None:
+            raise click.UsageError("--report needs --wait (the report shows how tasks ended)")
         if batch_id is not None and not 1 <= len(batch_id.strip()) <= 200:
             raise click.BadParameter("must be 1..200 characters", param_hint="'--batch-id'")
         self.out = out
@@ -65,6 +97,7 @@ class _Rollout:
         self.choice = choice or RolloutChoice(None, plan=False, yes=False)
         if self.choice.rollout is not None and not wait:
             raise click.UsageError("--waves needs --wait (a rollout follows each wave to its end)")
+        self.report_path = report_path
         self._started = StartedTasks(out, action)
         self._view: FleetView | None = None
 
@@ -90,6 +123,8 @@ class _Rollout:
                 max_parallel=self.max_parallel,
             )
             return ExitCode.OK
+        known = await names_of(client, environment_ids) if names is None else names
+        self._started = StartedTasks(self.out, self.action, lambda env: known.get(env, str(env)))
         if not self.wait:
             return await start_without_waiting(
                 client,
@@ -100,7 +135,9 @@ class _Rollout:
                 on_conflict=self.on_conflict,
                 batch_id=self.batch_id,
             )
-        self._view = view = FleetView(self.out, self.action, environment_ids, names=names)
+        self._view = view = FleetView(
+            self.out, self.action, environment_ids, names=known, batch_id=self.batch_id
+        )
         rollout = self.choice.rollout
         hook = view if rollout is None else WaveLines(self.out, view, view.label)
         run = getattr(client.fleet, self.action)(
@@ -120,14 +157,19 @@ class _Rollout:
         else:
             report = await view.follow(client, run)
         view.summary(report)
+        if self.report_path is not None:
+            write_report(self.out, report, self.report_path)
         return exit_code_of(report, self.on_conflict)
 
     def interrupted(self) -> None:
         """After Ctrl-C: say what had been started."""
         if self._view is not None:
             self._view.report_interrupt()
+            report = self._view.run.report if self._view.run is not None else None
+            if self.report_path is not None and report is not None:
+                write_report(self.out, report, self.report_path)
         else:
-            self._started.report()
+            self._started.report(batch_id=self.batch_id)
 
 
 def _unique(environment_ids: Sequence[UUID]) -> list[UUID]:
@@ -175,7 +217,16 @@ def _rollout_options(command: F) -> F:
             metavar="SECONDS",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help="Give up after this many seconds (exit code 4).",
+            help="Stop waiting after this many seconds (exit code 4); the tasks go on.",
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            metavar="FILE",
+            type=click.Path(dir_okay=False, writable=True),
+            default=None,
+            help="Also write the run as one self-contained HTML page (a timeline of every "
+            "environment, the counts, the failures).",
         ),
     )
     for decorator in reversed(decorators):
@@ -211,6 +262,7 @@ def _action_command(action: Action) -> click.Command:
         pause_between_waves: bool,
         plan: bool,
         yes: bool,
+        report_path: str | None,
     ) -> None:
         targets = _unique(environment_ids)
         out = settings.output()
@@ -233,6 +285,7 @@ def _action_command(action: Action) -> click.Command:
                 plan=plan,
                 yes=yes,
             ),
+            report_path=report_path,
         )
 
         async def main() -> int:
@@ -285,6 +338,7 @@ def fleet_deploy(
     pause_between_waves: bool,
     plan: bool,
     yes: bool,
+    report_path: str | None,
 ) -> None:
     """Deploy every environment of a project (by default, every running one)."""
     out = settings.output()
@@ -307,6 +361,7 @@ def fleet_deploy(
             plan=plan,
             yes=yes,
         ),
+        report_path=report_path,
     )
     wanted = None if status.lower() == "any" else status
 

@@ -3,13 +3,16 @@
 The fake runs in this process on 127.0.0.1 with the real API's rate limits (20 writes and 120
 reads per window), but with the window compressed from a minute to two seconds, and tasks that
 take a few seconds. About 5% of environments start out stopped (their deploy is refused), two
-already have a teammate's deploy running (the fleet attaches to it), and ``--fail-rate`` of the
+already have a teammate's deploy running (the fleet attaches to it), and ``--failure-rate`` of the
 tasks fail, so every kind of outcome shows up.
 """
 
 from __future__ import annotations
 
 import random
+import tempfile
+from datetime import datetime
+from pathlib import Path
 from typing import Final
 from uuid import UUID
 
@@ -49,13 +52,16 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
     help="Environments to deploy.",
 )
 @click.option(
-    "--fail-rate",
+    "--failure-rate",
+    "fail_rate",
     metavar="FRACTION",
     type=click.FloatRange(0.0, 1.0),
     default=0.05,
     show_default=True,
     help="Share of tasks that end failed.",
 )
+# The old spelling, kept working but no longer shown.
+@click.option("--fail-rate", "old_fail_rate", type=click.FloatRange(0.0, 1.0), hidden=True)
 @click.option(
     "--max-parallel",
     metavar="N",
@@ -71,6 +77,14 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
     "canary passes, and the second wave halts on environments seeded to turn unhealthy.",
 )
 @click.option("--seed", type=int, default=None, help="Make the run reproducible.")
+@click.option(
+    "--report",
+    "report_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Where to write the run's HTML page [default: a new file in the temp directory].",
+)
 @click.option(
     "--time-scale",
     type=click.FloatRange(min=0.01, max=10.0),
@@ -88,12 +102,17 @@ def demo(
     max_parallel: int,
     waves: bool,
     seed: int | None,
+    report_path: str | None,
     time_scale: float,
+    old_fail_rate: float | None = None,
 ) -> None:
     """Deploy a fleet on a local fake OEC server: live progress, rate limits, a summary.
 
     Needs no account and no network: the fake server runs in this process on 127.0.0.1.
+    Writes a picture of the run (one self-contained HTML page) and prints its path.
     """
+    if old_fail_rate is not None:
+        fail_rate = old_fail_rate
     out = settings.output()
     window = WINDOW * time_scale
     rng = random.Random(seed)
@@ -151,6 +170,7 @@ def demo(
                 )
                 report = await view.follow(client, run)
             stats = fake.stats
+            page = report.write_html(report_path or _default_report_path()).resolve()
             view.summary(
                 report,
                 totals=(
@@ -162,8 +182,11 @@ def demo(
                     "writes": stats.writes,
                     "reads": stats.reads,
                     "rate_limited": stats.rate_limited,
+                    "report": str(page),
                 },
             )
+            if not out.json_mode:
+                out.text(f"A picture of this run: {page}")
             return exit_code_of(report)
 
     run_command(settings, out, main, on_interrupt=interrupted)
@@ -185,6 +208,11 @@ def _seed_rollout(fake: FakeOEC, ids: list[UUID], running: list[UUID]) -> Rollou
     for env in second:
         fake.script(str(env), "unhealthy" if env in sick else "succeeded")
     return Rollout(waves=["10%", "100%"], canary=[canary], health="status")
+
+
+def _default_report_path() -> Path:
+    stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.gettempdir()) / f"oec-demo-{stamp}.html"
 
 
 def _introduce(

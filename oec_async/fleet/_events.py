@@ -16,7 +16,7 @@ from attrs import frozen
 from .._enums import EnvironmentStatus, TaskStatus
 from .._events import Event, RateLimitWait, RetryScheduled, TransportEvent
 from .._models import Deployment
-from ._outcome import FleetOutcome, RolloutHalt, WaveReport
+from ._outcome import FleetOutcome, FleetReport, RolloutHalt, WaveReport
 
 __all__ = [
     "FleetActionStarted",
@@ -24,6 +24,8 @@ __all__ = [
     "FleetEvent",
     "FleetRateLimitWait",
     "FleetRetry",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
     "HealthChecked",
     "RolloutHalted",
@@ -242,8 +244,36 @@ class RolloutHalted(Event):
     elapsed: float = 0.0
 
 
+@frozen(kw_only=True)
+class FleetRunStarted(Event):
+    """A fleet run begins (the first event of every run).
+
+    Attributes:
+        action: The action (``deploy``, ``restart``, ``start``, ``stop``).
+        environment_ids: Its environments, in the order given.
+        batch_id: The batch id its idempotency keys derive from, if any.
+    """
+
+    action: str
+    environment_ids: tuple[UUID, ...]
+    batch_id: str | None = None
+
+
+@frozen(kw_only=True)
+class FleetRunFinished(Event):
+    """A fleet run has ended, completed or not (the last event of every run).
+
+    Attributes:
+        report: The run's report (complete, also after a cancellation).
+    """
+
+    report: FleetReport
+
+
 FleetEvent = (
-    FleetActionStarted
+    FleetRunStarted
+    | FleetRunFinished
+    | FleetActionStarted
     | FleetStatusChanged
     | FleetRateLimitWait
     | FleetRetry

@@ -292,13 +292,13 @@ class CentralPoller:
         sent_at = watch.last_poll_at or anyio.current_time()
         try:
             with listening(transport_listener(self._emit, self._elapsed, watch.environment_id)):
-                prepaid = self._client._with_slot(slot)
+                view = self._client._with_slot(slot)
                 if confirm and watch.use_status:
-                    report = await prepaid.environments.status(watch.environment_id)
+                    report = await view.environments.status(watch.environment_id)
                     confirmed = watch.confirm_from_status(report)
                     deployment = confirmed or await self._unconfirmed(watch)
                 else:
-                    deployment = await prepaid.deployments.get(watch.task_id)
+                    deployment = await view.deployments.get(watch.task_id)
         except RateLimitError:
             pass  # the bucket is paused; the poll is simply due again
         except APIError as error:

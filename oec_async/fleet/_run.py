@@ -24,7 +24,7 @@ import anyio
 
 from ._channel import Channel
 from ._engine import Engine
-from ._events import FleetEvent
+from ._events import FleetEvent, FleetRunFinished, FleetRunStarted
 from ._outcome import FleetOutcome, FleetReport
 from ._spec import FleetSpec
 
@@ -247,6 +247,13 @@ class FleetRun:
         for action in self._early:
             action(engine)
         self._early.clear()
+        self._publish(
+            FleetRunStarted(
+                action=self._spec.action,
+                environment_ids=self.environment_ids,
+                batch_id=self._spec.batch_id,
+            )
+        )
         if self._cancel_requested:
             engine.stop_starting()
             engine.cancelled = True
@@ -261,6 +268,8 @@ class FleetRun:
         finally:
             if self._report is None:
                 self._report = engine.report()
+            if self._report is not None:
+                self._publish(FleetRunFinished(report=self._report))
             self._outcomes.close()
             for channel in self._subscribers:
                 channel.close()

@@ -7,6 +7,7 @@ from typing import Literal
 
 import attrs
 
+from ._backups import storage_of
 from ._clock import FakeClock, ManualClock
 from ._context import Context
 from ._faults import Fault, FaultKind, FaultRule
@@ -195,7 +196,7 @@ class FakeControls:
 
     def backup_storage_config(self, backup_id: str) -> str | None:
         """Return the id of the storage configuration a backup was written to."""
-        return self._state.storage_of(self._state.backups[backup_id])
+        return storage_of(self._state, self._state.backups[backup_id])
 
     def cancel_task(self, task_id: str) -> TaskRecord:
         """Cancel a queued or running task now, as the platform sometimes does.

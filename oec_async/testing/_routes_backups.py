@@ -8,6 +8,7 @@ from functools import wraps
 
 from aiohttp import web
 
+from ._backups import backup_visible, environment_snapshot, find_backup, take_safety_backup
 from ._clock import isoformat
 from ._context import api_key, context, idempotent, respond
 from ._errors import ApiError, JSONObject, not_found
@@ -58,7 +59,7 @@ async def list_backups(request: web.Request) -> web.Response:
         b
         for b in reversed(state.backups.values())
         if b.environment_id == env.id
-        and state.backup_visible(b)
+        and backup_visible(state, b)
         and (wanted_status is None or b.status_at(now, rules) == wanted_status)
         and (wanted_type is None or b.backup_type == wanted_type)
     ]
@@ -98,7 +99,7 @@ async def create_backup(request: web.Request) -> web.Response:
         environment_id=env.id,
         task=task,
         created_at=now,
-        snapshot=state.environment_snapshot(env),
+        snapshot=environment_snapshot(state, env),
         backup_type="manual",
         retention_type=retention,
         include_filestore=include_filestore is not False,
@@ -115,7 +116,7 @@ async def create_backup(request: web.Request) -> web.Response:
 async def get_backup(request: web.Request) -> web.Response:
     """#24: one backup, with `environment_snapshot`."""
     state = context(request).state
-    backup = state.get_backup(api_key(request), path_uuid(request, "backup_id"))
+    backup = find_backup(state, api_key(request), path_uuid(request, "backup_id"))
     return respond(backup.to_json(state.clock, state.now(), state.rules, detailed=True))
 
 
@@ -124,7 +125,7 @@ async def get_backup(request: web.Request) -> web.Response:
 async def download_backup(request: web.Request) -> web.Response:
     """#25: presigned URLs (`expires_in` 300..3600); completed backups only."""
     state = context(request).state
-    backup = state.get_backup(api_key(request), path_uuid(request, "backup_id"))
+    backup = find_backup(state, api_key(request), path_uuid(request, "backup_id"))
     expires_in = query_int(request.query, "expires_in", 300, ge=300, le=3600)
     if backup.status_at(state.now(), state.rules) != "completed":
         raise _not_completed()
@@ -162,13 +163,13 @@ async def restore_backup(request: web.Request) -> web.Response:
         )
 
     def produce(seen_key: str | None) -> tuple[int, JSONObject]:
-        backup = state.get_backup(key, backup_id)
+        backup = find_backup(state, key, backup_id)
         if backup.status_at(state.now(), state.rules) != "completed":
             raise _not_completed()
         env = state.get_environment(key, backup.environment_id)
         task = state.start_action(env, "restore", idempotency_key=seen_key, backup_id=backup.id)
         if state.rules.safety_backup_on_restore:
-            state.take_safety_backup(env, task)
+            take_safety_backup(state, env, task)
         return 202, {**action_body(task), "backup_id": backup.id}
 
     return idempotent(request, ACTION_HEADER, produce)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from ._backups import environment_snapshot
 from ._records import ApiKeyRecord, Environment, Project, Server
 from ._resources import Backup, StorageConfig, Webhook
 from ._state import FakeState
@@ -135,7 +136,7 @@ def _seed_backups(state: FakeState, spec: SeedSpec, env: Environment, now: float
             environment_id=env.id,
             task=task,
             created_at=created,
-            snapshot=state.environment_snapshot(env),
+            snapshot=environment_snapshot(state, env),
             backup_type="scheduled",
         )
         task.backup_id = backup.id

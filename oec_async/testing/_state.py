@@ -18,7 +18,7 @@ from ._idempotency import IdempotencyStore
 from ._observe import Anomalies, Stats
 from ._records import ApiKeyRecord, Environment, Project, Server
 from ._resources import Backup, StorageConfig, Webhook
-from ._tasks import ERROR_MESSAGES, QUEUE_FRACTION, STEPS, TaskRecord
+from ._tasks import ERROR_MESSAGES, TaskRecord
 
 API_PREFIX: Final = "/api/public/v1"
 _KEY_ALPHABET: Final = string.ascii_letters + string.digits + "-_"
@@ -147,66 +147,6 @@ class FakeState:
         if task is None or env is None or not self.sees(key, env.project_id):
             raise not_found("Task")
         return task
-
-    def get_backup(self, key: ApiKeyRecord, backup_id: str) -> Backup:
-        """Return a backup visible to `key` (of a deleted environment too), or raise 404.
-
-        An expired backup is gone in the docs' dialect and listed as `expired` in the live one.
-        """
-        backup = self.backups.get(backup_id)
-        if backup is None or not self.backup_visible(backup):
-            raise not_found("Backup")
-        self.get_environment_or_deleted(key, backup.environment_id)  # visibility
-        return backup
-
-    def backup_visible(self, backup: Backup) -> bool:
-        """Return True unless the backup has expired and the dialect drops expired backups."""
-        return self.rules.expired_backups_listed or not backup.expired(self.now())
-
-    def take_safety_backup(self, env: Environment, restore: TaskRecord) -> Backup:
-        """Record the `pre_restore` backup the live API takes as a restore's first step."""
-        steps = len(STEPS["restore"])
-        first_step_ends = QUEUE_FRACTION + (1 - QUEUE_FRACTION) / steps
-        task = TaskRecord(
-            id=self.new_id(),
-            type="backup",
-            environment_id=env.id,
-            created_at=restore.created_at,
-            duration=restore.duration * first_step_ends,
-        )
-        self.tasks_by_id[task.id] = task
-        backup = Backup(
-            id=self.new_id(),
-            environment_id=env.id,
-            task=task,
-            created_at=restore.created_at,
-            snapshot=self.environment_snapshot(env),
-            backup_type="pre_restore",
-            retention_type="weekly",
-        )
-        task.backup_id = backup.id
-        self.backups[backup.id] = backup
-        return backup
-
-    def environment_snapshot(self, env: Environment) -> JSONObject:
-        """Return the environment/project/server snapshot stored with a backup."""
-        project = self.projects[env.project_id]
-        server = self.servers.get(env.server_id or "")
-        return {
-            "environment": {
-                "id": env.id,
-                "name": env.name,
-                "odoo_version": env.odoo_version,
-                "branch": env.branch,
-            },
-            "project": {"id": project.id, "name": project.name},
-            "server": None if server is None else {"id": server.id, "name": server.name},
-        }
-
-    def storage_of(self, backup: Backup) -> str | None:
-        """Return the id of the storage configuration `backup` went to (None: none exists)."""
-        default = next((c.id for c in self.storage_configs.values() if c.is_default), None)
-        return backup.storage_config_id or default
 
     def live_environments(self, project_id: str | None = None) -> list[Environment]:
         """Return non-deleted environments (of one project), oldest first."""

@@ -351,3 +351,41 @@ def test_a_snapshot_released_with_a_slot_reaches_the_store() -> None:
     assert [n.kind for n in notes] == ["pause", "headers"]
     assert notes[0].seconds == RateLimits().max_pause  # bounded before it is shared
     assert (notes[1].window, notes[1].remaining) == (None, 5)
+
+
+def test_the_cli_shares_the_budget_named_by_oec_budget_url(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oec_async.cli._settings import Settings
+
+    monkeypatch.setenv("OEC_BUDGET_URL", redis_url)
+    client = Settings(api_key=KEY, base_url="http://127.0.0.1:1").client()
+    assert isinstance(client.governor.shared, RedisBuckets)
+
+
+def test_the_cli_refuses_a_bad_oec_budget_url_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oec_async.cli._exit import CLIError, ExitCode
+    from oec_async.cli._settings import Settings
+
+    monkeypatch.setenv("OEC_BUDGET_URL", "http://127.0.0.1:6379")
+    with pytest.raises(CLIError, match="redis://") as refused:
+        Settings(api_key=KEY, base_url="http://127.0.0.1:1").client()
+    assert refused.value.code == ExitCode.USAGE
+
+
+async def test_a_client_whose_redis_is_down_still_answers_and_tells_its_listeners() -> None:
+    events: list[Event] = []
+    budget = RedisBudget(f"redis://127.0.0.1:{free_port()}/0", retry_interval=60.0)
+    async with (
+        FakeOEC(environments=1, rate_limits=True) as fake,
+        Client(
+            api_key=fake.full_access_key,
+            base_url=fake.url,
+            budget=budget,
+            event_hooks=[events.append],
+        ) as client,
+    ):
+        for _ in range(3):
+            await client.environments.get(fake.environment_ids[0])
+    outages = [e for e in events if isinstance(e, SharedBudgetUnavailable | SharedBudgetRestored)]
+    assert [type(e) for e in outages] == [SharedBudgetUnavailable]

@@ -41,10 +41,15 @@ def run(fake: FakeProcess, budget: str | None) -> tuple[list[dict[str, Any]], di
     return wait_for_fleet_processes(children), fake.stats()
 
 
-def every_environment_succeeded(fake: FakeProcess, results: list[dict[str, Any]]) -> bool:
+def every_environment_has_one_outcome(fake: FakeProcess, results: list[dict[str, Any]]) -> bool:
     seen = [env for result in results for env in result["environments"]]
+    outcomes = sum(result["outcomes"] for result in results)
+    return sorted(seen) == sorted(fake.environment_ids) and outcomes == len(seen)
+
+
+def every_environment_succeeded(fake: FakeProcess, results: list[dict[str, Any]]) -> bool:
     kinds = [result["kinds"] for result in results]
-    return sorted(seen) == sorted(fake.environment_ids) and all(
+    return every_environment_has_one_outcome(fake, results) and all(
         kind == {"succeeded": PER_PROCESS} for kind in kinds
     )
 
@@ -59,7 +64,7 @@ def test_processes_sharing_the_budget_earn_no_429(fake: FakeProcess, redis_url: 
 
 def test_the_same_processes_without_the_shared_budget_earn_429s(fake: FakeProcess) -> None:
     results, server = run(fake, None)
-    assert every_environment_succeeded(fake, results)
+    assert every_environment_has_one_outcome(fake, results)  # some may run out of retries
     assert server["rate_limited"] > 0
 
 

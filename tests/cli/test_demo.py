@@ -14,7 +14,7 @@ FAST = {"OEC_DEMO_TIME_SCALE": "0.1"}
 
 def test_demo_deploys_every_environment_and_prints_a_summary() -> None:
     result = CliRunner().invoke(
-        cli, ["demo", "--environments", "10", "--fail-rate", "0", "--seed", "3"], env=FAST
+        cli, ["demo", "--environments", "10", "--failure-rate", "0", "--seed", "3"], env=FAST
     )
 
     assert result.exit_code == 0, result.output
@@ -29,6 +29,7 @@ def test_demo_deploys_every_environment_and_prints_a_summary() -> None:
 def test_demo_json_reports_failures_and_exits_1() -> None:
     result = CliRunner().invoke(
         cli,
+        # --fail-rate: the old name of --failure-rate still works
         ["demo", "--environments", "10", "--fail-rate", "1", "--json", "--max-parallel", "4"],
         env=FAST,
     )
@@ -77,3 +78,10 @@ def test_demo_waves_passes_the_canary_and_halts_the_second_wave() -> None:
     assert "rollout halted in wave 2" in out
     assert "unhealthy: http_ok is false" in out
     assert "wave 3 (" not in out
+
+
+def test_demo_help_shows_only_the_failure_rate_spelling() -> None:
+    result = CliRunner().invoke(cli, ["demo", "--help"])
+
+    assert "--failure-rate" in result.stdout
+    assert "--fail-rate" not in result.stdout

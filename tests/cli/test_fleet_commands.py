@@ -41,11 +41,11 @@ def test_failed_environment_exits_1_with_its_error_in_the_summary(
     assert result.exit_code == 1
     assert not CONTROL_SEQUENCE.search(result.output)
     out = result.stdout
-    assert f"{bad} failed in " in out
+    assert "env-001 failed in " in out  # environments given by id are shown by name
     assert "Disk full." in out
-    assert f"{good} succeeded in " in out
-    assert [line.split()[:2] for line in out.splitlines() if line.startswith(bad)] == [
-        [bad, "failed"]
+    assert "env-002 succeeded in " in out
+    assert [line.split()[:2] for line in out.splitlines() if line.startswith("env-001")] == [
+        ["env-001", "failed"]
     ]  # the summary table lists the failure with its message
     assert "restart: 1 succeeded, 1 failed in " in out
 
@@ -59,8 +59,8 @@ def test_one_environment_shows_its_task_progress(oec: Oec, fake: FakeOEC) -> Non
     lines = result.stdout.splitlines()
     assert all(TIMESTAMP.match(line) for line in lines[:-1])
     [task] = fake.tasks[env_id]
-    assert f"deploy {env_id}: started task {task.id}" in lines[0]
-    assert any(f"deploy {env_id}: completed in " in line for line in lines)
+    assert f"deploy env-001: started task {task.id}" in lines[0]
+    assert any("deploy env-001: completed in " in line for line in lines)
     assert lines[-1].startswith("deploy: 1 succeeded in ")
 
 
@@ -137,3 +137,38 @@ def test_wait_then_retry_runs_our_action_after_the_running_task(oec: Oec, fake: 
     assert [task.type for task in fake.tasks[env_id]] == ["restart", "deploy"]
     [finished] = [e for e in events(result.stdout) if e["event"] == "finished"]
     assert finished["task_id"] == fake.tasks[env_id][1].id
+
+
+def test_a_timed_out_wait_says_the_task_goes_on_not_that_it_was_cancelled(
+    oec: Oec, served: ThreadedFake, fake: FakeOEC
+) -> None:
+    env_id = fake.environment_ids[0]
+    served.call(fake.set_environment_behaviour, env_id, duration=30.0)
+
+    result = oec("deploy", env_id, "--timeout", "0.3")
+
+    assert result.exit_code == 4
+    assert "the wait timed out; its task goes on on the server" in result.stdout
+    assert "cancelled" not in result.output
+
+
+def test_a_refused_key_on_one_environment_is_one_clean_error(oec: Oec, fake: FakeOEC) -> None:
+    result = oec("deploy", fake.environment_ids[0], key=fake.read_only_key)
+
+    assert result.exit_code == 3
+    assert "403 read_only_key" in result.stdout
+    assert "fleet:" not in result.output
+    assert ".:" not in result.output
+
+
+def test_a_timed_out_task_wait_says_the_task_goes_on(
+    oec: Oec, served: ThreadedFake, fake: FakeOEC
+) -> None:
+    env_id = fake.environment_ids[0]
+    served.call(fake.set_environment_behaviour, env_id, duration=30.0)
+    [started] = events(oec("--json", "deploy", env_id, "--no-wait").stdout)
+
+    result = oec("deployments", "wait", str(started["task_id"]), "--timeout", "0.3")
+
+    assert result.exit_code == 4
+    assert result.stderr.rstrip().endswith("the wait timed out; the task goes on on the server")

@@ -9,6 +9,8 @@ import pytest
 from fleet_support import fleet_fake
 
 from oec_async import OutcomeKind
+from oec_async.resources.deployments import Deployments
+from oec_async.resources.environments import Environments
 
 
 async def test_an_unexpected_exception_for_one_environment_is_its_errored_outcome(
@@ -16,15 +18,17 @@ async def test_an_unexpected_exception_for_one_environment_is_its_errored_outcom
 ) -> None:
     async with fleet_fake(environments=5, task_duration=0.05) as (fake, client):
         victim = UUID(fake.environment_ids[2])
-        resource = type(client.environments)
-        real_action = resource.action
+        real_action = Environments.action
 
-        async def hostile(self: Any, action: str, environment_id: Any, **kwargs: Any) -> Any:
+        async def hostile(
+            self: Environments, action: str, environment_id: Any, **kwargs: Any
+        ) -> Any:
             if UUID(str(environment_id)) == victim:
                 raise RecursionError("maximum recursion depth exceeded while decoding JSON")
             return await real_action(self, action, environment_id, **kwargs)
 
-        monkeypatch.setattr(resource, "action", hostile)
+        # On the class: the fleet sends through views of the client, each with its resources.
+        monkeypatch.setattr(Environments, "action", hostile)
         report = await client.fleet.deploy(fake.environment_ids)
     assert len(report) == 5
     outcome = report.outcome(victim)
@@ -37,11 +41,10 @@ async def test_an_exception_while_polling_one_task_is_that_environments_errored_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with fleet_fake(environments=3, task_duration=0.05) as (fake, client):
-        resource = type(client.deployments)
-        real_get = resource.get
+        real_get = Deployments.get
         victim: list[UUID] = []
 
-        async def hostile(self: Any, task_id: Any, **kwargs: Any) -> Any:
+        async def hostile(self: Deployments, task_id: Any, **kwargs: Any) -> Any:
             deployment = await real_get(self, task_id, **kwargs)
             if not victim and deployment.environment_id is not None:
                 victim.append(deployment.environment_id)
@@ -49,7 +52,7 @@ async def test_an_exception_while_polling_one_task_is_that_environments_errored_
                 raise OverflowError("int too large to convert to float")
             return deployment
 
-        monkeypatch.setattr(resource, "get", hostile)
+        monkeypatch.setattr(Deployments, "get", hostile)
         report = await client.fleet.deploy(fake.environment_ids)
     assert len(report) == 3
     assert report.outcome(victim[0]).kind is OutcomeKind.ERRORED

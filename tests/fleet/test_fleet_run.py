@@ -107,9 +107,10 @@ async def test_progress_events_reach_both_the_hook_and_the_stream() -> None:
     streamed: list[FleetEvent] = []
     async with fleet_fake(environments=5, task_duration=0.3) as (fake, client):
         run = client.fleet.deploy(fake.environment_ids, on_event=hooked.append)
+        stream = run.events()  # subscribed before the run starts: it sees FleetRunStarted
 
         async def collect() -> None:
-            async for event in run.events():
+            async for event in stream:
                 streamed.append(event)
 
         async with anyio.create_task_group() as tg:

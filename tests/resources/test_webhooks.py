@@ -176,6 +176,18 @@ async def test_create_refuses_what_the_api_would_reject(
     assert all_sent(mocked) == 0
 
 
+async def test_create_sends_all_twelve_events_as_the_live_api_takes_them(
+    mocked: aioresponses, client: Client
+) -> None:
+    every = [e.value for e in WebhookEventType if e is not WebhookEventType.PING]
+    mock(mocked, client, "POST", "/webhooks", status=201, payload={**DOC_WEBHOOK, "events": every})
+
+    await client.webhooks.create("https://hooks.example.com/x", every)
+
+    (call,) = sent(mocked, client, "POST", "/webhooks")
+    assert body(call)["events"] == every
+
+
 async def test_create_takes_every_subscribable_event(mocked: aioresponses, client: Client) -> None:
     """The docs cap a subscription at 10 events; the live API takes all 12: the server decides."""
     every = [e for e in WebhookEventType if e is not WebhookEventType.PING]

@@ -88,3 +88,19 @@ async def test_restore_is_202_with_backup_id_and_replays(api: Api, oec_fake: Fak
     assert first.body["backup_id"] == backup["id"]
     assert second.body == first.body
     assert [t.type for t in oec_fake.tasks[env_id]] == ["restore"]
+
+
+async def test_only_a_completed_backup_can_be_expired(api: Api, oec_fake: FakeOEC) -> None:
+    created = await api.post(f"/environments/{running_env(oec_fake)}/backups")
+    with pytest.raises(ValueError, match="not a completed backup that can expire"):
+        oec_fake.expire_backup(created.body["id"])
+
+
+async def test_a_permanent_backup_never_expires(api: Api, oec_fake: FakeOEC) -> None:
+    created = await api.post(
+        f"/environments/{running_env(oec_fake)}/backups", json={"retention_type": "permanent"}
+    )
+    oec_fake.advance(1.0)
+    assert (await api.get(f"/backups/{created.body['id']}")).body["expires_at"] is None
+    with pytest.raises(ValueError, match="not a completed backup that can expire"):
+        oec_fake.expire_backup(created.body["id"])

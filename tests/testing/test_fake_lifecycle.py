@@ -85,26 +85,29 @@ async def test_forced_failure_fails_the_task_with_a_message(api: Api, oec_fake: 
     assert body["steps_completed"] < body["total_steps"]
 
 
-@pytest.mark.oec_fake(clock=ManualClock, task_duration=10.0, dialect="docs")
-async def test_failed_deploy_leaves_the_environment_failed_in_the_docs(
-    api: Api, oec_fake: FakeOEC
+@pytest.mark.parametrize(
+    "status",
+    [
+        pytest.param(
+            "failed",
+            marks=pytest.mark.oec_fake(clock=ManualClock, task_duration=10.0, dialect="docs"),
+            id="docs",
+        ),
+        pytest.param(
+            "error",
+            marks=pytest.mark.oec_fake(clock=ManualClock, task_duration=10.0, dialect="live"),
+            id="live",
+        ),
+    ],
+)
+async def test_failed_deploy_leaves_the_dialects_failure_status(
+    api: Api, oec_fake: FakeOEC, status: str
 ) -> None:
     env_id = running_env(oec_fake)
     oec_fake.set_environment_behaviour(env_id, fail=True)
     await deploy(api, env_id)
     oec_fake.advance(10.0)
-    assert oec_fake.environment_status(env_id) == "failed"
-
-
-@pytest.mark.oec_fake(clock=ManualClock, task_duration=10.0, dialect="live")
-async def test_failed_deploy_leaves_the_environment_in_error_live(
-    api: Api, oec_fake: FakeOEC
-) -> None:
-    env_id = running_env(oec_fake)
-    oec_fake.set_environment_behaviour(env_id, fail=True)
-    await deploy(api, env_id)
-    oec_fake.advance(10.0)
-    assert oec_fake.environment_status(env_id) == "error"
+    assert oec_fake.environment_status(env_id) == status
 
 
 async def test_per_environment_duration_override(api: Api, oec_fake: FakeOEC) -> None:
