@@ -15,7 +15,7 @@ import anyio
 from attrs import evolve
 
 from .._models import Deployment, EnvironmentStatusReport
-from ._events import FleetEvent, HealthChecked, WaveFinished, WaveStarted
+from ._events import FleetEvent, HealthChecked, WaveBaking, WaveFinished, WaveStarted
 from ._outcome import (
     COUNTED_KINDS,
     FleetOutcome,
@@ -254,6 +254,11 @@ class Waves:
             self.release(wave)
             return
         began = anyio.current_time()
+        self._emit(
+            WaveBaking(
+                wave=wave, name=self.names[wave], seconds=rollout.bake, elapsed=self._elapsed()
+            )
+        )
         try:
             with cut:
                 for step in range(1, BAKE_WATCHES + 1):
