@@ -61,6 +61,11 @@ from .fleet import (
     FleetRunFinished,
     FleetRunStarted,
     OutcomeKind,
+    RolloutHalted,
+    RolloutPaused,
+    RolloutResumed,
+    WaveFinished,
+    WaveStarted,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +78,7 @@ INSTRUMENTATION: Final = "oec_async"
 MAX_OPEN_SPANS: Final = 10_000
 """Calls (and attempts) still open beyond this are ended: a listener must not grow for ever."""
 FAILED_KINDS: Final = frozenset(
-    {OutcomeKind.FAILED, OutcomeKind.ERRORED, OutcomeKind.CONFLICTED, "unhealthy"}
+    {OutcomeKind.FAILED, OutcomeKind.ERRORED, OutcomeKind.CONFLICTED, OutcomeKind.UNHEALTHY}
 )
 
 
@@ -90,7 +95,6 @@ class _Run:
         self.started = time.time()
         self.context = trace.set_span_in_context(span)
         self.waves: dict[int, Span] = {}
-        self.wave_of: dict[UUID, int] = {}
         self.actions: dict[UUID, FleetActionStarted] = {}
 
     def at(self, elapsed: float | None) -> int | None:
@@ -170,6 +174,12 @@ class OpenTelemetry:
                 self._run_started(event)
             case FleetRunFinished():
                 self._run_finished(event)
+            case WaveStarted():
+                self._wave_started(event)
+            case WaveFinished():
+                self._wave_finished(event)
+            case RolloutPaused() | RolloutResumed() | RolloutHalted():
+                self._rollout_event(event)
             case FleetActionStarted():
                 self._action_started(event)
             case FleetRateLimitWait():
@@ -313,6 +323,60 @@ class OpenTelemetry:
             run.span.set_status(Status(StatusCode.ERROR, report.summary()))
         run.span.end()
 
+    def _wave_started(self, event: WaveStarted) -> None:
+        run = self._current_run()
+        if run is None:
+            return
+        span = self._tracer.start_span(
+            f"oec.fleet.wave {event.name}",
+            context=run.context,
+            start_time=run.at(event.elapsed),
+            attributes={
+                "oec.fleet.wave.index": event.wave,
+                "oec.fleet.wave.name": event.name,
+                "oec.fleet.wave.size": len(event.environment_ids),
+                "oec.fleet.waves": event.waves,
+            },
+        )
+        run.waves[event.wave] = span
+
+    def _wave_finished(self, event: WaveFinished) -> None:
+        run = self._current_run()
+        wave = event.report
+        span = run.waves.pop(wave.index, None) if run is not None else None
+        if run is None or span is None:
+            return
+        for kind, count in wave.counts.items():
+            span.set_attribute(f"oec.fleet.outcomes.{kind.value}", count)
+        if wave.healthy is not None:
+            span.set_attribute("oec.fleet.wave.healthy", wave.healthy)
+        if wave.failures:
+            span.set_status(Status(StatusCode.ERROR, f"{wave.failures} failure(s)"))
+        span.end(end_time=run.at(event.elapsed))
+
+    def _rollout_event(self, event: RolloutPaused | RolloutResumed | RolloutHalted) -> None:
+        run = self._current_run()
+        if run is None:
+            return
+        if isinstance(event, RolloutHalted):
+            run.span.add_event(
+                "rollout_halted",
+                {"oec.fleet.halt": str(event.halt)},
+                timestamp=run.at(event.elapsed),
+            )
+        elif isinstance(event, RolloutPaused):
+            run.span.add_event(
+                "rollout_paused",
+                {"oec.fleet.wave.index": event.wave, "oec.fleet.pause_reason": event.reason},
+                timestamp=run.at(event.elapsed),
+            )
+        else:
+            run.span.add_event(
+                "rollout_resumed",
+                {"oec.fleet.wave.index": event.wave},
+                timestamp=run.at(event.elapsed),
+            )
+
     def _action_started(self, event: FleetActionStarted) -> None:
         run = self._current_run()
         if run is not None:
@@ -338,22 +402,21 @@ class OpenTelemetry:
         self._outcomes.add(1, {"oec.fleet.action": action, "oec.fleet.outcome": outcome.kind.value})
         if run is None:
             return
-        wave = run.wave_of.get(outcome.environment_id)
-        parent = run.waves.get(wave) if wave is not None else None
+        parent = run.waves.get(outcome.wave) if outcome.wave is not None else None
         context = trace.set_span_in_context(parent) if parent is not None else run.context
-        queued_at, started_at = _seconds(outcome, "queued_at"), _seconds(outcome, "started_at")
-        began = queued_at if queued_at is not None else started_at
-        attributes: dict[str, str | bool] = {
+        began = outcome.queued_at if outcome.queued_at is not None else outcome.started_at
+        attributes: dict[str, str | bool | int] = {
             "oec.environment.id": str(outcome.environment_id),
             "oec.fleet.outcome": outcome.kind.value,
             "oec.fleet.attached": outcome.attached,
-            "oec.fleet.reattached": bool(getattr(outcome, "reattached", False)),
+            "oec.fleet.reattached": outcome.reattached,
         }
-        name = getattr(outcome, "name", None)
-        if isinstance(name, str) and name:
-            attributes["oec.environment.name"] = name
+        if outcome.name:
+            attributes["oec.environment.name"] = outcome.name
         if outcome.task_id is not None:
             attributes["oec.task.id"] = str(outcome.task_id)
+        if outcome.wave is not None:
+            attributes["oec.fleet.wave.index"] = outcome.wave
         span = self._tracer.start_span(
             "oec.fleet.environment",
             context=context,
@@ -369,10 +432,7 @@ class OpenTelemetry:
             )
         if outcome.kind in FAILED_KINDS:
             span.set_status(Status(StatusCode.ERROR, outcome.error_message or outcome.kind.value))
-        finished = _seconds(outcome, "finished_at")
-        if finished is None:
-            finished = outcome.elapsed
-        span.end(end_time=run.at(finished))
+        span.end(end_time=run.at(outcome.finished_at))
 
 
 def _current_task() -> asyncio.Task[object] | None:
@@ -380,11 +440,6 @@ def _current_task() -> asyncio.Task[object] | None:
         return asyncio.current_task()
     except RuntimeError:  # no running loop: an event delivered from plain code
         return None
-
-
-def _seconds(outcome: object, name: str) -> float | None:
-    value = getattr(outcome, name, None)
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _error_type(status: int | None, error: str | None) -> str | None:

@@ -12,6 +12,7 @@ import click
 
 from .._client import Client
 from .._exceptions import APIError
+from .._models import Environment
 from ..fleet import ConflictPolicy
 from ..resources.environments import ACTIONS, Action
 from ._exit import ExitCode
@@ -40,29 +41,28 @@ NAME_LOOKUPS: Final = 20
 F = TypeVar("F", bound=Callable[..., object])
 
 
-async def names_of(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, str]:
-    """The names of a few environments given by id, to show instead of their ids.
+async def look_up(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, Environment]:
+    """A few environments given by id, read once: the run shows their names, and the fleet
+    knows their projects (so it can follow them with project sweeps).
 
     One read each, so only up to :data:`NAME_LOOKUPS` of them (more would spend the read
-    budget the run needs). A lookup that fails leaves that id unnamed: the run itself then
+    budget the run needs). A lookup that fails leaves that id as it was: the run itself then
     reports what is wrong with the environment.
     """
-    names: dict[UUID, str] = {}
+    found: dict[UUID, Environment] = {}
     if len(environment_ids) > NAME_LOOKUPS:
-        return names
+        return found
 
-    async def look_up(environment_id: UUID) -> None:
+    async def read(environment_id: UUID) -> None:
         try:
-            environment = await client.environments.get(environment_id)
+            found[environment_id] = await client.environments.get(environment_id)
         except APIError:
             return
-        if environment.name:
-            names[environment_id] = environment.name
 
     async with anyio.create_task_group() as tg:
         for environment_id in environment_ids:
-            tg.start_soon(look_up, environment_id)
-    return names
+            tg.start_soon(read, environment_id)
+    return found
 
 
 class _Rollout:
@@ -78,8 +78,8 @@ class _Rollout:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
-        choice: RolloutChoice | None = None,
         report_path: str | None = None,
+        choice: RolloutChoice | None = None,
     ) -> None:
         if not wait and on_conflict == "wait-then-retry":
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
@@ -94,10 +94,10 @@ class _Rollout:
         self.batch_id = batch_id
         self.on_conflict = ON_CONFLICT[on_conflict]
         self.timeout = timeout
+        self.report_path = report_path
         self.choice = choice or RolloutChoice(None, plan=False, yes=False)
         if self.choice.rollout is not None and not wait:
             raise click.UsageError("--waves needs --wait (a rollout follows each wave to its end)")
-        self.report_path = report_path
         self._started = StartedTasks(out, action)
         self._view: FleetView | None = None
 
@@ -106,9 +106,14 @@ class _Rollout:
         client: Client,
         environment_ids: Sequence[UUID],
         *,
-        names: Mapping[UUID, str] | None = None,
+        known: Mapping[UUID, Environment] | None = None,
     ) -> int:
         """Start the action on every environment, and follow it unless ``--no-wait``.
+
+        Args:
+            client: The open client.
+            environment_ids: The environments, in order.
+            known: Those already read (their names are shown); without it, a few are read.
 
         Returns:
             The exit code.
@@ -123,8 +128,10 @@ class _Rollout:
                 max_parallel=self.max_parallel,
             )
             return ExitCode.OK
-        known = await names_of(client, environment_ids) if names is None else names
-        self._started = StartedTasks(self.out, self.action, lambda env: known.get(env, str(env)))
+        if known is None:
+            known = await look_up(client, environment_ids)
+        names = {env_id: env.name for env_id, env in known.items() if env.name}
+        self._started = StartedTasks(self.out, self.action, lambda env: names.get(env, str(env)))
         if not self.wait:
             return await start_without_waiting(
                 client,
@@ -136,12 +143,12 @@ class _Rollout:
                 batch_id=self.batch_id,
             )
         self._view = view = FleetView(
-            self.out, self.action, environment_ids, names=known, batch_id=self.batch_id
+            self.out, self.action, environment_ids, names=names, batch_id=self.batch_id
         )
         rollout = self.choice.rollout
         hook = view if rollout is None else WaveLines(self.out, view, view.label)
         run = getattr(client.fleet, self.action)(
-            environment_ids,
+            [known.get(env_id, env_id) for env_id in environment_ids],
             max_parallel=self.max_parallel,
             on_conflict=self.on_conflict,
             batch_id=self.batch_id,
@@ -254,6 +261,7 @@ def _action_command(action: Action) -> click.Command:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
+        report_path: str | None,
         waves: str | None,
         bake: float,
         max_failures_per_wave: str,
@@ -262,7 +270,6 @@ def _action_command(action: Action) -> click.Command:
         pause_between_waves: bool,
         plan: bool,
         yes: bool,
-        report_path: str | None,
     ) -> None:
         targets = _unique(environment_ids)
         out = settings.output()
@@ -274,6 +281,7 @@ def _action_command(action: Action) -> click.Command:
             batch_id=batch_id,
             on_conflict=on_conflict,
             timeout=timeout,
+            report_path=report_path,
             choice=choose(
                 out,
                 waves=waves,
@@ -285,7 +293,6 @@ def _action_command(action: Action) -> click.Command:
                 plan=plan,
                 yes=yes,
             ),
-            report_path=report_path,
         )
 
         async def main() -> int:
@@ -330,6 +337,7 @@ def fleet_deploy(
     batch_id: str | None,
     on_conflict: str,
     timeout: float | None,
+    report_path: str | None,
     waves: str | None,
     bake: float,
     max_failures_per_wave: str,
@@ -338,7 +346,6 @@ def fleet_deploy(
     pause_between_waves: bool,
     plan: bool,
     yes: bool,
-    report_path: str | None,
 ) -> None:
     """Deploy every environment of a project (by default, every running one)."""
     out = settings.output()
@@ -350,6 +357,7 @@ def fleet_deploy(
         batch_id=batch_id,
         on_conflict=on_conflict,
         timeout=timeout,
+        report_path=report_path,
         choice=choose(
             out,
             waves=waves,
@@ -361,7 +369,6 @@ def fleet_deploy(
             plan=plan,
             yes=yes,
         ),
-        report_path=report_path,
     )
     wanted = None if status.lower() == "any" else status
 
@@ -372,7 +379,7 @@ def fleet_deploy(
                 which = "" if wanted is None else f"{wanted} "
                 rollout.out.message(f"no {which}environments in project {project_id}")
                 return ExitCode.OK
-            names = {env.id: env.name for env in environments if env.name}
-            return await rollout.run(client, [env.id for env in environments], names=names)
+            known = {env.id: env for env in environments}
+            return await rollout.run(client, list(known), known=known)
 
     run_command(settings, rollout.out, main, on_interrupt=rollout.interrupted)

@@ -166,7 +166,10 @@ def demo(
                         out.text("")
                 hook = view if rollout is None else WaveLines(out, view, view.label)
                 run = client.fleet.deploy(
-                    ids, max_parallel=max_parallel, on_event=hook, rollout=rollout
+                    list(environments),  # models: the run and its report know their names
+                    max_parallel=max_parallel,
+                    on_event=hook,
+                    rollout=rollout,
                 )
                 report = await view.follow(client, run)
             stats = fake.stats

@@ -29,9 +29,7 @@ __all__ = [
     "detail",
     "event_json",
     "exit_code_of",
-    "is_reattached",
     "kind_label",
-    "outcome_name",
     "outcome_text",
     "print_summary",
     "summary_line",
@@ -69,17 +67,6 @@ def _skipped(outcome: FleetOutcome, on_conflict: str) -> bool:
     )
 
 
-def is_reattached(item: object) -> bool:
-    """Whether an event or outcome is a re-run's re-attach to the task its batch id started."""
-    return bool(getattr(item, "reattached", False))
-
-
-def outcome_name(outcome: FleetOutcome) -> str | None:
-    """The environment's name, when the run knew it."""
-    name = getattr(outcome, "name", None)
-    return name if isinstance(name, str) and name else None
-
-
 def kind_label(kind: OutcomeKind, report: FleetReport) -> str:
     """How an outcome kind reads on screen.
 
@@ -91,13 +78,15 @@ def kind_label(kind: OutcomeKind, report: FleetReport) -> str:
     return kind.value
 
 
-def summary_line(report: FleetReport, *, reattached: int = 0) -> str:
-    """``deploy: 18 succeeded, 1 failed in 62.3s``, with what a re-run or a timeout adds."""
+def summary_line(report: FleetReport) -> str:
+    """``deploy: 18 succeeded, 1 failed in 62.3s``, with what a re-run, a halt or a timeout adds."""
     parts = [f"{n} {kind_label(kind, report)}" for kind, n in report.counts.items() if n]
     line = f"{report.action}: {', '.join(parts) or 'no environments'} in {report.elapsed:.1f}s"
-    if reattached:
+    if report.reattached:
         batch = f" (batch {report.batch_id})" if report.batch_id else ""
-        line += f" · {reattached} re-attached{batch}"
+        line += f" · {report.reattached} re-attached{batch}"
+    if report.halted is not None:
+        line += f" · {report.halted}"
     if report.timed_out:
         which = "its task goes" if len(report) == 1 else "tasks still running go"
         line += f" · the wait timed out; {which} on on the server"
@@ -113,7 +102,6 @@ def print_summary(
     *,
     totals: Sequence[str] = (),
     extra: Mapping[str, object] | None = None,
-    reattached: int = 0,
 ) -> None:
     """Print a run's summary: a table of counts, a table of what did not succeed, the totals.
 
@@ -125,7 +113,6 @@ def print_summary(
         label: How an environment is named on screen.
         totals: More totals for the last line (human output).
         extra: More fields for the JSON summary.
-        reattached: Environments whose task a re-run re-attached to.
     """
     if out.json_mode:
         out.json(
@@ -134,7 +121,7 @@ def print_summary(
                 "action": report.action,
                 "ok": report.ok,
                 "counts": {kind.value: n for kind, n in report.counts.items()},
-                "reattached": reattached,
+                "reattached": report.reattached,
                 "elapsed": round(report.elapsed, 3),
                 "batch_id": report.batch_id,
                 "cancelled": report.cancelled,
@@ -143,7 +130,7 @@ def print_summary(
             }
         )
         return
-    last_line = " · ".join((summary_line(report, reattached=reattached), *totals))
+    last_line = " · ".join((summary_line(report), *totals))
     if len(report) == 1:
         out.text(last_line)
         return
@@ -188,7 +175,7 @@ def outcome_text(outcome: FleetOutcome, *, batch_id: str | None = None) -> str:
     if outcome.deployment is not None and outcome.deployment.duration_seconds is not None:
         took = f" in {seconds(outcome.deployment.duration_seconds)}"
     how = ""
-    if is_reattached(outcome):
+    if outcome.reattached:
         how = f" (re-attached, batch {batch_id})" if batch_id else " (re-attached)"
     elif outcome.attached:
         how = " (attached to a running task)"
@@ -220,12 +207,12 @@ def event_json(event: FleetEvent, names: Mapping[UUID, str] | None = None) -> di
         data: dict[str, object] = {
             "event": "finished",
             "environment_id": str(outcome.environment_id),
-            "name": names.get(outcome.environment_id) or outcome_name(outcome),
+            "name": outcome.name or names.get(outcome.environment_id),
             "kind": outcome.kind.value,
             "ok": outcome.ok,
             "task_id": str(outcome.task_id) if outcome.task_id else None,
             "attached": outcome.attached,
-            "reattached": is_reattached(outcome),
+            "reattached": outcome.reattached,
             "started": outcome.started,
             "error": outcome.error_message,
             "error_type": type(error).__name__ if error is not None else None,
@@ -245,8 +232,6 @@ def event_json(event: FleetEvent, names: Mapping[UUID, str] | None = None) -> di
     environment_id = getattr(event, "environment_id", None)
     if isinstance(environment_id, UUID):
         data["name"] = names.get(environment_id)
-    if isinstance(event, FleetActionStarted):
-        data["reattached"] = is_reattached(event)
     return _json_object(_in_ms(data))
 
 

@@ -46,7 +46,7 @@ from ..fleet import (
     OutcomeKind,
 )
 from ._eta import Budget, budget_seconds, eta_seconds
-from ._fleet_report import event_json, is_reattached, outcome_name, outcome_text, print_summary
+from ._fleet_report import event_json, outcome_text, print_summary
 from ._output import Output, status_style
 from ._render import seconds, show
 from ._started import StartedTasks
@@ -124,6 +124,7 @@ class FleetView:
         self.refusals = 0
         """429 answers: each has its line."""
         self.reattached: set[UUID] = set()
+        """Environments whose task a re-run (same batch id) re-attached to."""
         self.stopped = False
         """The run stopped early (Ctrl-C, ``--timeout``): nothing is in flight any more."""
         self._sent_at: dict[UUID, float] = {}
@@ -248,15 +249,12 @@ class FleetView:
         self._heartbeat()
 
     def _learn_name(self, outcome: FleetOutcome) -> None:
-        name = outcome_name(outcome)
-        if name:
-            self.names.setdefault(outcome.environment_id, name)
+        if outcome.name:
+            self.names.setdefault(outcome.environment_id, outcome.name)
 
     def _action_started(self, event: FleetActionStarted) -> None:
         self.started.add(event.environment_id, event.task_id)
         self._sent_at.setdefault(event.environment_id, event.elapsed)
-        if is_reattached(event):
-            self.reattached.add(event.environment_id)
         if self._single is not None:  # follow this task now (wait_then_retry: the new one)
             self._single_task = event.task_id
             if self._follow_scope is not None:
@@ -265,13 +263,7 @@ class FleetView:
                 self._task_news.set()
         if self.out.live:
             return
-        if is_reattached(event):
-            batch = f" (batch {self.batch_id})" if self.batch_id else ""
-            how = f"re-attached{batch} to task"
-        elif event.attached:
-            how = "attached to running task"
-        else:
-            how = "started task"
+        how = "attached to running task" if event.attached else "started task"
         self._line(f"{self._prefix(event.environment_id)} {how} {event.task_id}")
 
     def _rate_limit_wait(self, event: FleetRateLimitWait) -> None:
@@ -317,7 +309,7 @@ class FleetView:
         sent_at = self._sent_at.get(outcome.environment_id)
         if sent_at is not None:
             self._task_seconds.append(max(0.0, outcome.elapsed - sent_at))
-        if is_reattached(outcome):
+        if outcome.reattached:
             self.reattached.add(outcome.environment_id)
         if self._bar is not None and self._progress is not None:
             self._progress.update(self._bar, completed=self.done)
@@ -430,16 +422,7 @@ class FleetView:
         """
         for outcome in report.outcomes:
             self._learn_name(outcome)
-            if is_reattached(outcome):
-                self.reattached.add(outcome.environment_id)
-        print_summary(
-            self.out,
-            report,
-            self.label,
-            totals=totals,
-            extra=extra,
-            reattached=len(self.reattached),
-        )
+        print_summary(self.out, report, self.label, totals=totals, extra=extra)
 
     def report_interrupt(self) -> None:
         """After Ctrl-C: the summary so far, then which tasks go on running on the server."""

@@ -95,21 +95,15 @@ class _Row:
     finished: float | None
 
 
-def _seconds(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and value >= 0 else None
-
-
 def _row(outcome: FleetOutcome) -> _Row:
-    name = getattr(outcome, "name", None)
-    label = name if isinstance(name, str) and name else str(outcome.environment_id)
-    finished = _seconds(getattr(outcome, "finished_at", None))
-    if finished is None and outcome.kind is not OutcomeKind.NOT_STARTED:
-        finished = _seconds(outcome.elapsed)
-    started = _seconds(getattr(outcome, "started_at", None))
-    duration = outcome.deployment.duration_seconds if outcome.deployment is not None else None
-    if started is None and finished is not None and duration is not None:
-        started = max(0.0, finished - duration)  # the task's own run time, ending at the outcome
-    return _Row(outcome, label, _seconds(getattr(outcome, "queued_at", None)), started, finished)
+    finished = None if outcome.kind is OutcomeKind.NOT_STARTED else outcome.finished_at
+    return _Row(
+        outcome,
+        outcome.name or str(outcome.environment_id),
+        outcome.queued_at,
+        outcome.started_at,
+        finished,
+    )
 
 
 def _e(text: object) -> str:
@@ -117,7 +111,7 @@ def _e(text: object) -> str:
 
 
 def _kind(outcome: FleetOutcome) -> str:
-    return str(getattr(outcome.kind, "value", outcome.kind))
+    return outcome.kind.value
 
 
 def _message(outcome: FleetOutcome) -> str:
@@ -125,22 +119,12 @@ def _message(outcome: FleetOutcome) -> str:
 
 
 def _waves(report: FleetReport) -> list[tuple[str, frozenset[UUID]]]:
-    """The waves' labels and environments, when the run had waves."""
-    waves = []
-    for number, wave in enumerate(getattr(report, "waves", None) or (), start=1):
-        index = getattr(wave, "index", number - 1)
-        members = getattr(wave, "environment_ids", None) or ()
-        waves.append((f"wave {int(index) + 1}", frozenset(members)))
-    return waves
+    """The waves' names and environments (none without a rollout)."""
+    return [(wave.name, frozenset(wave.environment_ids)) for wave in report.waves]
 
 
 def _rate_waits(report: FleetReport) -> list[tuple[float, float, str]]:
-    waits = []
-    for item in getattr(report, "rate_limit_waits", None) or ():
-        start, seconds, bucket = item
-        if _seconds(start) is not None and _seconds(seconds) is not None:
-            waits.append((float(start), float(seconds), str(bucket)))
-    return waits
+    return [(start, seconds, bucket) for start, seconds, bucket in report.rate_limit_waits]
 
 
 def _ordered(report: FleetReport, waves: Sequence[tuple[str, frozenset[UUID]]]) -> list[_Row]:
@@ -232,11 +216,15 @@ def _row_svg(row: _Row, top: int, place: Callable[[float], float]) -> str:
     middle = top + ROW_HEIGHT / 2
     label = row.label if len(row.label) <= 36 else row.label[:35] + "…"
     tip = [f"{row.label}: {kind}"]
-    if getattr(outcome, "reattached", False):
+    if outcome.reattached:
         tip.append("re-attached to the task of an earlier run of this batch")
     elif outcome.attached:
         tip.append("attached to a task already running")
-    for name, value in (("queued", row.queued), ("started", row.started), ("ended", row.finished)):
+    for name, value in (
+        ("got its turn", row.queued),
+        ("sent", row.started),
+        ("ended", row.finished),
+    ):
         if value is not None:
             tip.append(f"{name} at {value:.2f}s")
     if outcome.task_id is not None:
@@ -247,12 +235,20 @@ def _row_svg(row: _Row, top: int, place: Callable[[float], float]) -> str:
         f'<g class="row" data-kind="{_e(kind)}"><title>{_e(chr(10).join(tip))}</title>',
         f'<text x="4" y="{middle + 4}">{_e(label)}</text>',
     ]
-    if row.queued is not None:
-        end = row.started if row.started is not None else row.finished
-        if end is not None and end > row.queued:
+    sent = row.started if row.started is not None else row.finished
+    if sent is not None and sent > 0:
+        # Queued from the run's start: first for a max_parallel place (dotted), then, once
+        # its turn came, for the rate budget (dashed).
+        turn = min(row.queued if row.queued is not None else sent, sent)
+        if turn > 0:
             parts.append(
-                f'<line x1="{place(row.queued)}" y1="{middle}" x2="{place(end)}" y2="{middle}" '
-                'stroke="#bdbdbd" stroke-width="2" stroke-dasharray="3 2"/>'
+                f'<line class="waiting" x1="{place(0.0)}" y1="{middle}" x2="{place(turn)}" '
+                f'y2="{middle}" stroke="#e0e0e0" stroke-width="2" stroke-dasharray="1 3"/>'
+            )
+        if sent > turn:
+            parts.append(
+                f'<line class="queued" x1="{place(turn)}" y1="{middle}" x2="{place(sent)}" '
+                f'y2="{middle}" stroke="#9e9e9e" stroke-width="2" stroke-dasharray="3 2"/>'
             )
     if row.started is not None and row.finished is not None:
         left, right = place(row.started), place(row.finished)
@@ -281,7 +277,7 @@ def _row_svg(row: _Row, top: int, place: Callable[[float], float]) -> str:
 def _counts(report: FleetReport) -> str:
     items = []
     for kind, count in report.counts.items():
-        value = str(getattr(kind, "value", kind))
+        value = kind.value
         if not count:
             continue
         colour = COLOURS.get(value, "#9e9e9e")
@@ -290,11 +286,8 @@ def _counts(report: FleetReport) -> str:
             f'<span class="swatch" style="background:{colour}"></span>'
             f"<b>{count}</b>{_e(value)}</li>"
         )
-    reattached = getattr(report, "reattached", None)
-    if reattached is None:
-        reattached = sum(1 for o in report.outcomes if getattr(o, "reattached", False))
-    if reattached:
-        items.append(f"<li><b>{int(reattached)}</b>re-attached</li>")
+    if report.reattached:
+        items.append(f"<li><b>{report.reattached}</b>re-attached</li>")
     waits = _rate_waits(report)
     if waits:
         total = sum(seconds for _, seconds, _ in waits)
@@ -324,10 +317,9 @@ def _failures(report: FleetReport) -> str:
 
 
 def _halted(report: FleetReport) -> str:
-    halted = getattr(report, "halted", None)
-    if halted is None:
+    if report.halted is None:
         return ""
-    return f'<p class="meta"><b>Halted:</b> {_e(halted)}</p>'
+    return f'<p class="meta"><b>Rollout {_e(report.halted)}</b></p>'
 
 
 def render_html(report: FleetReport, *, title: str | None = None) -> str:
@@ -350,9 +342,11 @@ def render_html(report: FleetReport, *, title: str | None = None) -> str:
         f"<h2>Summary</h2>{_counts(report)}"
         '<h2>Timeline</h2><div class="card">'
         f"{_timeline(report)}</div>"
-        '<p class="meta">Bars: from the task\'s start to its outcome, coloured by result; a '
-        "dashed bar is a task that was already running; dashed lines are time spent queued; "
-        "blue marks at the top are waits for the rate budget.</p>"
+        '<p class="meta">Each row: a dotted line while the environment waited for its turn (a '
+        "max_parallel place), a dashed line while its turn waited for the rate budget, then a "
+        "bar from the action's send to its outcome, coloured by result (an outlined bar is a "
+        "task that was already running). Blue marks at the top are waits for the rate budget; "
+        "shaded bands group the rollout's waves. Hover a row for its times and message.</p>"
         f"<h2>Failures</h2>{_failures(report)}"
         f"<script>{_SCRIPT}</script></body></html>"
     )

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from cli_helpers import CONTROL_SEQUENCE, TIMESTAMP, Oec, ThreadedFake
 
 from oec_async.testing import FakeOEC
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true"
+        time.sleep(0.02)
 
 
 def events(stdout: str) -> list[dict[str, object]]:
@@ -172,3 +183,78 @@ def test_a_timed_out_task_wait_says_the_task_goes_on(
 
     assert result.exit_code == 4
     assert result.stderr.rstrip().endswith("the wait timed out; the task goes on on the server")
+
+
+def test_a_rerun_with_the_batch_id_says_it_reattached(
+    oec: Oec, served: ThreadedFake, fake: FakeOEC
+) -> None:
+    env_ids = fake.environment_ids[:2]
+    first = oec("--json", "deploy", *env_ids, "--no-wait", "--batch-id", "rel-42")
+    for task_id in (str(e["task_id"]) for e in events(first.stdout)):
+        # The re-attach is told by the task having begun before the re-run sent its POST.
+        wait_until(lambda task=task_id: served.call(fake.task_status, task) != "queued")
+
+    again = oec("deploy", *env_ids, "--batch-id", "rel-42")
+
+    assert first.exit_code == again.exit_code == 0, again.output
+    for index in (1, 2):
+        assert f"env-00{index} succeeded in " in again.stdout
+    assert again.stdout.count("(re-attached, batch rel-42)") == 2
+    assert again.stdout.rstrip().endswith("· 2 re-attached (batch rel-42)")
+
+
+def test_json_events_name_the_environments_given_by_id(oec: Oec, fake: FakeOEC) -> None:
+    result = oec("--json", "deploy", *fake.environment_ids[:2])
+
+    lines = events(result.stdout)
+    assert {e["name"] for e in lines if e["event"] in ("started", "finished")} == {
+        "env-001",
+        "env-002",
+    }
+    assert lines[0] == {
+        "event": "run_started",
+        "action": "deploy",
+        "environments": 2,
+        "batch_id": None,
+    }
+
+
+def test_report_writes_the_runs_html_page(oec: Oec, fake: FakeOEC, tmp_path: Path) -> None:
+    page = tmp_path / "run.html"
+
+    result = oec("deploy", *fake.environment_ids[:2], "--report", str(page))
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"report: {page.resolve()}\n"
+    text = page.read_text(encoding="utf-8")
+    assert ">env-001</text>" in text
+    assert ">env-002</text>" in text
+
+
+def test_report_needs_wait(oec: Oec, fake: FakeOEC, tmp_path: Path) -> None:
+    result = oec("deploy", fake.environment_ids[0], "--no-wait", "--report", str(tmp_path / "r"))
+
+    assert result.exit_code == 2
+    assert "--report needs --wait" in result.stderr
+    assert fake.environment_ids[0] not in fake.tasks
+
+
+def test_a_429_is_one_line_and_one_count(oec: Oec, served: ThreadedFake, fake: FakeOEC) -> None:
+    served.call(
+        fake.fail_next,
+        "POST",
+        "/environments/{id}/deploy",
+        status=429,
+        headers={"Retry-After": "1"},
+    )
+
+    result = oec("deploy", *fake.environment_ids[:2])
+
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if "429" in line]
+    assert re.search(
+        r" 429 from the server on POST /environments/[0-9a-f-]+/deploy: write requests paused "
+        r"for \d\.\ds, then retry 1$",
+        line,
+    ), line
+    assert "retry 1 of" not in result.stdout

@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from oec_async import Client, RetryPolicy
+from oec_async import Client, RetryPolicy, Rollout
 from oec_async.otel import OpenTelemetry
 from oec_async.testing import FakeOEC
 
@@ -228,3 +228,40 @@ async def test_a_fleet_run_is_a_span_with_an_environment_span_each(
     assert run.status.status_code is StatusCode.ERROR
     assert telemetry.total("oec.fleet.outcomes", {"oec.fleet.outcome": "succeeded"}) == 2
     assert telemetry.total("oec.fleet.outcomes", {"oec.fleet.outcome": "failed"}) == 1
+
+
+async def test_a_rollout_has_a_span_per_wave_holding_its_environments(
+    fake: FakeOEC, telemetry: Telemetry
+) -> None:
+    rollout = Rollout(waves=[1, "100%"], bake=0, health=None)
+    async with client_of(fake, telemetry) as client:
+        report = await client.fleet.deploy(fake.environment_ids, rollout=rollout)
+
+    [run] = telemetry.spans("oec.fleet deploy")
+    waves = sorted(
+        (s for s in telemetry.spans() if s.name.startswith("oec.fleet.wave ")),
+        key=lambda s: s.start_time or 0,
+    )
+    assert [s.name for s in waves] == [f"oec.fleet.wave {w.name}" for w in report.waves]
+    assert all(s.parent is not None and s.parent.span_id == run.context.span_id for s in waves)
+    sizes = {s.context.span_id: 0 for s in waves}
+    for environment in telemetry.spans("oec.fleet.environment"):
+        assert environment.parent is not None
+        sizes[environment.parent.span_id] += 1
+    assert list(sizes.values()) == [1, 2]
+
+
+async def test_environment_spans_are_named_without_ids_and_carry_names(
+    fake: FakeOEC, telemetry: Telemetry
+) -> None:
+    async with client_of(fake, telemetry) as client:
+        environments = await client.environments.list(fake.project_id)
+        await client.fleet.deploy(list(environments))
+
+    spans = telemetry.spans("oec.fleet.environment")
+    assert sorted(str(s.attributes["oec.environment.name"]) for s in spans if s.attributes) == [
+        "env-001",
+        "env-002",
+        "env-003",
+    ]
+    assert not [s.name for s in telemetry.spans() if any(e in s.name for e in fake.environment_ids)]

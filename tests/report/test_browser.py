@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from browser import visit
-from report_data import sample_report
+from report_data import rollout_report
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ PROBES = {
 
 
 async def test_the_report_renders_in_chromium_without_console_errors(tmp_path: Path) -> None:
-    page = sample_report().write_html(tmp_path / "run.html")
+    page = rollout_report().write_html(tmp_path / "run.html")
     screenshot = tmp_path / "run.png"
 
     seen = await visit(page, screenshot, tmp_path / "profile", PROBES)

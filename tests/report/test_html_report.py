@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from report_data import HOSTILE, sample_report
+from report_data import HOSTILE, rollout_report, sample_report
 
 from oec_async.fleet import FleetReport
 from oec_async.testing import FakeOEC
@@ -67,7 +67,47 @@ def test_the_timeline_has_a_row_per_environment_coloured_by_kind(tmp_path: Path)
         "succeeded",
         "not_started",
     ]
-    assert text.count('fill="#c62828"') >= 2  # the failed bar and its end mark
+    assert text.count('fill="#c62828"') == 2  # the failed bar and its end mark
+
+
+def test_rows_are_labelled_by_name_and_escaped(tmp_path: Path) -> None:
+    text = sample_report().write_html(tmp_path / "run.html").read_text(encoding="utf-8")
+
+    assert ">shop-eu</text>" in text
+    assert "&lt;b&gt;shop-us&lt;/b&gt;" in text
+    assert "<b>shop-us</b>" not in text
+
+
+def test_a_row_shows_its_queue_and_its_run(tmp_path: Path) -> None:
+    text = sample_report().write_html(tmp_path / "run.html").read_text(encoding="utf-8")
+
+    failed_row = text.split('data-kind="failed">')[1].split("</g>")[0]
+    assert "got its turn at 0.20s" in failed_row
+    assert "sent at 2.00s" in failed_row
+    assert '<line class="waiting" x1="250.0" ' in failed_row  # from the run's start
+    assert '<line class="queued" ' in failed_row  # its turn, waiting for the budget
+    assert "<rect " in failed_row  # the run bar
+
+
+def test_waves_are_bands_and_rate_budget_waits_are_marked(tmp_path: Path) -> None:
+    text = rollout_report().write_html(tmp_path / "run.html").read_text(encoding="utf-8")
+
+    bands = re.findall(r'<g class="wave">.*?<text[^>]*>([^<]*)</text></g>', text)
+    assert bands == ["canary", "wave 2"]
+    waits = re.findall(r'<g class="wait" data-bucket="(\w+)"><title>([^<]*)</title>', text)
+    assert waits == [
+        ("write", "write budget: waited 1.50s from 0.10s"),
+        ("read", "read budget: waited 0.50s from 2.50s"),
+    ]
+    assert "<b>2</b>rate-budget waits (2.0s)</li>" in text
+
+
+def test_a_rollout_report_says_where_it_halted_and_what_was_reattached(tmp_path: Path) -> None:
+    text = rollout_report().write_html(tmp_path / "run.html").read_text(encoding="utf-8")
+
+    assert "Rollout halted in wave 2: 3 failures in wave 2 &gt; max_failures_per_wave 0" in text
+    assert "<b>1</b>re-attached</li>" in text
+    assert "re-attached to the task of an earlier run of this batch" in text
 
 
 def test_server_text_is_escaped_everywhere(tmp_path: Path) -> None:
