@@ -16,6 +16,12 @@ budget     rate limits on with a compressed window (20 writes + 120 reads per 1 
 unlimited  no rate limits, N=1000, ``max_parallel=1000``: wall <= 1.2 x (task duration + one
            poll step), the step being the interval of the poller's project sweeps.
 memory     RSS of the client process while 10,000 environments wait on their tasks, per wait.
+rollout    issue 14, same budget and tasks as ``budget``: the plain fleet (wall / floor <= 1.05,
+           0 x 429, <= 1.3 reads/env); a rollout ``waves=[1, "10%", "100%"]``, bake 2 s,
+           health "status" (wall / (floor + bakes) <= 1.10, 0 x 429, <= 2.3 reads/env, where
+           the floor is the write budget's plus one task duration per wave); a canary that
+           fails (exactly 1 write); a release that fails 30% of environments (halted in wave 2,
+           no write to wave 3).
 """
 
 from __future__ import annotations
@@ -33,11 +39,11 @@ from typing import Any
 
 from benchmarks._server import FakeServer, ServerInfo
 from benchmarks.fleet_support import RequestCounter, counting_session, naive_fleet, rss_kib
-from oec_async import FleetActionStarted, OutcomeKind, PollPolicy, RateLimits
+from oec_async import FleetActionStarted, OutcomeKind, PollPolicy, RateLimits, Rollout
 from oec_async.fleet._schedule import sweep_interval
 
 RESULTS_DIR = Path(__file__).parent / "results"
-SCENARIOS = ("budget", "unlimited", "memory")
+SCENARIOS = ("budget", "unlimited", "memory", "rollout")
 COMPRESSION = 60.0  # a 1 s window stands for the API's 60 s one
 WINDOW = 1.0
 WRITES, READS = 20, 120
@@ -102,7 +108,7 @@ def compressed(policy: PollPolicy) -> PollPolicy:
 
 
 # -- budget -------------------------------------------------------------------------------------
-def budget_server(n: int, duration: float) -> FakeServer:
+def budget_server(n: int, duration: float, *extra: str) -> FakeServer:
     return FakeServer(
         environments=n,
         deployments=0,
@@ -110,6 +116,7 @@ def budget_server(n: int, duration: float) -> FakeServer:
         extra_args=[
             "--task-duration", str(duration), "--stopped-fraction", "0",
             "--window", str(WINDOW), "--write-limit", str(WRITES), "--read-limit", str(READS),
+            *extra,
         ],
     )  # fmt: skip
 
@@ -142,7 +149,11 @@ async def sdk_budget_run(info: ServerInfo, n: int, floor: float) -> Row:
         reads_per_env=counter.reads / n,
         writes=counter.writes,
         succeeded=report.counts[OutcomeKind.SUCCEEDED],
-        extra={"learned_write_budget": learned, "summary": report.summary()},
+        extra={
+            "learned_write_budget": learned,
+            "summary": report.summary(),
+            "requests_by_route": dict(counter.by_route),
+        },
     )
 
 
@@ -287,6 +298,87 @@ def run_memory(settings: Settings) -> list[Row]:
         return [asyncio.run(memory_run(server.info, settings.waits))]
 
 
+# -- rollout ------------------------------------------------------------------------------------
+ROLLOUT_WAVES: tuple[int | str, ...] = (1, "10%", "100%")
+BAKE = 2.0
+
+
+async def plain_run(info: ServerInfo, n: int, floor: float) -> Row:
+    row = await sdk_budget_run(info, n, floor)
+    row.scenario = "rollout"
+    row.variant = "plain fleet (no rollout)"
+    row.target = "ratio <= 1.05, 0 x 429, <= 1.3 reads/env"
+    row.met = (row.ratio or 9) <= 1.05 and row.rate_limited == 0 and (row.reads_per_env or 9) <= 1.3
+    return row
+
+
+async def rollout_run(info: ServerInfo, n: int, floor: float, variant: str) -> Row:
+    counter = RequestCounter()
+    session = counting_session(counter)
+    rollout = Rollout(waves=list(ROLLOUT_WAVES), bake=BAKE, health="status")
+    ids = list(info.environment_ids)
+    try:
+        async with info.client(session=session, poll=compressed(PollPolicy())) as client:
+            started = time.perf_counter()
+            report = await client.fleet.deploy(ids, max_parallel=n, rollout=rollout)
+            wall = time.perf_counter() - started
+    finally:
+        await session.close()
+    row = Row(
+        scenario="rollout",
+        variant=variant,
+        environments=n,
+        wall_s=wall,
+        rate_limited=counter.rate_limited,
+        reads_per_env=counter.reads / n,
+        writes=counter.writes,
+        succeeded=report.counts[OutcomeKind.SUCCEEDED],
+        extra={
+            "summary": report.summary(),
+            "requests_by_route": dict(counter.by_route),
+            "halted": str(report.halted) if report.halted else None,
+            "waves": [
+                {"name": w.name, "size": len(w.environment_ids), "failures": w.failures}
+                for w in report.waves
+            ],
+        },
+    )
+    last_wave = set(report.waves[-1].environment_ids)
+    wave3_writes = sum(1 for o in report if o.environment_id in last_wave and o.started)
+    if variant.startswith("healthy"):
+        row.floor_s = floor
+        row.ratio = wall / floor
+        row.target = "ratio <= 1.10, 0 x 429, <= 2.3 reads/env"
+        row.met = row.ratio <= 1.10 and counter.rate_limited == 0 and counter.reads / n <= 2.3
+    elif variant.startswith("canary"):
+        row.target = "exactly 1 environment gets a write"
+        row.met = counter.writes == 1
+    else:
+        row.target = "halted in wave 2, no write to wave 3"
+        halted = report.halted
+        row.met = halted is not None and halted.wave == 1 and wave3_writes == 0
+    row.note = f"{report.halted}" if report.halted else ""
+    return row
+
+
+def run_rollout(settings: Settings) -> list[Row]:
+    n = settings.budget_n
+    duration = settings.task_windows * WINDOW
+    floor = math.ceil(n / WRITES) * WINDOW + duration
+    waves = 3
+    rollout_floor = math.ceil(n / WRITES) * WINDOW + waves * (duration + BAKE)
+    rows = []
+    with budget_server(n, duration) as server:
+        rows.append(asyncio.run(plain_run(server.info, n, floor)))
+    with budget_server(n, duration) as server:
+        rows.append(asyncio.run(rollout_run(server.info, n, rollout_floor, "healthy release")))
+    with budget_server(n, duration, "--script", "0=failed") as server:
+        rows.append(asyncio.run(rollout_run(server.info, n, rollout_floor, "canary fails")))
+    with budget_server(n, duration, "--fail-rate", "0.3", "--script", "0=succeeded") as server:
+        rows.append(asyncio.run(rollout_run(server.info, n, rollout_floor, "30% fail")))
+    return rows
+
+
 # -- output -------------------------------------------------------------------------------------
 def _fmt(value: float | int | None, spec: str) -> str:
     return "" if value is None else format(value, spec)
@@ -334,7 +426,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="where to write the results (default: results/)")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
-    runners = {"budget": run_budget, "unlimited": run_unlimited, "memory": run_memory}
+    runners = {
+        "budget": run_budget,
+        "unlimited": run_unlimited,
+        "memory": run_memory,
+        "rollout": run_rollout,
+    }
     rows: list[Row] = []
     for scenario in SCENARIOS:
         if scenario in args.only:

@@ -24,6 +24,7 @@ class RequestCounter:
     """Every request a session sent, by method and answer (retries included)."""
 
     by_status: collections.Counter[tuple[str, int]] = field(default_factory=collections.Counter)
+    by_route: collections.Counter[str] = field(default_factory=collections.Counter)
     errors: int = 0
 
     def trace_config(self) -> aiohttp.TraceConfig:
@@ -37,6 +38,7 @@ class RequestCounter:
         self, _: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestEndParams
     ) -> None:
         self.by_status[(params.method, params.response.status)] += 1
+        self.by_route[f"{params.method} {route_of(params.url.path)}"] += 1
 
     async def _on_error(self, *_: Any) -> None:
         self.errors += 1
@@ -52,6 +54,12 @@ class RequestCounter:
     @property
     def rate_limited(self) -> int:
         return sum(n for (_, status), n in self.by_status.items() if status == 429)
+
+
+def route_of(path: str) -> str:
+    """The path with its ids replaced by ``{id}`` (where the reads of a run go)."""
+    parts = path.split("/api/public/v1", 1)[-1].split("/")
+    return "/".join("{id}" if len(part) == 36 and part.count("-") == 4 else part for part in parts)
 
 
 def counting_session(counter: RequestCounter, connections: int = 100) -> aiohttp.ClientSession:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from ._adapter import DEFAULT_MAX_RESPONSE_SIZE
 from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
@@ -26,6 +27,8 @@ from ._events import (
     Listener,
     RateLimitWait,
     RetryScheduled,
+    SharedBudgetRestored,
+    SharedBudgetUnavailable,
     TransportEvent,
     listening,
 )
@@ -102,6 +105,7 @@ if TYPE_CHECKING:
     from .fleet import (
         ConflictPolicy,
         EnvironmentRef,
+        EnvironmentUnhealthyError,
         Fleet,
         FleetActionStarted,
         FleetEnvironmentFinished,
@@ -109,18 +113,35 @@ if TYPE_CHECKING:
         FleetEventStream,
         FleetOptions,
         FleetOutcome,
+        FleetPlan,
         FleetRateLimitWait,
         FleetReport,
         FleetRetry,
         FleetRun,
+        FleetRunFinished,
+        FleetRunStarted,
         FleetStatusChanged,
+        HealthChecked,
+        HealthProbe,
         OutcomeKind,
+        PlannedConflict,
+        PlannedWave,
+        Rollout,
+        RolloutHalt,
+        RolloutHalted,
+        RolloutPaused,
+        RolloutResumed,
+        WaveFinished,
+        WaveReport,
+        WaveSize,
+        WaveStarted,
     )
 
     __version__: str
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "APIConnectionError",
     "APIError",
     "APIResponse",
@@ -158,6 +179,7 @@ __all__ = [
     "EnvironmentRef",
     "EnvironmentStatus",
     "EnvironmentStatusReport",
+    "EnvironmentUnhealthyError",
     "Event",
     "FieldError",
     "Fleet",
@@ -167,12 +189,17 @@ __all__ = [
     "FleetEventStream",
     "FleetOptions",
     "FleetOutcome",
+    "FleetPlan",
     "FleetRateLimitWait",
     "FleetReport",
     "FleetRetry",
     "FleetRun",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
     "GitProvider",
+    "HealthChecked",
+    "HealthProbe",
     "InternalServerError",
     "LastDeploy",
     "Listener",
@@ -186,6 +213,8 @@ __all__ = [
     "PaginationError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "PlannedConflict",
+    "PlannedWave",
     "PollPolicy",
     "Project",
     "RateLimitError",
@@ -197,9 +226,16 @@ __all__ = [
     "RetentionType",
     "RetryPolicy",
     "RetryScheduled",
+    "Rollout",
+    "RolloutHalt",
+    "RolloutHalted",
+    "RolloutPaused",
+    "RolloutResumed",
     "RuntimeLog",
     "Server",
     "ServerMetrics",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
     "SnapshotRef",
     "TaskInProgressError",
     "TaskLog",
@@ -209,6 +245,10 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsafeRequestError",
     "WaitTimeoutError",
+    "WaveFinished",
+    "WaveReport",
+    "WaveSize",
+    "WaveStarted",
     "Webhook",
     "WebhookDelivery",
     "WebhookEventType",
@@ -223,6 +263,7 @@ _LAZY_MODULES = {
     ".fleet": (
         "ConflictPolicy",
         "EnvironmentRef",
+        "EnvironmentUnhealthyError",
         "Fleet",
         "FleetActionStarted",
         "FleetEnvironmentFinished",
@@ -230,17 +271,33 @@ _LAZY_MODULES = {
         "FleetEventStream",
         "FleetOptions",
         "FleetOutcome",
+        "FleetPlan",
         "FleetRateLimitWait",
         "FleetReport",
         "FleetRetry",
         "FleetRun",
+        "FleetRunFinished",
+        "FleetRunStarted",
         "FleetStatusChanged",
+        "HealthChecked",
+        "HealthProbe",
         "OutcomeKind",
+        "PlannedConflict",
+        "PlannedWave",
+        "Rollout",
+        "RolloutHalt",
+        "RolloutHalted",
+        "RolloutPaused",
+        "RolloutResumed",
+        "WaveFinished",
+        "WaveReport",
+        "WaveSize",
+        "WaveStarted",
     ),
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 # Subpackages that ``import oec_async`` used to import, so ``oec_async.fleet`` keeps working.
-_LAZY_SUBPACKAGES = frozenset({"fleet", "resources"})
+_LAZY_SUBPACKAGES = frozenset({"budget", "fleet", "resources"})
 
 
 def __getattr__(name: str) -> object:

@@ -24,12 +24,13 @@ from ._models import RateLimitSnapshot
 from ._polling import TaskSignals
 from ._ratelimit import RateGovernor, Slot
 from ._response import APIResponse, RawResponses
+from ._sharing import Budget, SharedStore
 from ._transport import Transport
 from ._validation import check_api_key, check_base_url, check_header_value
 from ._version import user_agent as user_agent_default
 
-# The resources and the fleet are imported by their properties, on first use: they (and the
-# models only they need) are most of the cost of ``import oec_async``.
+# The resources and the fleet are imported by their properties, on first use: they are most of
+# what ``import oec_async`` would otherwise cost beyond aiohttp.
 if TYPE_CHECKING:
     from .fleet import Fleet
     from .resources.backups import Backups
@@ -79,6 +80,21 @@ class _Shared:
         self.task_signals = task_signals
 
 
+def _shared_budget(budget: Budget | None, api_key: str) -> SharedStore | None:
+    if budget is None:
+        url = os.environ.get("OEC_BUDGET_URL", "").strip()
+        if not url:
+            return None
+        from .budget import RedisBudget
+
+        budget = RedisBudget(url)
+    if not callable(getattr(budget, "for_key", None)):
+        raise TypeError(
+            f"budget must be a shared budget such as RedisBudget, got {type(budget).__name__}"
+        )
+    return budget.for_key(api_key)
+
+
 class Client:
     """An async client for the OEC.sh public API.
 
@@ -103,7 +119,8 @@ class Client:
         session: An aiohttp session to use; it is never closed by the client.
         ssl: TLS verification: ``True`` (default), an ``ssl.SSLContext``, or ``False``.
         allow_insecure_http: Allow a plain-http base URL on a non-loopback host.
-        user_agent: Replaces the default ``oec-async/<version>`` User-Agent.
+        user_agent: Replaces the default ``oec-async/<version>`` User-Agent (no control
+            characters: a CR, LF or NUL raises ``ValueError``).
         prefetch_pages: While a list's page is being read, fetch the next one (one request
             ahead, cancelled if the iteration stops early). ``False`` fetches on demand only.
         event_hooks: Listeners that receive every :class:`Event` of this client (requests,
@@ -114,6 +131,9 @@ class Client:
             governor (default :func:`time.monotonic`, the event loop's clock).
         sleep: The time seam: the sleep used by retries, polling and the rate governor
             (default :func:`anyio.sleep`). A test passes a fake pair to skip waits.
+        budget: A rate budget shared with the other processes on this key, such as
+            ``oec_async.budget.RedisBudget(url)``; ``OEC_BUDGET_URL`` when omitted. Without
+            either, the client paces itself alone.
     """
 
     def __init__(
@@ -135,6 +155,7 @@ class Client:
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self._api_key = check_api_key(api_key)
         if base_url is None:  # an explicit "" is an error, not a silent switch to production
@@ -181,7 +202,11 @@ class Client:
         self._sleep = sleep or anyio.sleep
         self._shared = _Shared(hooks, TaskSignals(sleep=sleep, clock=clock))
         self.governor = RateGovernor(
-            self.rate_limits, emit=self._emit, clock=self._clock, sleep=self._sleep
+            self.rate_limits,
+            emit=self._emit,
+            clock=self._clock,
+            sleep=self._sleep,
+            shared=_shared_budget(budget, self._api_key),
         )
         # Per view: a slot for the next request, and where raw answers are collected.
         self._prepaid: list[Slot] = []
@@ -365,6 +390,7 @@ class Client:
         session, shared.session = shared.session, None
         if session is not None:
             await session.close()
+        await self.governor.aclose()
 
     def _require_transport(self) -> Transport:
         transport = self._shared.transport

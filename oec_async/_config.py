@@ -121,6 +121,9 @@ class RateLimits:
         writes_per_window: Other requests allowed per window.
         window: The window length, in seconds.
         safety_margin: Seconds added to each window to absorb clock and latency skew.
+        max_pause: The longest pause a server can put on a bucket (a 429's ``Retry-After``,
+            an ``X-RateLimit-Reset``): a longer one is recorded as this long, so a hostile or
+            broken answer cannot stop the client for good.
     """
 
     enabled: bool = field(default=True, validator=validators.instance_of(bool))
@@ -128,6 +131,7 @@ class RateLimits:
     writes_per_window: int = field(default=20, validator=validators.and_(_count, validators.ge(1)))
     window: float = field(default=60.0, validator=_positive)
     safety_margin: float = field(default=0.05, validator=_non_negative)
+    max_pause: float = field(default=120.0, validator=_positive)
 
     @classmethod
     def disabled(cls) -> RateLimits:

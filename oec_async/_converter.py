@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 from uuid import UUID
 
 import attrs
@@ -26,6 +26,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from ._enums import _OpenStrEnum
+from ._models import SnapshotRef
 from ._validation import parse_uuid
 
 __all__ = ["describe_structure_error", "make_converter", "structure", "unstructure"]
@@ -36,6 +37,10 @@ StructureHook = Callable[[Any, Any], Any]
 
 def _structure_uuid(value: Any, _: type) -> UUID:
     return parse_uuid(value)
+
+
+def _structure_optional_uuid(value: Any, _: type) -> UUID | None:
+    return None if value is None else parse_uuid(value)
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
@@ -97,6 +102,10 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
     return member if member is not None else cls(value)
 
 
+def _is_enum(type_: Any) -> bool:
+    return isinstance(type_, type) and issubclass(type_, enum.Enum)
+
+
 def _is_optional(type_: Any) -> bool:
     if typing.get_origin(type_) not in (UnionType, typing.Union):
         return False
@@ -113,17 +122,42 @@ _EXACT_PRIMITIVES: Final[dict[type, StructureHook]] = {
 
 
 def _optional_hook(type_: Any, converter: cattrs.Converter) -> StructureHook:
-    """``X | None``: the hook of ``X`` looked up once (cattrs' own looks it up on every call)."""
+    """``X | None``: the hook of ``X`` looked up once (cattrs' own looks it up on every call).
+
+    The common case, a value that already is what the field holds, returns without a further
+    call; anything else goes to the strict hook of ``X``, which decides.
+    """
     inner = next(arg for arg in typing.get_args(type_) if arg is not NoneType)
     if inner in (str, bool, int):
         strict = _EXACT_PRIMITIVES[inner]
 
         def structure_exact(value: Any, _: Any) -> Any:
-            if value is None or value.__class__ is inner:  # the common case: nothing to do
+            if value is None or value.__class__ is inner:
                 return value
             return strict(value, inner)
 
         return structure_exact
+    if inner is float:
+
+        def structure_float(value: Any, _: Any) -> float | None:
+            # The comparison is False for NaN and the infinities: those go to the strict hook.
+            if value is None or (value.__class__ is float and -math.inf < value < math.inf):
+                return value
+            return _structure_float(value, float)
+
+        return structure_float
+    if inner is UUID:
+        return _structure_optional_uuid
+    if _is_enum(inner):
+        members = _members(inner)
+
+        def structure_member(value: Any, _: Any) -> Any:
+            member = members.get(value) if value.__class__ is str else None
+            if member is not None or value is None:
+                return member
+            return _structure_enum(value, inner)
+
+        return structure_member
     hook = converter.get_structure_hook(inner)
 
     def structure_optional(value: Any, _: Any) -> Any:
@@ -140,7 +174,9 @@ def _model_hook(converter: cattrs.Converter) -> Callable[[Any], StructureHook]:
     """
 
     def build(cls: Any) -> StructureHook:
-        structure_fields = make_dict_structure_fn(cls, converter)
+        # A snapshot copies whatever the object held then: its other fields are never drift.
+        forbid: bool | Literal["from_converter"] = False if cls is SnapshotRef else "from_converter"
+        structure_fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=forbid)
 
         def structure_object(value: Any, type_: Any) -> Any:
             if not isinstance(value, dict):

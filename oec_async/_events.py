@@ -26,6 +26,8 @@ __all__ = [
     "Listener",
     "RateLimitWait",
     "RetryScheduled",
+    "SharedBudgetRestored",
+    "SharedBudgetUnavailable",
     "TransportEvent",
     "deliver",
     "emit",
@@ -169,6 +171,24 @@ class RateLimitWait(Event):
     delay: float
     reason: str
     call_id: int | None = None
+
+
+@frozen(kw_only=True)
+class SharedBudgetUnavailable(Event):
+    """The shared rate budget (``budget=``) stopped answering: this process paces on its own.
+
+    Reported once per outage, with one WARNING log record; requests go on meanwhile.
+
+    Attributes:
+        reason: What failed (``"no answer within 0.5s"``, ``"ConnectionError: ..."``).
+    """
+
+    reason: str
+
+
+@frozen(kw_only=True)
+class SharedBudgetRestored(Event):
+    """The shared rate budget answers again: this process shares the key's budget again."""
 
 
 E = TypeVar("E", bound=Event)

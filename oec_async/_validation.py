@@ -75,6 +75,7 @@ __all__ = [
     "check_webhook_url",
     "is_local_address",
     "is_loopback",
+    "last_id_in_path",
     "parse_uuid",
     "task_uuid",
 ]
@@ -100,6 +101,11 @@ MODULE_NAME: Final = re.compile(r"^[a-z0-9_]{1,64}\Z")  # \Z: "$" would let a tr
 ODOO_VERSION: Final = re.compile(r"^\d{1,2}\.\d\Z")
 DOMAIN: Final = re.compile(r"^(\*\.)?([a-z0-9-]+\.)+[a-z0-9-]+\Z", re.IGNORECASE)
 MAX_IDEMPOTENCY_KEY: Final = 255
+# Ids are checked on every request and every poll: the form the API sends (and str(UUID) gives)
+# is recognised without building a UUID; any other form goes through the parser.
+_CANONICAL_UUID: Final = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+).fullmatch
 # ``ping`` is what ``webhooks.test`` sends; it is not a subscription.
 SUBSCRIBABLE_EVENTS: Final = tuple(
     e.value for e in WebhookEventType if e is not WebhookEventType.PING
@@ -119,11 +125,12 @@ def parse_uuid(value: object, name: str | None = None) -> UUID:
         TypeError: neither a UUID nor a string.
         ValueError: a string that is not a UUID (shown shortened).
     """
-    if isinstance(value, UUID):
-        return value
-    if not isinstance(value, str):
-        what = f"{name} must be a UUID or a UUID string" if name else "expected a UUID string"
-        raise TypeError(f"{what}, got {type(value).__name__}")
+    if value.__class__ is not str:
+        if isinstance(value, UUID):
+            return value
+        if not isinstance(value, str):
+            what = f"{name} must be a UUID or a UUID string" if name else "expected a UUID string"
+            raise TypeError(f"{what}, got {type(value).__name__}")
     try:
         return UUID(value)
     except ValueError:
@@ -135,14 +142,24 @@ def parse_uuid(value: object, name: str | None = None) -> UUID:
 
 def check_uuid(value: UUID | str, name: str) -> str:
     """An id as the canonical string that goes into a URL path or a body."""
+    if value.__class__ is str and _CANONICAL_UUID(value) is not None:
+        return value  # already what str(UUID(value)) gives
     return str(parse_uuid(value, name))
 
 
+def last_id_in_path(path: str) -> UUID | None:
+    """The last id in a URL path the SDK built (its ids are canonical), or ``None``."""
+    for part in reversed(path.split("/")):
+        if _CANONICAL_UUID(part) is not None:
+            return parse_uuid(part)
+    return None
+
+
 def _model_id(value: object, name: str, model: type, attribute: str = "id") -> str:
+    if isinstance(value, str | UUID):
+        return check_uuid(value, name)
     if isinstance(value, model):
         return str(getattr(value, attribute))
-    if isinstance(value, UUID | str):
-        return str(parse_uuid(value, name))
     article = "an" if model.__name__[0] in "AEIOU" else "a"
     raise TypeError(
         f"{name} must be a UUID, a UUID string or {article} {model.__name__}, "
@@ -182,12 +199,12 @@ def check_api_key_id(value: ApiKeyRef, name: str = "key_id") -> str:
 
 def task_uuid(value: TaskRef, name: str = "task_id") -> UUID:
     """A task id as a UUID, from an id, an ActionResult, a Deployment or a LastDeploy."""
+    if isinstance(value, str | UUID):
+        return parse_uuid(value, name)
     if isinstance(value, ActionResult):
         return value.task_id
     if isinstance(value, Deployment | LastDeploy):
         return value.id
-    if isinstance(value, UUID | str):
-        return parse_uuid(value, name)
     raise TypeError(
         f"{name} must be a UUID, a UUID string, an ActionResult, a Deployment or a LastDeploy, "
         f"got {type(value).__name__}"
@@ -196,6 +213,8 @@ def task_uuid(value: TaskRef, name: str = "task_id") -> UUID:
 
 def check_task_id(value: TaskRef, name: str = "task_id") -> str:
     """A task id as its canonical string (see :func:`task_uuid` for what is accepted)."""
+    if isinstance(value, str | UUID):
+        return check_uuid(value, name)
     return str(task_uuid(value, name))
 
 

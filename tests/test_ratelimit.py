@@ -207,9 +207,9 @@ async def test_the_phantom_sends_recorded_from_remaining_are_bounded(time_: Fake
 
 async def test_a_slot_is_counted_from_when_its_answer_arrives(time_: FakeTime) -> None:
     gov = governor(time_, writes=1)
-    taken = await gov.acquire(WRITE)  # at 500
+    slot = await gov.acquire_slot(WRITE)  # at 500
     time_.now += 5.0  # the answer comes back at 505: the server counted it by then
-    gov.release(taken)
+    gov.release(slot)
     await gov.acquire(WRITE)
     assert time_.sleeps == [pytest.approx(60.0)]  # until 565, not 560
 
@@ -218,7 +218,7 @@ async def test_a_slot_released_behind_newer_ones_keeps_the_log_in_time_order(
     time_: FakeTime,
 ) -> None:
     gov = governor(time_, writes=2)
-    first = await gov.acquire(WRITE)  # at 500
+    first = await gov.acquire_slot(WRITE)  # at 500
     time_.now += 10.0
     await gov.acquire(WRITE)  # at 510, still in flight
     time_.now += 10.0
@@ -231,18 +231,143 @@ async def test_a_slot_in_flight_longer_than_a_window_is_counted_again_from_its_a
     time_: FakeTime,
 ) -> None:
     gov = governor(time_, writes=1)
-    taken = await gov.acquire(WRITE)
+    slot = await gov.acquire_slot(WRITE)
     time_.now += 90.0
     assert gov.sent_in_window(WRITE) == 0  # the slot expired while in flight
-    gov.release(taken)
+    gov.release(slot)
     assert gov.sent_in_window(WRITE) == 1
 
 
 async def test_nothing_is_recorded_without_pacing(time_: FakeTime) -> None:
     gov = governor(time_, enabled=False)
     for _ in range(1000):
-        slot = await gov.acquire(WRITE)
-        assert slot is not None
+        slot = await gov.acquire_slot(WRITE)
         assert slot.taken_at is None
         gov.release(slot)
     assert gov.sent_in_window(WRITE) == 0
+
+
+# What the send loop relies on: a bounded wait.
+
+
+async def test_max_wait_gives_up_at_once_without_taking_a_slot(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1)
+    await gov.acquire(WRITE)
+    assert await gov.acquire(WRITE, max_wait=30.0) is None  # the next slot is 60 s away
+    assert time_.sleeps == []
+    assert gov.sent_in_window(WRITE) == 1
+
+
+async def test_a_wait_within_max_wait_is_waited_for(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1)
+    await gov.acquire(WRITE)
+    slot = await gov.acquire(WRITE, max_wait=60.0)
+    assert slot is not None
+    assert time_.sleeps == [pytest.approx(60.0)]
+
+
+async def test_max_wait_counts_the_waiters_queued_ahead(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1)
+    await gov.acquire(WRITE)
+    got: list[object] = []
+
+    async def queued() -> None:
+        got.append(await gov.acquire(WRITE))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(queued)  # waits 60 s for the next slot
+        await anyio.lowlevel.checkpoint()
+        got.append(await gov.acquire(WRITE, max_wait=90.0))  # its own turn is 120 s away
+    queued_slot, late = got
+    assert queued_slot is not None
+    assert late is None
+    assert time_.sleeps == [pytest.approx(60.0)]  # the queued one's wait only
+
+
+async def test_max_wait_applies_to_a_pause(time_: FakeTime) -> None:
+    gov = governor(time_)
+    gov.pause(READ, 50.0)
+    assert await gov.acquire(READ, max_wait=10.0) is None
+    assert time_.sleeps == []
+
+
+async def test_next_slot_in_is_the_wait_of_the_next_send(time_: FakeTime) -> None:
+    gov = governor(time_, writes=2)
+    assert gov.next_slot_in(WRITE) == 0.0
+    await gov.acquire(WRITE)
+    time_.now += 10.0
+    await gov.acquire(WRITE)
+    assert gov.next_slot_in(WRITE) == pytest.approx(50.0)
+
+
+async def test_release_takes_the_answers_headers(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    slot = await gov.acquire_slot(WRITE)
+    gov.release(slot, snapshot=RateLimitSnapshot(limit=5, window=30.0, bucket=WRITE))
+    assert (gov.bucket_limit(WRITE), gov.bucket_window(WRITE)) == (5, 30.0)
+
+
+# Every number a server sends that sets a wait is bounded (issue 13).
+
+
+@pytest.mark.parametrize("window", [1e9, 3600.5, float("inf"), float("nan"), -5.0, 0.0])
+def test_an_absurd_window_header_is_not_believed(time_: FakeTime, window: float) -> None:
+    gov = governor(time_)
+    gov.observe(RateLimitSnapshot(limit=20, window=window, bucket=WRITE))
+    assert gov.bucket_window(WRITE) == 60.0
+
+
+async def test_after_an_absurd_window_header_the_next_window_opens_as_usual(
+    time_: FakeTime,
+) -> None:
+    gov = governor(time_, writes=1)
+    await gov.acquire(WRITE)
+    gov.observe(RateLimitSnapshot(limit=1, remaining=0, window=1e9, bucket=WRITE))
+    await gov.acquire(WRITE)
+    assert time_.sleeps == [pytest.approx(60.0)]
+
+
+@pytest.mark.parametrize("seconds", [1e308, float("inf"), 10 * 365 * 86400.0])
+def test_a_pause_is_capped_at_max_pause(time_: FakeTime, seconds: float) -> None:
+    gov = governor(time_)
+    gov.pause(WRITE, seconds)
+    assert gov.paused_for(WRITE) == RateLimits().max_pause
+
+
+async def test_after_a_capped_pause_a_request_is_sent_again(time_: FakeTime) -> None:
+    limits = RateLimits(window=60.0, safety_margin=0.0, max_pause=90.0)
+    gov = RateGovernor(limits, clock=time_.clock, sleep=time_.sleep)
+    gov.pause(WRITE, 1e308)
+    assert await gov.acquire(WRITE) is not None
+    assert time_.sleeps == [90.0]
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), -3.0, 0.0])
+def test_a_meaningless_pause_holds_nothing(time_: FakeTime, seconds: float) -> None:
+    gov = governor(time_)
+    gov.pause(WRITE, seconds)
+    assert gov.paused_for(WRITE) == 0.0
+
+
+@pytest.mark.parametrize("reset", [1e15, float("inf")])
+def test_a_reset_far_ahead_does_not_pause_for_long(time_: FakeTime, reset: float) -> None:
+    gov = governor(time_)
+    gov.observe(RateLimitSnapshot(limit=20, remaining=0, reset=reset, bucket=WRITE))
+    assert gov.paused_for(WRITE) <= RateLimits().max_pause
+
+
+def test_remaining_above_the_limit_counts_no_sends(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    gov.observe(RateLimitSnapshot(limit=20, remaining=10**9, bucket=WRITE))
+    assert gov.sent_in_window(WRITE) == 0
+
+
+def test_negative_remaining_counts_at_most_a_full_window(time_: FakeTime) -> None:
+    gov = governor(time_, writes=20)
+    gov.observe(RateLimitSnapshot(limit=20, remaining=-(10**9), bucket=WRITE))
+    assert gov.sent_in_window(WRITE) == 20
+
+
+def test_max_pause_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_pause"):
+        RateLimits(max_pause=0)

@@ -42,6 +42,7 @@ from oec_async._validation import (
     check_webhook_url,
     is_local_address,
     is_loopback,
+    last_id_in_path,
     parse_uuid,
     task_uuid,
 )
@@ -55,6 +56,10 @@ KEY = "oec_live_rw_s3cr3t+/=key"
 
 def test_a_uuid_becomes_its_canonical_string() -> None:
     assert check_uuid(UUID(ENV), "environment_id") == ENV
+
+
+def test_an_id_already_in_canonical_form_is_passed_through() -> None:
+    assert check_uuid(ENV, "environment_id") is ENV
 
 
 @pytest.mark.parametrize("given", [ENV.upper(), "{" + ENV + "}", ENV.replace("-", "")])
@@ -408,3 +413,16 @@ def test_no_key_anywhere_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("OEC_API_KEY", raising=False)
     with pytest.raises(ValueError, match=r"pass api_key=\.\.\. or set OEC_API_KEY"):
         check_api_key(None)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (f"/deployments/{TASK}", TASK),
+        (f"/environments/{ENV}/status", ENV),
+        (f"/environments/{ENV}/deployments/{TASK}/logs", TASK),
+        ("/org/usage", None),
+    ],
+)
+def test_the_last_id_of_a_path_is_the_object_asked_about(path: str, expected: str | None) -> None:
+    assert last_id_in_path(path) == (UUID(expected) if expected else None)

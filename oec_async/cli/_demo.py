@@ -10,15 +10,22 @@ tasks fail, so every kind of outcome shows up.
 from __future__ import annotations
 
 import random
+import tempfile
+from datetime import datetime
+from pathlib import Path
 from typing import Final
+from uuid import UUID
 
 import click
+from attrs import evolve
 
 from .._config import PollPolicy, RateLimits
+from ..fleet import Rollout
 from ..testing import FakeOEC, RateLimitConfig
 from ._fleet_report import exit_code_of
 from ._fleet_view import FleetView
 from ._output import Output
+from ._rollouts import WaveLines
 from ._run import run_command
 from ._settings import Settings, output_options, pass_settings
 
@@ -63,7 +70,21 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
     show_default=True,
     help="Most environments with a deploy in flight at once.",
 )
+@click.option(
+    "--waves",
+    is_flag=True,
+    help="Roll out in waves (a canary, 10%, the rest) with health checks and a bake: the "
+    "canary passes, and the second wave halts on environments seeded to turn unhealthy.",
+)
 @click.option("--seed", type=int, default=None, help="Make the run reproducible.")
+@click.option(
+    "--report",
+    "report_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Where to write the run's HTML page [default: a new file in the temp directory].",
+)
 @click.option(
     "--time-scale",
     type=click.FloatRange(min=0.01, max=10.0),
@@ -79,13 +100,16 @@ def demo(
     count: int,
     fail_rate: float,
     max_parallel: int,
+    waves: bool,
     seed: int | None,
+    report_path: str | None,
     time_scale: float,
     old_fail_rate: float | None = None,
 ) -> None:
     """Deploy a fleet on a local fake OEC server: live progress, rate limits, a summary.
 
     Needs no account and no network: the fake server runs in this process on 127.0.0.1.
+    Writes a picture of the run (one self-contained HTML page) and prints its path.
     """
     if old_fail_rate is not None:
         fail_rate = old_fail_rate
@@ -128,9 +152,28 @@ def demo(
                 ids = [e.id for e in environments]
                 view = FleetView(out, "deploy", ids, names=names)
                 views.append(view)
-                run = client.fleet.deploy(ids, max_parallel=max_parallel, on_event=view)
+                rollout = None
+                if waves:
+                    busy = running[: BUSY_ENVIRONMENTS if count >= 10 else 0]
+                    rollout = _seed_rollout(fake, ids, [e for e in running if e not in busy])
+                    rollout = evolve(rollout, bake=DEMO_BAKE * time_scale)
+                    if not out.json_mode:
+                        out.text(
+                            "Rolling out in waves: a canary, then 10%, then the rest; each wave "
+                            "is health-checked and baked. Two environments of the second wave "
+                            "are seeded to turn unhealthy."
+                        )
+                        out.text("")
+                hook = view if rollout is None else WaveLines(out, view, view.label)
+                run = client.fleet.deploy(
+                    list(environments),  # models: the run and its report know their names
+                    max_parallel=max_parallel,
+                    on_event=hook,
+                    rollout=rollout,
+                )
                 report = await view.follow(client, run)
             stats = fake.stats
+            page = report.write_html(report_path or _default_report_path()).resolve()
             view.summary(
                 report,
                 totals=(
@@ -142,11 +185,37 @@ def demo(
                     "writes": stats.writes,
                     "reads": stats.reads,
                     "rate_limited": stats.rate_limited,
+                    "report": str(page),
                 },
             )
+            if not out.json_mode:
+                out.text(f"A picture of this run: {page}")
             return exit_code_of(report)
 
     run_command(settings, out, main, on_interrupt=interrupted)
+
+
+DEMO_BAKE: Final = 2.0
+"""Seconds each wave of ``--waves`` is baked (times the time scale)."""
+UNHEALTHY_IN_WAVE_2: Final = 2
+
+
+def _seed_rollout(fake: FakeOEC, ids: list[UUID], running: list[UUID]) -> Rollout:
+    """The demo's rollout: a running canary that passes; a second wave with two environments
+    seeded to turn unhealthy (so it halts) and the rest healthy."""
+    canary = running[0]
+    fake.script(str(canary), "succeeded")
+    rest = [env for env in ids if env != canary]
+    second = rest[: max(1, len(ids) // 10)]
+    sick = [env for env in second if env in running][:UNHEALTHY_IN_WAVE_2]
+    for env in second:
+        fake.script(str(env), "unhealthy" if env in sick else "succeeded")
+    return Rollout(waves=["10%", "100%"], canary=[canary], health="status")
+
+
+def _default_report_path() -> Path:
+    stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.gettempdir()) / f"oec-demo-{stamp}.html"
 
 
 def _introduce(

@@ -55,7 +55,7 @@ class Settings:
         base_url = self.base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL
         try:
             return Client(api_key=api_key, base_url=base_url, rate_limits=rate_limits, poll=poll)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, ImportError) as error:  # ImportError: OEC_BUDGET_URL
             raise CLIError(str(error), ExitCode.USAGE) from None
 
 

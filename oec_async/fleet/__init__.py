@@ -11,17 +11,27 @@ from ._events import (
     FleetEvent,
     FleetRateLimitWait,
     FleetRetry,
+    FleetRunFinished,
+    FleetRunStarted,
     FleetStatusChanged,
+    HealthChecked,
+    RolloutHalted,
+    RolloutPaused,
+    RolloutResumed,
+    WaveFinished,
+    WaveStarted,
 )
 from ._fleet import Fleet
-from ._outcome import FleetOutcome, FleetReport, OutcomeKind
-from ._run import FleetRun
+from ._outcome import FleetOutcome, FleetReport, OutcomeKind, RolloutHalt, WaveReport
+from ._plan import FleetPlan, PlannedConflict, PlannedWave
+from ._rollout import EnvironmentUnhealthyError, HealthProbe, Rollout, WaveSize
+from ._run import FleetEventStream, FleetRun
 from ._spec import ConflictPolicy, EnvironmentRef, FleetOptions, idempotency_key
-from ._stream import FleetEventStream
 
 __all__ = [
     "ConflictPolicy",
     "EnvironmentRef",
+    "EnvironmentUnhealthyError",
     "Fleet",
     "FleetActionStarted",
     "FleetEnvironmentFinished",
@@ -29,11 +39,27 @@ __all__ = [
     "FleetEventStream",
     "FleetOptions",
     "FleetOutcome",
+    "FleetPlan",
     "FleetRateLimitWait",
     "FleetReport",
     "FleetRetry",
     "FleetRun",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
+    "HealthChecked",
+    "HealthProbe",
     "OutcomeKind",
+    "PlannedConflict",
+    "PlannedWave",
+    "Rollout",
+    "RolloutHalt",
+    "RolloutHalted",
+    "RolloutPaused",
+    "RolloutResumed",
+    "WaveFinished",
+    "WaveReport",
+    "WaveSize",
+    "WaveStarted",
     "idempotency_key",
 ]

@@ -1,4 +1,9 @@
-"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``."""
+"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``.
+
+Every one is an :class:`~oec_async.Event`, also delivered to the client's listeners
+(``Client(event_hooks=...)``, ``client.add_listener``) and to ``oec_async.listening`` blocks
+around the run.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from uuid import UUID
 from attrs import frozen
 
 from .._enums import EnvironmentStatus, TaskStatus
-from .._events import RateLimitWait, RetryScheduled, TransportEvent
+from .._events import Event, RateLimitWait, RetryScheduled, TransportEvent
 from .._models import Deployment
-from ._outcome import FleetOutcome
+from ._outcome import FleetOutcome, FleetReport, RolloutHalt, WaveReport
 
 __all__ = [
     "FleetActionStarted",
@@ -19,13 +24,21 @@ __all__ = [
     "FleetEvent",
     "FleetRateLimitWait",
     "FleetRetry",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
+    "HealthChecked",
+    "RolloutHalted",
+    "RolloutPaused",
+    "RolloutResumed",
+    "WaveFinished",
+    "WaveStarted",
     "transport_listener",
 ]
 
 
 @frozen(kw_only=True)
-class FleetActionStarted:
+class FleetActionStarted(Event):
     """The server accepted the action (202), or we attached to the task already running.
 
     Attributes:
@@ -42,7 +55,7 @@ class FleetActionStarted:
 
 
 @frozen(kw_only=True)
-class FleetStatusChanged:
+class FleetStatusChanged(Event):
     """A read showed news about an environment's task.
 
     Polls report the task's own status and progress; a project sweep reports the environment's
@@ -80,7 +93,7 @@ class FleetStatusChanged:
 
 
 @frozen(kw_only=True)
-class FleetRateLimitWait:
+class FleetRateLimitWait(Event):
     """A request of the run waits for the rate budget.
 
     Attributes:
@@ -99,7 +112,7 @@ class FleetRateLimitWait:
 
 
 @frozen(kw_only=True)
-class FleetRetry:
+class FleetRetry(Event):
     """A request of the run failed and will be retried (same idempotency key).
 
     Attributes:
@@ -122,7 +135,7 @@ class FleetRetry:
 
 
 @frozen(kw_only=True)
-class FleetEnvironmentFinished:
+class FleetEnvironmentFinished(Event):
     """An environment has its outcome (sent once per environment, in finish order).
 
     Attributes:
@@ -137,12 +150,140 @@ class FleetEnvironmentFinished:
         return self.outcome.environment_id
 
 
+@frozen(kw_only=True)
+class FleetRunStarted(Event):
+    """A fleet run begins (the first event of every run).
+
+    Attributes:
+        action: The action (``deploy``, ``restart``, ``start``, ``stop``).
+        environment_ids: Its environments, in the order given.
+        batch_id: The batch id its idempotency keys derive from, if any.
+    """
+
+    action: str
+    environment_ids: tuple[UUID, ...]
+    batch_id: str | None = None
+
+
+@frozen(kw_only=True)
+class FleetRunFinished(Event):
+    """A fleet run has ended, completed or not (the last event of every run).
+
+    Attributes:
+        report: The run's report (complete, also after a cancellation).
+    """
+
+    report: FleetReport
+
+
+@frozen(kw_only=True)
+class WaveStarted(Event):
+    """A rollout wave starts sending its actions.
+
+    Attributes:
+        wave: Its index (0-based).
+        name: ``"canary"`` or ``"wave N"``.
+        waves: How many waves the rollout has.
+        environment_ids: Its environments.
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    name: str
+    waves: int
+    environment_ids: tuple[UUID, ...]
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class WaveFinished(Event):
+    """A rollout wave ended (its environments finished and its bake is over, or it halted).
+
+    Attributes:
+        report: The wave's report.
+        elapsed: Seconds since the run started.
+    """
+
+    report: WaveReport
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class HealthChecked(Event):
+    """A health check of an environment whose task completed.
+
+    Attributes:
+        environment_id: The environment.
+        healthy: What the check found.
+        reason: Why it is unhealthy (``None`` when healthy).
+        wave: The wave (0-based).
+        baking: The check was part of the wave's bake (a watch or its final re-check).
+        elapsed: Seconds since the run started.
+    """
+
+    environment_id: UUID
+    healthy: bool
+    reason: str | None = None
+    wave: int = 0
+    baking: bool = False
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class RolloutPaused(Event):
+    """The rollout starts no new environment until ``run.resume()`` (in flight ones go on).
+
+    Attributes:
+        wave: The wave it paused in (or after).
+        reason: ``"paused"`` (``run.pause()``) or ``"between waves"``.
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    reason: str
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class RolloutResumed(Event):
+    """``run.resume()`` let the rollout go on.
+
+    Attributes:
+        wave: The wave it resumes in (or the next one).
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class RolloutHalted(Event):
+    """The rollout halted: no new wave, no new start; in-flight tasks are followed to their end.
+
+    Attributes:
+        halt: Why, and in which wave.
+        elapsed: Seconds since the run started.
+    """
+
+    halt: RolloutHalt
+    elapsed: float = 0.0
+
+
 FleetEvent = (
-    FleetActionStarted
+    FleetRunStarted
+    | FleetRunFinished
+    | FleetActionStarted
     | FleetStatusChanged
     | FleetRateLimitWait
     | FleetRetry
     | FleetEnvironmentFinished
+    | WaveStarted
+    | WaveFinished
+    | HealthChecked
+    | RolloutPaused
+    | RolloutResumed
+    | RolloutHalted
 )
 """Any event of a fleet run."""
 

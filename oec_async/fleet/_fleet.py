@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 from .._validation import check_module_names
+from ._plan import FleetPlan, make_plan
+from ._rollout import Rollout
 from ._run import FleetRun
 from ._spec import EnvironmentRef, FleetOptions, build_spec
 
@@ -47,7 +49,21 @@ class Fleet:
             instead of starting them twice. The server keeps keys for 24 hours.
         poll: Poll timing bounds (the client's policy otherwise).
         on_event: Called with every progress event (keep it quick; for async work iterate
-            ``run.events()`` instead). An exception it raises ends the run.
+            ``run.events()`` instead). An exception it raises is the caller's bug, not an
+            environment's outcome: it cancels the run (in-flight environments end
+            ``cancelled``, the rest ``not_started``; ``run.report`` is complete) and
+            ``await run`` / ``async for`` raise it.
+        rollout: A :class:`Rollout`: run in waves with health checks, bake time and failure
+            budgets (``run.pause()``, ``run.resume()``, ``run.halt()``; ``report.waves``,
+            ``report.halted``). Without it, everything starts within ``max_parallel``.
+        force: Rollouts re-run with the same ``batch_id``: failures that the earlier run
+            already saw (re-attached tasks) do not count against the budgets, so a halted
+            rollout goes past the place it halted. Without it, it halts there again.
+
+    Any exception raised while handling one environment (an SDK error, or anything else the
+    SDK's code raised) becomes that environment's ``errored`` outcome; only cancellation,
+    ``KeyboardInterrupt`` and ``SystemExit`` end a run early, and even then ``run.report``
+    is complete.
 
     Raises (at call time):
         TypeError: an argument of the wrong type.
@@ -106,3 +122,41 @@ class Fleet:
     ) -> FleetRun:
         """Stop every environment (data is kept). Options as for :meth:`deploy`."""
         return FleetRun(self._client, build_spec("stop", environments, **options))
+
+    async def plan(
+        self,
+        environments: Iterable[EnvironmentRef],
+        *,
+        action: Literal["deploy", "restart", "start", "stop"] = "deploy",
+        rollout: Rollout | None = None,
+        max_parallel: int = 20,
+        task_duration: float | None = None,
+    ) -> FleetPlan:
+        """What ``client.fleet.<action>(environments, rollout=..., max_parallel=...)`` would do.
+
+        Sends reads only, never a write: the environments' statuses (one read per project
+        where their projects are known or few, else one per environment) to find conflicts.
+
+        Args:
+            environments: As for :meth:`deploy`.
+            action: The action to plan.
+            rollout: The rollout to plan (``None``: one wave of everything).
+            max_parallel: As for :meth:`deploy`.
+            task_duration: Seconds a task usually takes, to include in the estimate.
+
+        Returns:
+            The plan: waves with names, conflicts, requests it will cost, estimated duration.
+            ``print(plan)`` shows it.
+
+        Raises:
+            TypeError, ValueError: invalid arguments (as the action itself would raise).
+            APIError: a read failed.
+        """
+        return await make_plan(
+            self._client,
+            environments,
+            action=action,
+            rollout=rollout,
+            max_parallel=max_parallel,
+            task_duration=task_duration,
+        )

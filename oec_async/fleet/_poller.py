@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 from uuid import UUID
 
 import anyio
@@ -25,24 +25,24 @@ from .._exceptions import APIError, APIStatusError, RateLimitError
 from .._models import Deployment
 from .._ratelimit import READ, Slot
 from ._channel import Alarm
-from ._discovery import discover_projects
 from ._events import FleetEvent, FleetStatusChanged, transport_listener
-from ._queue import PollQueue
 from ._schedule import (
+    SWEEP_FRACTION,
     DurationEstimator,
     observed_duration,
-    record_failed_poll,
-    record_poll,
     sweep_interval,
     task_poll_due,
 )
-from ._sweeps import PERMANENT_READ_ERRORS, ProjectState, SweepBook
-from ._watch import Watch
+from ._sweeps import PERMANENT_READ_ERRORS, ProjectState, SweepBook, discover_projects
+from ._watch import PollQueue, Watch
 
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["MAX_IN_FLIGHT", "CentralPoller"]
+__all__ = ["MAX_IN_FLIGHT", "Awaited", "CentralPoller"]
+
+Awaited = Literal["place", "end"] | None
+"""What waits on tasks' ends (see :class:`CentralPoller`)."""
 
 logger: Final = logging.getLogger("oec_async")
 
@@ -61,6 +61,10 @@ class CentralPoller:
         known_projects: Environment -> project, where the caller already knows it.
         emit: Where fleet events go.
         elapsed: Seconds since the run started (stamped on events).
+        awaited: What waits on tasks' ends now: ``"place"`` (an environment waits for a
+            ``max_parallel`` place: every end counts), ``"end"`` (every action is out: the
+            wave's or run's end waits on the last task) or ``None`` (actions are still being
+            sent); sweeps relax while the ends cannot change what happens next.
     """
 
     def __init__(
@@ -72,8 +76,10 @@ class CentralPoller:
         known_projects: Mapping[UUID, UUID],
         emit: Callable[[FleetEvent], None],
         elapsed: Callable[[], float],
+        awaited: Callable[[], Awaited] = lambda: "end",
     ) -> None:
         self._client = client
+        self._awaited = awaited
         self._policy = policy
         self._emit = emit
         self._elapsed = elapsed
@@ -83,6 +89,7 @@ class CentralPoller:
         self._alarm = Alarm()
         self._in_flight = 0
         self._first_registered: float | None = None
+        self._last_registered: float | None = None
         self.task_polls = 0
         self.sweeps = SweepBook(
             client,
@@ -97,19 +104,31 @@ class CentralPoller:
 
     # -- what the environment workers call -------------------------------------------------
     def watch(
-        self, task_id: UUID, environment_id: UUID, *, project_id: UUID | None, action: str | None
+        self,
+        task_id: UUID,
+        environment_id: UUID,
+        *,
+        project_id: UUID | None,
+        action: str | None,
+        use_status: bool = False,
     ) -> Watch:
-        """Start following a task (``action`` is ``None`` for a task someone else started)."""
+        """Start following a task (``action`` is ``None`` for a task someone else started).
+
+        ``use_status``: confirm its end with the environment's status read (see ``Watch``).
+        """
         watch = Watch(
             task_id,
             environment_id,
             project_id=None,
             action=action,
             registered_at=anyio.current_time(),
+            use_status=use_status,
         )
         self._by_env[environment_id] = watch
         if self._first_registered is None and action is not None:
             self._first_registered = watch.registered_at
+        if action is not None:
+            self._last_registered = watch.registered_at
         self.sweeps.join(watch, project_id)
         self._schedule(watch)
         return watch
@@ -131,30 +150,32 @@ class CentralPoller:
 
     def hint(self, watch: Watch) -> None:
         """Something says ``watch``'s task may be over: poll it before anything else."""
-        if watch.hinted or not self._live(watch):
+        if not self._live(watch) or not watch.hint():
             return
-        watch.hinted = True
         if not watch.in_flight:
             self._queue.urgent(watch)
             self._alarm.wake()
+
+    def wake(self) -> None:
+        """Look at the schedule again now (what is awaited changed)."""
+        self._alarm.wake()
 
     def forget(self, watch: Watch) -> None:
         """Stop following ``watch`` (its worker is done with it)."""
         if self._by_env.get(watch.environment_id) is watch:
             del self._by_env[watch.environment_id]
         self.sweeps.leave(watch)
-        watch.version += 1
+        watch.invalidate()
 
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
         """Send reads until cancelled."""
-        with listening(transport_listener(self._emit, self._elapsed, None)):
-            async with anyio.create_task_group() as tg:
-                if self.sweeps.unmapped:
-                    self.sweeps.discovering = True
-                    tg.start_soon(self._discover)
-                while True:
-                    await self._alarm.sleep(await self._dispatch(tg))
+        async with anyio.create_task_group() as tg:
+            if self.sweeps.unmapped:
+                self.sweeps.discovering = True
+                tg.start_soon(self._discover)
+            while True:
+                await self._alarm.sleep(await self._dispatch(tg))
 
     async def _dispatch(self, tg: anyio.abc.TaskGroup) -> float:
         """Start every read that is due and fits; return how long to sleep before looking again."""
@@ -168,15 +189,17 @@ class CentralPoller:
                 self._rescue()
                 continue
             if job is None:
+                until = self._relaxed_until(now)
+                if now < until < wake_at:
+                    return until - now  # then sweeps tighten: look again at that moment
                 return wake_at - now
             slot = await self._client.governor.acquire_slot(READ)  # at once: the budget has room
             self._in_flight += 1
             if isinstance(job, ProjectState):
-                job.in_flight = True
+                self.sweeps.begin(job)
                 tg.start_soon(self._sweep, job, slot)
             else:
-                confirm, job.hinted, job.in_flight = job.hinted, False, True
-                job.last_poll_at = anyio.current_time()
+                confirm = job.start_poll(anyio.current_time())
                 tg.start_soon(self._poll, job, confirm, slot)
         return math.inf
 
@@ -200,7 +223,23 @@ class CentralPoller:
             read_limit=governor.bucket_limit(READ) if pacing else None,
             read_window=governor.bucket_window(READ) if pacing else None,
             age=0.0 if first is None else anyio.current_time() - first,
+            relaxed=anyio.current_time() < self._relaxed_until(anyio.current_time()),
         )
+
+    def _relaxed_until(self, now: float) -> float:
+        """Until when nothing waits on a task's end (``-inf``: something does now).
+
+        While actions are still being sent and no start waits for a ``max_parallel`` place,
+        until that changes (the engine wakes the poller then); once every action is out,
+        until the latest task could be over, by the shortest duration seen in this run.
+        """
+        awaited = self._awaited()
+        if awaited is None:
+            return math.inf
+        shortest, latest = self._estimator.shortest, self._last_registered
+        if awaited == "place" or shortest is None or latest is None:
+            return -math.inf
+        return latest + shortest * (1 - SWEEP_FRACTION)
 
     def _stalled(self) -> bool:
         """Live tasks, yet nothing scheduled, nothing out, no lookup under way: never happens
@@ -220,7 +259,8 @@ class CentralPoller:
     # -- reads -------------------------------------------------------------------------------
     async def _sweep(self, project: ProjectState, slot: Slot) -> None:
         try:
-            await self.sweeps.sweep(project, slot)
+            with listening(transport_listener(self._emit, self._elapsed, None)):
+                await self.sweeps.sweep(project, slot)
         finally:
             self._in_flight -= 1
             if self.sweeps.discovering and not self.sweeps.discovery_pending():
@@ -230,7 +270,10 @@ class CentralPoller:
     async def _discover(self) -> None:
         found: list[UUID] = []
         try:
-            found = await discover_projects(self._client, self.sweeps.unmapped)
+            with listening(transport_listener(self._emit, self._elapsed, None)):
+                found = await discover_projects(self._client, self.sweeps.unmapped)
+        except Exception as error:  # discovery only saves reads: tasks are polled one by one
+            logger.warning("fleet: project discovery raised %r", error)
         finally:
             self.sweeps.add_discovered(found)
             if not self.sweeps.discovery_pending():
@@ -249,28 +292,42 @@ class CentralPoller:
         sent_at = watch.last_poll_at or anyio.current_time()
         try:
             with listening(transport_listener(self._emit, self._elapsed, watch.environment_id)):
-                deployment = await self._client._with_slot(slot).deployments.get(watch.task_id)
+                view = self._client._with_slot(slot)
+                if confirm and watch.use_status:
+                    report = await view.environments.status(watch.environment_id)
+                    confirmed = watch.confirm_from_status(report)
+                    deployment = confirmed or await self._unconfirmed(watch)
+                else:
+                    deployment = await view.deployments.get(watch.task_id)
         except RateLimitError:
             pass  # the bucket is paused; the poll is simply due again
         except APIError as error:
             permanent = isinstance(error, APIStatusError) and error.status in PERMANENT_READ_ERRORS
-            if permanent or record_failed_poll(watch):
+            if permanent or watch.record_failed_poll():
                 self._resolve(watch, error=error)
             else:
                 logger.info("fleet: poll of task %s failed (%s)", watch.task_id, error)
+        except Exception as error:  # anything else the SDK raised: this task's end, not the run's
+            logger.warning("fleet: poll of task %s raised %r", watch.task_id, error)
+            self._resolve(watch, error=error)
         else:
-            if record_poll(watch, deployment, sent_at, confirm=confirm):
+            if watch.record_poll(deployment, sent_at, confirm=confirm):
                 self._emit(FleetStatusChanged.of(watch.environment_id, deployment, self._elapsed()))
             if deployment.is_terminal:
                 self._resolve(watch, result=deployment)
         finally:
-            watch.in_flight = False
+            watch.end_poll()
             self._in_flight -= 1
             if not watch.done:
                 self._schedule(watch)
                 if watch.hinted:  # news arrived while this poll was out: look again
                     self._queue.urgent(watch)
             self._alarm.wake()
+
+    async def _unconfirmed(self, watch: Watch) -> Deployment:
+        """The status read could not confirm the end: read the task itself now (a new slot)."""
+        self.task_polls += 1
+        return await self._client.deployments.get(watch.task_id)
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _live(self, watch: Watch) -> bool:
@@ -293,8 +350,7 @@ class CentralPoller:
     def _resolve(
         self, watch: Watch, *, result: Deployment | None = None, error: Exception | None = None
     ) -> None:
-        watch.result, watch.error = result, error
-        watch.version += 1
+        watch.resolve(result=result, error=error)
         self.sweeps.leave(watch)
         if result is not None and watch.action is not None:
             self._estimator.add(observed_duration(watch, anyio.current_time()))

@@ -17,19 +17,16 @@ from collections import deque
 from typing import Final
 
 from .._config import PollPolicy
-from .._enums import EnvironmentStatus, TaskStatus
-from .._models import Deployment
-from .._polling import has_changed
-from ._watch import Watch
+from .._enums import TaskStatus
+from ._watch import MAX_POLL_FAILURES, Watch
 
 __all__ = [
     "MAX_POLL_FAILURES",
+    "RELAXED_MAX_INTERVALS",
+    "RELAXED_SWEEP_FRACTION",
     "SWEEP_MIN_WATCHES",
     "DurationEstimator",
     "observed_duration",
-    "read_environment_status",
-    "record_failed_poll",
-    "record_poll",
     "sweep_interval",
     "task_poll_due",
 ]
@@ -38,12 +35,17 @@ SWEEP_MIN_WATCHES: Final = 4
 """A project is swept while it holds at least this many followed tasks (else tasks are polled)."""
 SWEEP_FRACTION: Final = 0.05
 """A sweep every 5% of the expected task duration: the end of a task is seen that late at most."""
+RELAXED_SWEEP_FRACTION: Final = 0.5
+"""While nothing waits on a task's end (more environments are still being started and none
+waits for a ``max_parallel`` place, or the last task cannot be over yet), a sweep every half
+task duration is enough: seeing an end sooner would change nothing but the moment its outcome
+is reported."""
+RELAXED_MAX_INTERVALS: Final = 3
+"""A relaxed sweep interval may reach three times the poll policy's ``max_interval``."""
 SWEEP_BUDGET_SHARE: Final = 0.25
 """Sweeps of one project use at most a quarter of the read budget."""
 SAFETY_NET_INTERVALS: Final = 16
 """Before any task ended, a task sweeps follow is polled on its own after 16 max intervals."""
-MAX_POLL_FAILURES: Final = 5
-"""Consecutive failed polls of one task (each already retried by the transport) before giving up."""
 
 
 class DurationEstimator:
@@ -68,6 +70,11 @@ class DurationEstimator:
         if len(ordered) % 2:
             return ordered[middle]
         return (ordered[middle - 1] + ordered[middle]) / 2
+
+    @property
+    def shortest(self) -> float | None:
+        """The shortest recorded duration, or ``None`` before the first one."""
+        return min(self._samples) if self._samples else None
 
     def __len__(self) -> int:
         return len(self._samples)
@@ -149,6 +156,7 @@ def sweep_interval(
     read_limit: int | None,
     read_window: float | None,
     age: float = 0.0,
+    relaxed: bool = False,
 ) -> float:
     """Seconds between two sweeps of one project.
 
@@ -160,62 +168,14 @@ def sweep_interval(
         age: How long the oldest followed task has run. Before any task has ended, tasks
             last at least that long: it stands in for the estimate, so sweeps slow down
             as the wait grows instead of staying at the initial interval.
+        relaxed: Nothing waits on a task's end yet (see ``RELAXED_SWEEP_FRACTION``).
     """
     basis = estimate if estimate is not None else age
-    interval = min(max(basis * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
+    if relaxed:
+        longest = RELAXED_MAX_INTERVALS * policy.max_interval
+        interval = min(max(basis * RELAXED_SWEEP_FRACTION, policy.initial_interval), longest)
+    else:
+        interval = min(max(basis * SWEEP_FRACTION, policy.initial_interval), policy.max_interval)
     if read_limit and read_window:
         interval = max(interval, read_window / (read_limit * SWEEP_BUDGET_SHARE))
     return interval
-
-
-def read_environment_status(watch: Watch, status: EnvironmentStatus | None, sent_at: float) -> bool:
-    """Update ``watch`` from a sweep sent at ``sent_at``; return whether its task may be over.
-
-    A settled status means "over" only when the sweep has seen the environment in a transitional
-    status (``deploying``...) since the task began, or when the settled status changed (a
-    ``stop`` turns ``running`` into ``stopped``). A sweep sent before the task was registered
-    says nothing about it.
-    """
-    if status is None or sent_at < watch.registered_at:
-        return False
-    watch.env_status = status
-    if not status.is_terminal:  # transitional (or unknown): the task is under way
-        watch.tracked = True
-        watch.last_active_at = max(watch.last_active_at or sent_at, sent_at)
-        return False
-    if watch.tracked:
-        return True
-    if watch.first_env_status is None:
-        watch.first_env_status = status
-        return False
-    return status != watch.first_env_status
-
-
-def record_poll(watch: Watch, deployment: Deployment, sent_at: float, *, confirm: bool) -> bool:
-    """Update ``watch`` from a task poll sent at ``sent_at``; return whether it shows news.
-
-    Args:
-        watch: The task polled.
-        deployment: What the poll returned.
-        sent_at: When the poll was sent.
-        confirm: The poll was sent because a sweep (or a webhook) said the task may be over.
-    """
-    changed = has_changed(watch.last, deployment)
-    watch.polls += 1
-    watch.failures = 0
-    watch.last = deployment
-    if deployment.is_terminal:
-        return changed
-    watch.last_active_at = sent_at
-    if confirm and watch.tracked:
-        # The environment looked settled but the task is not over: sweeps cannot tell this
-        # environment's end until they see its status change again.
-        watch.tracked = False
-        watch.first_env_status = watch.env_status
-    return changed
-
-
-def record_failed_poll(watch: Watch) -> bool:
-    """Count a failed poll of ``watch``; return whether to give up on it."""
-    watch.failures += 1
-    return watch.failures >= MAX_POLL_FAILURES

@@ -17,6 +17,7 @@ from .._validation import (
     check_uuid,
 )
 from ._events import FleetEvent
+from ._rollout import Rollout, plan_waves
 
 __all__ = [
     "CONFLICT_POLICIES",
@@ -29,13 +30,14 @@ __all__ = [
     "idempotency_key",
 ]
 
-ConflictPolicy = Literal["attach", "wait_then_retry", "skip", "raise"]
-"""What to do when the server answers 409 ``task_in_progress``."""
+ConflictPolicy = Literal["attach", "wait_then_retry", "skip", "raise", "fail"]
+"""What to do when the server answers 409 ``task_in_progress`` (``"fail"`` = ``"raise"``)."""
 CONFLICT_POLICIES: Final[tuple[ConflictPolicy, ...]] = (
     "attach",
     "wait_then_retry",
     "skip",
     "raise",
+    "fail",
 )
 
 
@@ -52,6 +54,8 @@ class FleetOptions(TypedDict, total=False):
     batch_id: str | None
     poll: PollPolicy | None
     on_event: Callable[[FleetEvent], object] | None
+    rollout: Rollout | None
+    force: bool
 
 
 _KEY_NAMESPACE: Final = uuid5(UUID(int=0), "oec-async/fleet")
@@ -75,6 +79,7 @@ class FleetTarget:
     index: int
     environment_id: UUID
     project_id: UUID | None = None
+    name: str | None = None
 
 
 @frozen(kw_only=True)
@@ -93,6 +98,10 @@ class FleetSpec:
     run_id: str
     poll: PollPolicy | None
     on_event: Callable[[FleetEvent], object] | None
+    rollout: Rollout | None = None
+    waves: tuple[tuple[int, ...], ...] = ()
+    """Rollouts: the positions of each wave's targets (one wave of all without a rollout)."""
+    force: bool = False
 
     def key_for(self, target: FleetTarget) -> str:
         """The idempotency key of ``target``'s action (from ``batch_id``, else a per-run id)."""
@@ -116,17 +125,19 @@ def _targets(environments: Iterable[EnvironmentRef]) -> tuple[FleetTarget, ...]:
     seen: dict[UUID, int] = {}
     for index, item in enumerate(items):
         if isinstance(item, Environment):
-            env_id, project_id = item.id, item.project_id
+            env_id, project_id, name = item.id, item.project_id, item.name
         else:
             env_id = UUID(check_uuid(item, f"environments[{index}]"))
-            project_id = None
+            project_id, name = None, None
         if env_id in seen:
             raise ValueError(
                 f"environment {env_id} is listed twice (positions {seen[env_id]} and {index}): "
                 "each environment may appear once in a fleet run"
             )
         seen[env_id] = index
-        targets.append(FleetTarget(index=index, environment_id=env_id, project_id=project_id))
+        targets.append(
+            FleetTarget(index=index, environment_id=env_id, project_id=project_id, name=name)
+        )
     return tuple(targets)
 
 
@@ -161,12 +172,15 @@ def build_spec(
     batch_id: str | None = None,
     poll: PollPolicy | None = None,
     on_event: Callable[[FleetEvent], object] | None = None,
+    rollout: Rollout | None = None,
+    force: bool = False,
 ) -> FleetSpec:
     """Validate a fleet call's arguments.
 
     Raises:
         TypeError: an argument of the wrong type.
-        ValueError: an invalid value (non-UUID id, duplicate environment, max_parallel < 1...).
+        ValueError: an invalid value (non-UUID id, duplicate environment, max_parallel < 1,
+            a canary not in the fleet...).
     """
     parallel: object = max_parallel
     if not isinstance(parallel, int) or isinstance(parallel, bool):
@@ -187,9 +201,22 @@ def build_spec(
         raise TypeError(f"poll must be a PollPolicy, got {type(poll).__name__}")
     if on_event is not None and not callable(on_event):
         raise TypeError(f"on_event must be callable, got {type(on_event).__name__}")
+    if rollout is not None and not isinstance(rollout, Rollout):
+        raise TypeError(f"rollout must be a Rollout, got {type(rollout).__name__}")
+    forced: object = force
+    if not isinstance(forced, bool):
+        raise TypeError(f"force must be True or False, got {type(forced).__name__}")
+    if force and rollout is None:
+        raise ValueError("force=True only applies to a rollout (rollout=Rollout(...))")
+    targets = _targets(environments)
+    waves: tuple[tuple[int, ...], ...]
+    if rollout is None:
+        waves = (tuple(range(len(targets))),)
+    else:
+        waves = plan_waves([t.environment_id for t in targets], rollout)
     return FleetSpec(
         action=action,
-        targets=_targets(environments),
+        targets=targets,
         body=body,
         max_parallel=max_parallel,
         max_failures=_max_failures(fail_fast, max_failures),
@@ -197,9 +224,12 @@ def build_spec(
             timeout_per_environment, "timeout_per_environment"
         ),
         timeout=check_positive_number(timeout, "timeout"),
-        on_conflict=on_conflict,
+        on_conflict="raise" if on_conflict == "fail" else on_conflict,
         batch_id=batch_id,
         run_id=uuid4().hex,
         poll=poll,
         on_event=on_event,
+        rollout=rollout,
+        waves=waves,
+        force=force,
     )

@@ -1,5 +1,8 @@
 """Project sweeps: one ``GET /projects/{id}/environments`` shows many tasks' progress at once.
 
+``discover_projects`` learns which projects hold a run's environments, when that is cheaper
+than polling each task.
+
 The book knows which project each environment lives in (given by the caller, or learned with
 ``GET /projects`` and one sweep per project), which projects have enough followed tasks to be
 worth sweeping, and turns a sweep's environment statuses into hints for the poller: an
@@ -20,13 +23,13 @@ from .._enums import EnvironmentStatus
 from .._exceptions import APIError, APIStatusError
 from .._ratelimit import Slot
 from ._events import FleetEvent, FleetStatusChanged
-from ._schedule import SWEEP_MIN_WATCHES, read_environment_status
+from ._schedule import SWEEP_MIN_WATCHES
 from ._watch import Watch
 
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["PERMANENT_READ_ERRORS", "ProjectState", "SweepBook"]
+__all__ = ["PERMANENT_READ_ERRORS", "ProjectState", "SweepBook", "discover_projects"]
 
 logger: Final = logging.getLogger("oec_async")
 
@@ -105,7 +108,16 @@ class SweepBook:
         self._hint = hint
         self._emit = emit
         self._elapsed = elapsed
+        self._names: dict[UUID, str] = {}
         self.sweeps = 0
+
+    def project_of(self, environment_id: UUID) -> UUID | None:
+        """The project of an environment, when known."""
+        return self._env_project.get(environment_id)
+
+    def name_of(self, environment_id: UUID) -> str | None:
+        """The name of an environment, when a sweep has shown it."""
+        return self._names.get(environment_id)
 
     # -- membership ---------------------------------------------------------------------------
     def join(self, watch: Watch, project_id: UUID | None) -> None:
@@ -113,13 +125,13 @@ class SweepBook:
         project_id = project_id or self._env_project.get(watch.environment_id)
         if project_id is None:
             return
-        watch.project_id = project_id
         project = self._projects.get(project_id)
         if project is None:
             project = self._projects[project_id] = ProjectState(project_id)
         project.watches.add(watch)
-        if project.sweeping:
-            watch.swept_since = anyio.current_time()
+        watch.join_project(
+            project_id, swept_since=anyio.current_time() if project.sweeping else None
+        )
         self._update(project)
 
     def leave(self, watch: Watch) -> None:
@@ -140,7 +152,7 @@ class SweepBook:
             project.sweeping = should
             now = anyio.current_time()
             for watch in list(project.watches):
-                watch.swept_since = now if should else None
+                watch.set_swept(now if should else None)
                 self._reschedule(watch)
 
     # -- scheduling -----------------------------------------------------------------------------
@@ -167,6 +179,10 @@ class SweepBook:
         """Whether a discovery sweep is still owed or out."""
         return any(p.pending_discovery for p in self._projects.values())
 
+    def begin(self, project: ProjectState) -> None:
+        """A sweep of ``project`` is about to be sent (not due again until it is over)."""
+        project.in_flight = True
+
     # -- the read ---------------------------------------------------------------------------------
     async def sweep(self, project: ProjectState, slot: Slot) -> None:
         """Read the project's environments with the caller's ``slot`` and apply them."""
@@ -182,8 +198,13 @@ class SweepBook:
                 project.dead = True
         except APIError as error:
             logger.info("fleet: sweep of project %s failed (%s)", project.id, error)
+        except Exception as error:  # anything else the SDK raised: poll its tasks one by one
+            logger.warning("fleet: sweep of project %s raised %r", project.id, error)
+            project.dead = True
         else:
             for environment in page:
+                if environment.name is not None:
+                    self._names[environment.id] = environment.name
                 self._apply(environment.id, environment.status, project, sent_at)
         finally:
             project.pending_discovery = False
@@ -208,7 +229,7 @@ class SweepBook:
         if sent_at < watch.registered_at:
             return  # sent before the task began: its status says nothing about the task
         before_status, before_tracked = watch.env_status, watch.tracked
-        maybe_over = read_environment_status(watch, status, sent_at)
+        maybe_over = watch.see_environment_status(status, sent_at)
         if status is not None and status != before_status:
             self._emit(
                 FleetStatusChanged(
@@ -222,3 +243,25 @@ class SweepBook:
             self._reschedule(watch)
         if maybe_over:
             self._hint(watch)
+
+
+async def discover_projects(client: Client, unmapped: Iterable[UUID]) -> list[UUID]:
+    """The projects worth one sweep each to learn where ``unmapped`` environments live.
+
+    ``GET /projects`` names the projects; when there are few of them compared to the
+    environments, one sweep of each maps every environment and costs less than a poll per
+    task. With many projects and few environments it does not, and nothing is returned.
+    Errors are logged, never raised: discovery only saves reads.
+    """
+    wanted = len(set(unmapped))
+    if wanted < SWEEP_MIN_WATCHES:
+        return []
+    budget = max(1, wanted // SWEEP_MIN_WATCHES)
+    found: list[UUID] = []
+    try:
+        async for project in client.projects.list(limit=100, max_items=budget + 1):
+            found.append(project.id)
+    except APIError as error:
+        logger.info("fleet: cannot list projects (%s); polling tasks one by one", error)
+        return []
+    return found if len(found) <= budget else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Protocol
 from uuid import UUID
 
@@ -12,14 +13,12 @@ from .._enums import TaskStatus
 from .._exceptions import (
     APIConnectionError,
     APIStatusError,
-    ClientClosedError,
     ConflictError,
     DeploymentFailedError,
-    OECError,
     TaskInProgressError,
     WaitTimeoutError,
 )
-from .._models import ActionResult, Deployment
+from .._models import ActionResult, Deployment, EnvironmentStatusReport
 from .._ratelimit import Slot
 from ._events import FleetActionStarted, FleetEvent
 from ._outcome import FleetOutcome, OutcomeKind
@@ -43,18 +42,39 @@ class EnvironmentState:
         started: Our action was accepted, or may have been (sent and not refused).
         task_id: The task being followed.
         attached: That task is someone else's.
+        reattached: That task is ours from an earlier run of the same batch (a replay).
         last: The last Deployment seen of it.
         watch: The poller's record of it while it is followed.
+        queued_at: When (seconds since the run's start) it got its ``max_parallel`` place.
+        sent_at: When its action was sent.
+        sent_wall: The wall-clock time of that send (to tell a replayed task from a new one).
+        status_report: The status read that confirmed its task's end, when one did.
     """
 
-    __slots__ = ("attached", "last", "started", "task_id", "watch")
+    __slots__ = (
+        "attached",
+        "last",
+        "queued_at",
+        "reattached",
+        "sent_at",
+        "sent_wall",
+        "started",
+        "status_report",
+        "task_id",
+        "watch",
+    )
 
     def __init__(self) -> None:
         self.started = False
         self.task_id: UUID | None = None
         self.attached = False
+        self.reattached = False
         self.last: Deployment | None = None
         self.watch: Watch | None = None
+        self.queued_at: float | None = None
+        self.sent_at: float | None = None
+        self.sent_wall: datetime | None = None
+        self.status_report: EnvironmentStatusReport | None = None
 
 
 class RunControl(Protocol):
@@ -63,6 +83,8 @@ class RunControl(Protocol):
     client: Client
     spec: FleetSpec
     poller: CentralPoller
+    confirms_by_status: bool
+    """Ends are confirmed by status reads, which are also the rollout's health checks."""
 
     def emit(self, event: FleetEvent) -> None:
         """Publish a progress event."""
@@ -100,6 +122,10 @@ def outcome_for(
         attached=state.attached,
         started=state.started,
         elapsed=elapsed,
+        name=target.name,
+        reattached=state.reattached,
+        queued_at=state.queued_at,
+        started_at=state.sent_at,
     )
 
 
@@ -108,13 +134,14 @@ async def run_environment(
 ) -> FleetOutcome:
     """Run one environment's action to its outcome.
 
-    SDK errors become an ``errored`` outcome; anything else (a bug) propagates.
+    Every exception raised while handling it (an SDK error, or anything else the SDK's code
+    raised, such as a ``RecursionError`` from a hostile answer) becomes its ``errored``
+    outcome: one environment never ends the run. Cancellation, ``KeyboardInterrupt`` and
+    ``SystemExit`` are not ``Exception`` and propagate.
     """
     try:
         return await _attempt(run, target, state)
-    except ClientClosedError:
-        raise  # the whole run is over, not this environment
-    except OECError as error:
+    except Exception as error:  # the environment's outcome, see the docstring
         return outcome_for(target, state, OutcomeKind.ERRORED, run.elapsed(), error=error)
 
 
@@ -168,7 +195,7 @@ async def _act_and_follow(
     try:
         result = await _send(run, target, state, slot)
     except TaskInProgressError as conflict:
-        other = _uuid(conflict.task_id)
+        other = conflict.task_id
         if policy in ("skip", "raise") or other is None:
             state.task_id = other
             return outcome_for(target, state, OutcomeKind.CONFLICTED, run.elapsed(), error=conflict)
@@ -188,6 +215,8 @@ async def _send(
 ) -> ActionResult:
     """POST the action with the slot :meth:`RunControl.before_send` took."""
     state.started = True
+    state.sent_at = run.elapsed()
+    state.sent_wall = datetime.now(UTC)
     try:
         return await run.client._with_slot(slot).environments.action(
             run.spec.action,
@@ -224,12 +253,14 @@ async def _follow(
         target.environment_id,
         project_id=target.project_id,
         action=None if attached else run.spec.action,
+        use_status=run.confirms_by_status and not attached,
     )
     state.watch = watch
     try:
         return await run.poller.wait(watch)
     finally:
         state.last = watch.last or state.last
+        state.status_report = watch.status_report
         run.poller.forget(watch)
         state.watch = None
 
@@ -238,6 +269,7 @@ def _finished(
     run: RunControl, target: FleetTarget, state: EnvironmentState, deployment: Deployment
 ) -> FleetOutcome:
     state.last = deployment
+    state.reattached = _replayed(state, deployment)
     if deployment.status is TaskStatus.COMPLETED:
         return outcome_for(
             target, state, OutcomeKind.SUCCEEDED, run.elapsed(), deployment=deployment
@@ -252,5 +284,8 @@ def _finished(
     )
 
 
-def _uuid(value: UUID | None) -> UUID | None:
-    return value
+def _replayed(state: EnvironmentState, deployment: Deployment) -> bool:
+    """Whether our POST got back a task this batch had started before: it began running
+    before we sent (the server has no replay header; its clock is the only witness)."""
+    began, sent = deployment.started_at, state.sent_wall
+    return not state.attached and began is not None and sent is not None and began < sent

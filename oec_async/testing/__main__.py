@@ -16,6 +16,7 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Final, Literal
 
 import attrs
 
@@ -43,6 +44,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     # The old spelling, kept working but no longer shown.
     parser.add_argument("--fail-rate", type=float, dest="failure_rate", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--unhealthy-rate",
+        type=float,
+        default=0.0,
+        help="share of successful deploys/restarts/starts that leave the environment unhealthy",
+    )
+    parser.add_argument(
+        "--unhealthy-after",
+        type=float,
+        default=0.0,
+        help="seconds after the task at which an unhealthy environment turns so (0: at once)",
+    )
+    parser.add_argument(
+        "--script",
+        default="",
+        help="per-environment results by seeded index, e.g. '0=succeeded,5=failed,7=unhealthy'",
+    )
     parser.add_argument("--no-rate-limits", action="store_true")
     parser.add_argument("--write-limit", type=int, default=20, help="writes per window per key")
     parser.add_argument("--read-limit", type=int, default=120, help="reads per window per key")
@@ -93,13 +111,15 @@ def build(args: argparse.Namespace) -> FakeOEC:
         window=args.window,
         send_429_headers=not args.no_429_headers,
     )
-    return FakeOEC(
+    fake = FakeOEC(
         environments=args.environments,
         projects=args.projects,
         deployments_per_environment=args.deployments,
         stopped_fraction=args.stopped_fraction,
         task_duration=args.task_duration,
         failure_rate=args.failure_rate,
+        unhealthy_rate=args.unhealthy_rate,
+        unhealthy_after=args.unhealthy_after,
         rate_limits=limits,
         error_style=args.error_style,
         dialect=args.dialect,
@@ -108,6 +128,30 @@ def build(args: argparse.Namespace) -> FakeOEC:
         port=args.port,
         request_log_limit=args.request_log,
     )
+    for index, result in script_entries(args.script):
+        if not 0 <= index < len(fake.environment_ids):
+            raise SystemExit(f"--script: no environment with index {index}")
+        fake.script(fake.environment_ids[index], result)
+    return fake
+
+
+ScriptResult = Literal["failed", "unhealthy", "succeeded"]
+_SCRIPT_RESULTS: Final[dict[str, ScriptResult]] = {
+    "failed": "failed",
+    "unhealthy": "unhealthy",
+    "succeeded": "succeeded",
+}
+
+
+def script_entries(spec: str) -> list[tuple[int, ScriptResult]]:
+    """Parse ``index=result,...`` (the ``--script`` option)."""
+    entries: list[tuple[int, ScriptResult]] = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        index, _, result = item.partition("=")
+        if not index.strip().isdigit() or result not in _SCRIPT_RESULTS:
+            raise SystemExit(f"--script: expected index=failed|unhealthy|succeeded, got {item!r}")
+        entries.append((int(index), _SCRIPT_RESULTS[result]))
+    return entries
 
 
 async def serve(fake: FakeOEC) -> None:

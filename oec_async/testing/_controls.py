@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
+
+import attrs
 
 from ._backups import storage_of
 from ._clock import FakeClock, ManualClock
@@ -62,6 +65,46 @@ class FakeControls:
             raise KeyError(env_id)
         self._state.behaviours[env_id] = EnvironmentBehaviour(
             duration=duration, fail=fail, error_message=error_message
+        )
+
+    def script(
+        self,
+        environment_id: str,
+        result: Literal["failed", "unhealthy", "succeeded"],
+        *,
+        after: float | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        """Decide how this environment's future actions end, whatever the rates say.
+
+        Args:
+            environment_id: The environment.
+            result: ``"failed"``: its tasks end ``failed``; ``"unhealthy"``: they complete but
+                leave it unhealthy (``GET /environments/{id}/status`` says ``http_ok: false``;
+                with ``after`` > 0 the container crashes that many seconds after the task and
+                the environment's status becomes ``error``); ``"succeeded"``: they complete
+                and it stays healthy.
+            after: Seconds after the task's end at which ``"unhealthy"`` sets in (default:
+                the server's ``unhealthy_after``).
+            error_message: Message of failed tasks.
+
+        Raises:
+            KeyError: Unknown environment.
+            ValueError: An unknown ``result``, or ``after`` given with another result or < 0.
+        """
+        if environment_id not in self._state.environments:
+            raise KeyError(environment_id)
+        if result not in ("failed", "unhealthy", "succeeded"):
+            raise ValueError(f"result must be 'failed', 'unhealthy' or 'succeeded', got {result!r}")
+        if after is not None and (result != "unhealthy" or not after >= 0):
+            raise ValueError("after= needs result='unhealthy' and a number of seconds >= 0")
+        current = self._state.behaviours.get(environment_id, EnvironmentBehaviour())
+        self._state.behaviours[environment_id] = attrs.evolve(
+            current,
+            fail=result == "failed",
+            unhealthy=result == "unhealthy",
+            unhealthy_after=after,
+            error_message=error_message,
         )
 
     def set_environment_status(self, env_id: str, status: str) -> None:

@@ -103,7 +103,17 @@ class Environment:
         if task.fails:
             after = _STATUS_AFTER_FAILURE.get(task.type) or self.base_status
             return self.failed_status if after == "failed" else after
+        if task.crashed_at(now):
+            return "error"
         return _STATUS_AFTER_SUCCESS.get(task.type, "running")
+
+    def health_at(self, now: float) -> tuple[bool, bool, bool]:
+        """Return `(container_running, db_ready, http_ok)` at `now`."""
+        status = self.status_at(now)
+        up = status == "running"
+        task = self.last_action
+        sick = task is not None and task.unhealthy_at(now)
+        return up, up or status == "deploying", up and not sick
 
     def settle(self, now: float) -> None:
         """Fold the finished latest action into `base_status` before a new one starts."""

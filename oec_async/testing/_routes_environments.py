@@ -43,7 +43,7 @@ async def get_environment_status(request: web.Request) -> web.Response:
     env = ctx.state.get_environment(api_key(request), path_uuid(request, "env_id"))
     now = ctx.state.now()
     status = env.status_at(now)
-    up = status == "running"
+    container_running, db_ready, http_ok = env.health_at(now)
     last = env.tasks[-1] if env.tasks else None
     last_deploy = None
     if last is not None:
@@ -54,9 +54,9 @@ async def get_environment_status(request: web.Request) -> web.Response:
             "environment_id": env.id,
             "status": status,
             "url": env.url,
-            "container_running": up,
-            "db_ready": up or status == "deploying",
-            "http_ok": up,
+            "container_running": container_running,
+            "db_ready": db_ready,
+            "http_ok": http_ok,
             "last_deploy": last_deploy,
         }
     )

@@ -48,6 +48,12 @@ class FakeOEC(FakeControls):
         webhooks: Seeded webhooks (https URLs, never contacted).
         task_duration: Seconds from an action's 202 to its terminal state (10% of it `queued`).
         failure_rate: Probability that a new task ends `failed` with an `error_message`.
+        unhealthy_rate: Probability that a successful deploy, restart, start, quick-update or
+            restore leaves its environment unhealthy (``GET /environments/{id}/status``
+            answers ``http_ok: false``); `script` decides it per environment.
+        unhealthy_after: Seconds after such a task's end at which the environment turns
+            unhealthy: 0 (default) at once, with the container still running; more than 0
+            the container crashes then and the environment's status becomes ``error``.
         rate_limits: A `RateLimitConfig`, True for the documented limits (default) or False
             for none.
         error_style: ``"detail"`` (FastAPI ``{"detail": {...}}``) or ``"top_level"``
@@ -80,6 +86,8 @@ class FakeOEC(FakeControls):
         webhooks: int = 2,
         task_duration: float = 0.2,
         failure_rate: float = 0.0,
+        unhealthy_rate: float = 0.0,
+        unhealthy_after: float = 0.0,
         rate_limits: RateLimitConfig | bool = True,
         error_style: ErrorStyle = "detail",
         dialect: Dialect = "live",
@@ -94,6 +102,10 @@ class FakeOEC(FakeControls):
             raise ValueError("need projects >= 1, environments >= 0, deployments >= 0")
         if not 0.0 <= failure_rate <= 1.0 or not 0.0 <= stopped_fraction <= 1.0:
             raise ValueError("failure_rate and stopped_fraction must be within [0, 1]")
+        if not 0.0 <= unhealthy_rate <= 1.0:
+            raise ValueError(f"unhealthy_rate must be within [0, 1], got {unhealthy_rate}")
+        if not 0.0 <= unhealthy_after < float("inf"):
+            raise ValueError(f"unhealthy_after must be >= 0 seconds, got {unhealthy_after}")
         if error_style not in ("detail", "top_level"):
             raise ValueError(f"error_style must be 'detail' or 'top_level', got {error_style!r}")
         rules = dialect_rules(dialect)
@@ -106,6 +118,8 @@ class FakeOEC(FakeControls):
             task_duration=task_duration,
             failure_rate=failure_rate,
             rules=rules,
+            unhealthy_rate=unhealthy_rate,
+            unhealthy_after=unhealthy_after,
         )
         seed_state(
             self._state,

@@ -34,6 +34,9 @@ ALLOWED_FROM: Final[dict[str, frozenset[str]]] = {
     "destroy": frozenset({"running", "stopped", "failed", "error", "paused", "pending"}),
 }
 
+HEALTH_ACTIONS: Final = frozenset({"deploy", "restart", "start", "quick-update", "restore"})
+"""Actions after which an environment may be unhealthy (`unhealthy_rate`, `FakeOEC.script`)."""
+
 
 @attrs.define(kw_only=True)
 class EnvironmentBehaviour:
@@ -43,11 +46,16 @@ class EnvironmentBehaviour:
         duration: Task duration in seconds.
         fail: Force every task to fail (True) or succeed (False).
         error_message: Message of failed tasks.
+        unhealthy: Force every successful action to leave the environment unhealthy (True)
+            or healthy (False).
+        unhealthy_after: Seconds after the action's end at which it turns unhealthy.
     """
 
     duration: float | None = None
     fail: bool | None = None
     error_message: str | None = None
+    unhealthy: bool | None = None
+    unhealthy_after: float | None = None
 
 
 class FakeState:
@@ -61,12 +69,17 @@ class FakeState:
         task_duration: float,
         failure_rate: float,
         rules: DialectRules,
+        unhealthy_rate: float = 0.0,
+        unhealthy_after: float = 0.0,
     ) -> None:
         """Create an empty state (see `_seed.seed_state` to fill it)."""
         self.clock = clock
         self.rules = rules
         self.task_duration = task_duration
         self.failure_rate = failure_rate
+        self.unhealthy_rate = unhealthy_rate
+        self.unhealthy_after = unhealthy_after
+        self._health_rng = random.Random(f"{seed}:health")
         self.id_rng = random.Random(f"{seed}:ids")
         self._fail_rng = random.Random(f"{seed}:failures")
         self.org: JSONObject = {}
@@ -175,6 +188,7 @@ class FakeState:
             else None,
             idempotency_key=idempotency_key,
             backup_id=backup_id,
+            unhealthy_after=None if fails else self._health_after(type_, behaviour),
         )
         self.tasks_by_id[task.id] = task
         self.created_tasks.setdefault(env.id, []).append(task)
@@ -189,6 +203,20 @@ class FakeState:
         for listener in self.task_listeners:
             listener(task)
         return task
+
+    def _health_after(self, type_: str, behaviour: EnvironmentBehaviour) -> float | None:
+        """When a successful `type_` task leaves its environment unhealthy (None: never)."""
+        if type_ not in HEALTH_ACTIONS:
+            return None
+        unhealthy = (
+            behaviour.unhealthy
+            if behaviour.unhealthy is not None
+            else self.unhealthy_rate > 0 and self._health_rng.random() < self.unhealthy_rate
+        )
+        if not unhealthy:
+            return None
+        after = behaviour.unhealthy_after
+        return self.unhealthy_after if after is None else after
 
     def _note_active(self, task: TaskRecord, now: float) -> None:
         # A heap of end instants: popping the ended ones leaves exactly the active tasks.

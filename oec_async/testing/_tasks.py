@@ -65,6 +65,9 @@ class TaskRecord:
         idempotency_key: The idempotency key of the request that created it, if any.
         backup_id: The backup a `backup` or `restore` task concerns.
         cancelled_at: When `FakeOEC.cancel_task` cancelled it, if it did.
+        unhealthy_after: Seconds after a successful end at which the environment turns
+            unhealthy: ``0`` at once (Odoo answers 502, the container runs), more than 0 the
+            container crashes then (status `error`); ``None``: it stays healthy.
     """
 
     id: str
@@ -77,6 +80,7 @@ class TaskRecord:
     idempotency_key: str | None = None
     backup_id: str | None = None
     cancelled_at: float | None = None
+    unhealthy_after: float | None = None
 
     @property
     def started_at(self) -> float:
@@ -101,6 +105,16 @@ class TaskRecord:
                 return "cancelled"
             return "failed" if self.fails else "completed"
         return "running" if now >= self.started_at else "queued"
+
+    def unhealthy_at(self, now: float) -> bool:
+        """Return True if the task completed and its environment is unhealthy at `now`."""
+        if self.unhealthy_after is None or self.status_at(now) != "completed":
+            return False
+        return now >= self.ends_at + self.unhealthy_after
+
+    def crashed_at(self, now: float) -> bool:
+        """Return True if the environment's container crashed after this task by `now`."""
+        return bool(self.unhealthy_after) and self.unhealthy_at(now)
 
     def is_active(self, now: float) -> bool:
         """Return True while the task is queued or running at `now`."""

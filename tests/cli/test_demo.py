@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from cli_helpers import CONTROL_SEQUENCE
 from click.testing import CliRunner
@@ -66,8 +67,36 @@ def test_demo_paces_writes_to_the_budget_without_429s() -> None:
     assert result.exit_code == (0 if summary["ok"] else 1)
 
 
+def test_demo_waves_passes_the_canary_and_halts_the_second_wave() -> None:
+    result = CliRunner().invoke(
+        cli, ["demo", "--waves", "--environments", "30", "--seed", "5"], env=FAST
+    )
+
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "canary done: 1 succeeded" in out
+    assert "healthy" in out
+    assert "rollout halted in wave 2" in out
+    assert "unhealthy: http_ok is false" in out
+    assert "wave 3 (" not in out
+
+
 def test_demo_help_shows_only_the_failure_rate_spelling() -> None:
     result = CliRunner().invoke(cli, ["demo", "--help"])
 
     assert "--failure-rate" in result.stdout
     assert "--fail-rate" not in result.stdout
+
+
+def test_demo_writes_a_picture_of_the_run_and_prints_its_path(tmp_path: Path) -> None:
+    page = tmp_path / "demo.html"
+
+    result = CliRunner().invoke(
+        cli,
+        ["demo", "--environments", "5", "--fail-rate", "0", "--report", str(page)],
+        env=FAST,
+    )
+
+    assert result.stdout.rstrip().endswith(f"A picture of this run: {page.resolve()}")
+    text = page.read_text(encoding="utf-8")
+    assert text.count('<g class="row"') == 5

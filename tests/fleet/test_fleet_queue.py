@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from uuid import uuid4
 
-from oec_async.fleet._queue import PollQueue
-from oec_async.fleet._watch import Watch
+from oec_async.fleet._watch import PollQueue, Watch
 
 
 def watch() -> Watch:

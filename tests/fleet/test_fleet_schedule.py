@@ -12,7 +12,6 @@ from oec_async.fleet._schedule import (
     SAFETY_NET_INTERVALS,
     DurationEstimator,
     observed_duration,
-    read_environment_status,
     sweep_interval,
     task_poll_due,
 )
@@ -168,41 +167,41 @@ def test_sweeps_use_at_most_a_quarter_of_the_read_budget() -> None:
 
 def test_a_transitional_status_tracks_the_task() -> None:
     w = watch()
-    assert read_environment_status(w, EnvironmentStatus.DEPLOYING, sent_at=101.0) is False
+    assert w.see_environment_status(EnvironmentStatus.DEPLOYING, sent_at=101.0) is False
     assert w.tracked
     assert w.last_active_at == 101.0
 
 
 def test_settled_after_deploying_means_the_task_may_be_over() -> None:
     w = watch()
-    read_environment_status(w, EnvironmentStatus.DEPLOYING, sent_at=101.0)
-    assert read_environment_status(w, EnvironmentStatus.RUNNING, sent_at=102.0) is True
+    w.see_environment_status(EnvironmentStatus.DEPLOYING, sent_at=101.0)
+    assert w.see_environment_status(EnvironmentStatus.RUNNING, sent_at=102.0) is True
 
 
 def test_an_unchanged_settled_status_says_nothing() -> None:
     w = watch()
-    assert read_environment_status(w, EnvironmentStatus.RUNNING, sent_at=101.0) is False
-    assert read_environment_status(w, EnvironmentStatus.RUNNING, sent_at=102.0) is False
+    assert w.see_environment_status(EnvironmentStatus.RUNNING, sent_at=101.0) is False
+    assert w.see_environment_status(EnvironmentStatus.RUNNING, sent_at=102.0) is False
     assert not w.tracked
 
 
 def test_a_changed_settled_status_means_the_task_may_be_over() -> None:
     # A stop never shows a transitional status: running turns into stopped.
     w = watch()
-    read_environment_status(w, EnvironmentStatus.RUNNING, sent_at=101.0)
-    assert read_environment_status(w, EnvironmentStatus.STOPPED, sent_at=102.0) is True
+    w.see_environment_status(EnvironmentStatus.RUNNING, sent_at=101.0)
+    assert w.see_environment_status(EnvironmentStatus.STOPPED, sent_at=102.0) is True
 
 
 def test_a_sweep_sent_before_the_task_began_says_nothing() -> None:
     w = watch(registered_at=100.0)
-    assert read_environment_status(w, EnvironmentStatus.DEPLOYING, sent_at=99.0) is False
+    assert w.see_environment_status(EnvironmentStatus.DEPLOYING, sent_at=99.0) is False
     assert not w.tracked
     assert w.env_status is None
 
 
 def test_an_unknown_status_counts_as_transitional() -> None:
     w = watch()
-    read_environment_status(w, EnvironmentStatus("rebuilding"), sent_at=101.0)
+    w.see_environment_status(EnvironmentStatus("rebuilding"), sent_at=101.0)
     assert w.tracked
 
 
@@ -210,3 +209,25 @@ def test_before_any_task_ended_sweeps_slow_down_as_the_wait_grows() -> None:
     assert sweep_interval(None, POLICY, read_limit=None, read_window=None, age=5.0) == 1.0
     assert sweep_interval(None, POLICY, read_limit=None, read_window=None, age=60.0) == 3.0
     assert sweep_interval(30.0, POLICY, read_limit=None, read_window=None, age=600.0) == 1.5
+
+
+def test_relaxed_sweeps_come_every_half_task() -> None:
+    assert sweep_interval(20.0, POLICY, read_limit=None, read_window=None, relaxed=True) == 10.0
+
+
+def test_relaxed_sweeps_stay_within_three_max_intervals() -> None:
+    relaxed = sweep_interval(600.0, POLICY, read_limit=None, read_window=None, relaxed=True)
+    assert relaxed == 30.0
+
+
+def test_relaxed_sweeps_still_respect_the_read_budget() -> None:
+    relaxed = sweep_interval(1.0, POLICY, read_limit=12, read_window=60.0, relaxed=True)
+    assert relaxed == 20.0
+
+
+def test_the_estimator_knows_the_shortest_duration() -> None:
+    estimator = DurationEstimator()
+    assert estimator.shortest is None
+    for seconds in (3.0, 1.5, 2.0):
+        estimator.add(seconds)
+    assert estimator.shortest == 1.5
