@@ -11,6 +11,7 @@ import pytest
 
 from oec_async import (
     ActionResult,
+    Backup,
     Deployment,
     Environment,
     EnvironmentStatus,
@@ -289,3 +290,12 @@ def test_structure_of_unstructure_gives_back_the_same_model(model: object) -> No
 def test_the_strict_converter_round_trips_too() -> None:
     strict = make_converter(forbid_extra_keys=True)
     assert strict.structure(strict.unstructure(FULL_DEPLOYMENT), Deployment) == FULL_DEPLOYMENT
+
+
+def test_the_strict_converter_takes_whatever_a_backup_snapshot_copied() -> None:
+    snapshot = {"environment": {"id": ENV, "name": "staging", "branch": "main", "cpu_cores": 2}}
+    strict = make_converter(forbid_extra_keys=True)
+    read = strict.structure({"id": TASK, "environment_snapshot": snapshot}, Backup)
+    assert read.environment_snapshot is not None
+    assert read.environment_snapshot.environment is not None
+    assert read.environment_snapshot.environment.name == "staging"

@@ -11,10 +11,12 @@ import anyio
 import click
 
 from .._client import Client
+from .._exceptions import APIError
+from .._models import Environment
 from ..fleet import ConflictPolicy
 from ..resources.environments import ACTIONS, Action
 from ._exit import ExitCode
-from ._fleet_report import exit_code_of
+from ._fleet_report import exit_code_of, write_report
 from ._fleet_view import FleetView
 from ._no_wait import start_without_waiting
 from ._output import Output
@@ -33,7 +35,34 @@ ON_CONFLICT: Final[Mapping[str, ConflictPolicy]] = {
 }
 """``--on-conflict`` choices (when a task is already running) and the fleet's policy names."""
 
+NAME_LOOKUPS: Final = 20
+"""Up to this many environments given by id get their names looked up (one read each)."""
+
 F = TypeVar("F", bound=Callable[..., object])
+
+
+async def look_up(client: Client, environment_ids: Sequence[UUID]) -> dict[UUID, Environment]:
+    """A few environments given by id, read once: the run shows their names, and the fleet
+    knows their projects (so it can follow them with project sweeps).
+
+    One read each, so only up to :data:`NAME_LOOKUPS` of them (more would spend the read
+    budget the run needs). A lookup that fails leaves that id as it was: the run itself then
+    reports what is wrong with the environment.
+    """
+    found: dict[UUID, Environment] = {}
+    if len(environment_ids) > NAME_LOOKUPS:
+        return found
+
+    async def read(environment_id: UUID) -> None:
+        try:
+            found[environment_id] = await client.environments.get(environment_id)
+        except APIError:
+            return
+
+    async with anyio.create_task_group() as tg:
+        for environment_id in environment_ids:
+            tg.start_soon(read, environment_id)
+    return found
 
 
 class _Rollout:
@@ -49,10 +78,13 @@ class _Rollout:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
+        report_path: str | None = None,
         choice: RolloutChoice | None = None,
     ) -> None:
         if not wait and on_conflict == "wait-then-retry":
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
+        if not wait and report_path is not None:
+            raise click.UsageError("--report needs --wait (the report shows how tasks ended)")
         if batch_id is not None and not 1 <= len(batch_id.strip()) <= 200:
             raise click.BadParameter("must be 1..200 characters", param_hint="'--batch-id'")
         self.out = out
@@ -62,6 +94,7 @@ class _Rollout:
         self.batch_id = batch_id
         self.on_conflict = ON_CONFLICT[on_conflict]
         self.timeout = timeout
+        self.report_path = report_path
         self.choice = choice or RolloutChoice(None, plan=False, yes=False)
         if self.choice.rollout is not None and not wait:
             raise click.UsageError("--waves needs --wait (a rollout follows each wave to its end)")
@@ -73,9 +106,14 @@ class _Rollout:
         client: Client,
         environment_ids: Sequence[UUID],
         *,
-        names: Mapping[UUID, str] | None = None,
+        known: Mapping[UUID, Environment] | None = None,
     ) -> int:
         """Start the action on every environment, and follow it unless ``--no-wait``.
+
+        Args:
+            client: The open client.
+            environment_ids: The environments, in order.
+            known: Those already read (their names are shown); without it, a few are read.
 
         Returns:
             The exit code.
@@ -90,6 +128,10 @@ class _Rollout:
                 max_parallel=self.max_parallel,
             )
             return ExitCode.OK
+        if known is None:
+            known = await look_up(client, environment_ids)
+        names = {env_id: env.name for env_id, env in known.items() if env.name}
+        self._started = StartedTasks(self.out, self.action, lambda env: names.get(env, str(env)))
         if not self.wait:
             return await start_without_waiting(
                 client,
@@ -100,11 +142,13 @@ class _Rollout:
                 on_conflict=self.on_conflict,
                 batch_id=self.batch_id,
             )
-        self._view = view = FleetView(self.out, self.action, environment_ids, names=names)
+        self._view = view = FleetView(
+            self.out, self.action, environment_ids, names=names, batch_id=self.batch_id
+        )
         rollout = self.choice.rollout
         hook = view if rollout is None else WaveLines(self.out, view, view.label)
         run = getattr(client.fleet, self.action)(
-            environment_ids,
+            [known.get(env_id, env_id) for env_id in environment_ids],
             max_parallel=self.max_parallel,
             on_conflict=self.on_conflict,
             batch_id=self.batch_id,
@@ -120,14 +164,19 @@ class _Rollout:
         else:
             report = await view.follow(client, run)
         view.summary(report)
+        if self.report_path is not None:
+            write_report(self.out, report, self.report_path)
         return exit_code_of(report, self.on_conflict)
 
     def interrupted(self) -> None:
         """After Ctrl-C: say what had been started."""
         if self._view is not None:
             self._view.report_interrupt()
+            report = self._view.run.report if self._view.run is not None else None
+            if self.report_path is not None and report is not None:
+                write_report(self.out, report, self.report_path)
         else:
-            self._started.report()
+            self._started.report(batch_id=self.batch_id)
 
 
 def _unique(environment_ids: Sequence[UUID]) -> list[UUID]:
@@ -175,7 +224,16 @@ def _rollout_options(command: F) -> F:
             metavar="SECONDS",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help="Give up after this many seconds (exit code 4).",
+            help="Stop waiting after this many seconds (exit code 4); the tasks go on.",
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            metavar="FILE",
+            type=click.Path(dir_okay=False, writable=True),
+            default=None,
+            help="Also write the run as one self-contained HTML page (a timeline of every "
+            "environment, the counts, the failures).",
         ),
     )
     for decorator in reversed(decorators):
@@ -203,6 +261,7 @@ def _action_command(action: Action) -> click.Command:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
+        report_path: str | None,
         waves: str | None,
         bake: float,
         max_failures_per_wave: str,
@@ -222,6 +281,7 @@ def _action_command(action: Action) -> click.Command:
             batch_id=batch_id,
             on_conflict=on_conflict,
             timeout=timeout,
+            report_path=report_path,
             choice=choose(
                 out,
                 waves=waves,
@@ -277,6 +337,7 @@ def fleet_deploy(
     batch_id: str | None,
     on_conflict: str,
     timeout: float | None,
+    report_path: str | None,
     waves: str | None,
     bake: float,
     max_failures_per_wave: str,
@@ -296,6 +357,7 @@ def fleet_deploy(
         batch_id=batch_id,
         on_conflict=on_conflict,
         timeout=timeout,
+        report_path=report_path,
         choice=choose(
             out,
             waves=waves,
@@ -317,7 +379,7 @@ def fleet_deploy(
                 which = "" if wanted is None else f"{wanted} "
                 rollout.out.message(f"no {which}environments in project {project_id}")
                 return ExitCode.OK
-            names = {env.id: env.name for env in environments if env.name}
-            return await rollout.run(client, [env.id for env in environments], names=names)
+            known = {env.id: env for env in environments}
+            return await rollout.run(client, list(known), known=known)
 
     run_command(settings, rollout.out, main, on_interrupt=rollout.interrupted)

@@ -10,6 +10,9 @@ tasks fail, so every kind of outcome shows up.
 from __future__ import annotations
 
 import random
+import tempfile
+from datetime import datetime
+from pathlib import Path
 from typing import Final
 from uuid import UUID
 
@@ -75,6 +78,14 @@ TIME_SCALE_ENV: Final = "OEC_DEMO_TIME_SCALE"
 )
 @click.option("--seed", type=int, default=None, help="Make the run reproducible.")
 @click.option(
+    "--report",
+    "report_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Where to write the run's HTML page [default: a new file in the temp directory].",
+)
+@click.option(
     "--time-scale",
     type=click.FloatRange(min=0.01, max=10.0),
     envvar=TIME_SCALE_ENV,
@@ -91,12 +102,14 @@ def demo(
     max_parallel: int,
     waves: bool,
     seed: int | None,
+    report_path: str | None,
     time_scale: float,
     old_fail_rate: float | None = None,
 ) -> None:
     """Deploy a fleet on a local fake OEC server: live progress, rate limits, a summary.
 
     Needs no account and no network: the fake server runs in this process on 127.0.0.1.
+    Writes a picture of the run (one self-contained HTML page) and prints its path.
     """
     if old_fail_rate is not None:
         fail_rate = old_fail_rate
@@ -153,10 +166,14 @@ def demo(
                         out.text("")
                 hook = view if rollout is None else WaveLines(out, view, view.label)
                 run = client.fleet.deploy(
-                    ids, max_parallel=max_parallel, on_event=hook, rollout=rollout
+                    list(environments),  # models: the run and its report know their names
+                    max_parallel=max_parallel,
+                    on_event=hook,
+                    rollout=rollout,
                 )
                 report = await view.follow(client, run)
             stats = fake.stats
+            page = report.write_html(report_path or _default_report_path()).resolve()
             view.summary(
                 report,
                 totals=(
@@ -168,8 +185,11 @@ def demo(
                     "writes": stats.writes,
                     "reads": stats.reads,
                     "rate_limited": stats.rate_limited,
+                    "report": str(page),
                 },
             )
+            if not out.json_mode:
+                out.text(f"A picture of this run: {page}")
             return exit_code_of(report)
 
     run_command(settings, out, main, on_interrupt=interrupted)
@@ -191,6 +211,11 @@ def _seed_rollout(fake: FakeOEC, ids: list[UUID], running: list[UUID]) -> Rollou
     for env in second:
         fake.script(str(env), "unhealthy" if env in sick else "succeeded")
     return Rollout(waves=["10%", "100%"], canary=[canary], health="status")
+
+
+def _default_report_path() -> Path:
+    stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.gettempdir()) / f"oec-demo-{stamp}.html"
 
 
 def _introduce(

@@ -70,7 +70,9 @@ def describe_error(error: BaseException) -> str:
         return f"timed out: {error}"
     if isinstance(error, APIConnectionError):
         return f"cannot reach the API: {error}"
-    if isinstance(error, DeploymentFailedError | WaitTimeoutError | OECError):
+    if isinstance(error, WaitTimeoutError):
+        return f"{error}: the wait timed out; the task goes on on the server"
+    if isinstance(error, DeploymentFailedError | OECError):
         return str(error)
     text = str(error) or type(error).__name__
     return f"unexpected {type(error).__name__}: {text} (run with --debug for the traceback)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from statistics import fmean
 from types import TracebackType
 from typing import Final, Self
 from uuid import UUID
@@ -22,15 +23,16 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 from rich.text import Text
 
 from .._client import Client
 from .._exceptions import APIError
+from .._ratelimit import bucket_for
 from ..fleet import (
     FleetActionStarted,
     FleetEnvironmentFinished,
@@ -40,8 +42,10 @@ from ..fleet import (
     FleetReport,
     FleetRetry,
     FleetRun,
+    FleetRunFinished,
     OutcomeKind,
 )
+from ._eta import Budget, budget_seconds, eta_seconds
 from ._fleet_report import event_json, outcome_text, print_summary
 from ._output import Output, status_style
 from ._render import seconds, show
@@ -70,6 +74,18 @@ class _Progress(Progress):
         yield self._view.status_line()
 
 
+class _EtaColumn(ProgressColumn):
+    """The time left by :meth:`FleetView.eta`: the pace so far, or the rate budget's floor."""
+
+    def __init__(self, view: FleetView) -> None:
+        super().__init__()
+        self._view = view
+
+    def render(self, task: Task) -> Text:
+        eta = self._view.eta()
+        return Text("-:--" if eta is None else seconds(eta), style="progress.remaining")
+
+
 class FleetView:
     """Follows a fleet run's events (use the instance as the run's ``on_event`` hook).
 
@@ -78,6 +94,8 @@ class FleetView:
         action: The action (``deploy``...).
         environment_ids: The environments of the run, in order.
         names: Environment names to show instead of ids, when known.
+        batch_id: The run's batch id: a re-run re-attaches to its tasks, and says so.
+        budget: The client's rate governor, for the ETA (``follow`` takes the client's).
     """
 
     def __init__(
@@ -87,16 +105,30 @@ class FleetView:
         environment_ids: Sequence[UUID],
         *,
         names: Mapping[UUID, str] | None = None,
+        batch_id: str | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.out = out
         self.action = action
         self.total = len(environment_ids)
         self.names = dict(names or {})
+        self.batch_id = batch_id
+        self.budget = budget
         self.started = StartedTasks(out, action, self.label)
         """Environments whose action was accepted (or attached to), with their task."""
         self.finished: list[FleetOutcome] = []
+        """Every outcome, in the order they came (a stopped run's last ones included)."""
+        self.done = 0
+        """Environments that finished (the bar's count; a stopped run's leftovers are not)."""
         self.retries = 0
         self.refusals = 0
+        """429 answers: each has its line."""
+        self.reattached: set[UUID] = set()
+        """Environments whose task a re-run (same batch id) re-attached to."""
+        self.stopped = False
+        """The run stopped early (Ctrl-C, ``--timeout``): nothing is in flight any more."""
+        self._sent_at: dict[UUID, float] = {}
+        self._task_seconds: list[float] = []
         self._waiting_until: dict[str, float] = {}
         self._t0 = time.monotonic()
         self._last_line = self._t0
@@ -118,6 +150,11 @@ class FleetView:
             The run's report.
         """
         self.run = run
+        if self.budget is None:
+            self.budget = client.governor
+        if self.batch_id is None:
+            self.batch_id = run.batch_id
+        self._t0 = time.monotonic()
         with self:
             if self._single is None:
                 return await run
@@ -174,7 +211,7 @@ class FleetView:
                 TextColumn("elapsed"),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
-                TimeRemainingColumn(),
+                _EtaColumn(self),
             )
             self._progress.start()
             self._bar = self._progress.add_task(self.action, total=self.total)
@@ -186,6 +223,8 @@ class FleetView:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None:  # Ctrl-C or an error: the bar's last picture says so
+            self.stopped = True
         if self._single is not None:
             self._single.__exit__(exc_type, exc, tb)
         if self._progress is not None:
@@ -195,31 +234,37 @@ class FleetView:
     # -- events ---------------------------------------------------------------------------
     def __call__(self, event: FleetEvent) -> None:
         """Show one event of the run."""
-        if self.out.json_mode:
-            self.out.json(event_json(event))
+        if isinstance(event, FleetEnvironmentFinished):
+            self._learn_name(event.outcome)
+        if self.out.json_mode and not isinstance(event, FleetRunFinished):  # the summary says it
+            self.out.json(event_json(event, self.names))
         if isinstance(event, FleetActionStarted):
-            self.started.add(event.environment_id, event.task_id)
-            if self._single is not None:  # follow this task now (wait_then_retry: the new one)
-                self._single_task = event.task_id
-                if self._follow_scope is not None:
-                    self._follow_scope.cancel()
-                if self._task_news is not None:
-                    self._task_news.set()
-            if not self.out.live:
-                how = "attached to running task" if event.attached else "started task"
-                self._line(f"{self._prefix(event.environment_id)} {how} {event.task_id}")
+            self._action_started(event)
         elif isinstance(event, FleetRateLimitWait):
             self._rate_limit_wait(event)
         elif isinstance(event, FleetRetry):
-            self.retries += 1
-            self._line(
-                f"retry {event.attempt} of {event.method} {event.path} in "
-                f"{event.delay:.1f}s: {event.reason}",
-                style="yellow",
-            )
+            self._retry(event)
         elif isinstance(event, FleetEnvironmentFinished):
             self._finished(event.outcome)
         self._heartbeat()
+
+    def _learn_name(self, outcome: FleetOutcome) -> None:
+        if outcome.name:
+            self.names.setdefault(outcome.environment_id, outcome.name)
+
+    def _action_started(self, event: FleetActionStarted) -> None:
+        self.started.add(event.environment_id, event.task_id)
+        self._sent_at.setdefault(event.environment_id, event.elapsed)
+        if self._single is not None:  # follow this task now (wait_then_retry: the new one)
+            self._single_task = event.task_id
+            if self._follow_scope is not None:
+                self._follow_scope.cancel()
+            if self._task_news is not None:
+                self._task_news.set()
+        if self.out.live:
+            return
+        how = "attached to running task" if event.attached else "started task"
+        self._line(f"{self._prefix(event.environment_id)} {how} {event.task_id}")
 
     def _rate_limit_wait(self, event: FleetRateLimitWait) -> None:
         now = time.monotonic()
@@ -228,38 +273,62 @@ class FleetView:
             self._waiting_until.get(event.bucket, 0.0), now + event.delay
         )
         if event.reason == "429":
-            self.refusals += 1
-            self._line(
-                f"429 from the server: {event.bucket} requests paused for {event.delay:.1f}s",
-                style="yellow",
-            )
-            return
+            return  # a wait for the pause a 429 set: that 429 had its line (see _retry)
         if not already and event.delay >= MIN_SHOWN_WAIT and self._progress is None:
             self._line(f"rate budget: {event.bucket}s paced, next slot in {event.delay:.1f}s")
 
+    def _retry(self, event: FleetRetry) -> None:
+        self.retries += 1
+        if not event.reason.startswith("429"):
+            self._line(
+                f"retry {event.attempt} of {event.method} {event.path} in "
+                f"{event.delay:.1f}s: {event.reason}",
+                style="yellow",
+            )
+            return
+        # A 429 pauses its whole bucket (the governor holds the pause), and the retry goes
+        # out when the pause ends: one line says both.
+        self.refusals += 1
+        bucket = bucket_for(event.method)
+        paused = self.budget.paused_for(bucket) if self.budget is not None else 0.0
+        paused = max(paused, event.delay)
+        now = time.monotonic()
+        self._waiting_until[bucket] = max(self._waiting_until.get(bucket, 0.0), now + paused)
+        self._line(
+            f"429 from the server on {event.method} {event.path}: {bucket} requests paused "
+            f"for {paused:.1f}s, then retry {event.attempt}",
+            style="yellow",
+        )
+
     def _finished(self, outcome: FleetOutcome) -> None:
         self.finished.append(outcome)
-        if self._bar is not None and self._progress is not None:
-            self._progress.update(self._bar, completed=len(self.finished))
         if outcome.kind in _UNFINISHED:
+            self.stopped = True
             return  # the run is stopping (Ctrl-C, --timeout): the summary says what was left
+        self.done += 1
+        sent_at = self._sent_at.get(outcome.environment_id)
+        if sent_at is not None:
+            self._task_seconds.append(max(0.0, outcome.elapsed - sent_at))
+        if outcome.reattached:
+            self.reattached.add(outcome.environment_id)
+        if self._bar is not None and self._progress is not None:
+            self._progress.update(self._bar, completed=self.done)
         self.started.finish(outcome.environment_id)
         if self.out.json_mode:
             return
+        text = outcome_text(outcome, batch_id=self.batch_id)
         if self._single is not None:
             if outcome.deployment is not None and outcome.deployment.is_terminal:
                 self._single.finish(outcome.deployment)
             else:
                 self._single.stop()
                 label = f"{self.action} {self.label(outcome.environment_id)}"
-                self._line(
-                    f"{label}: {outcome_text(outcome)}", style=status_style(outcome.kind.value)
-                )
+                self._line(f"{label}: {text}", style=status_style(outcome.kind.value))
             return
         width = len(str(self.total))
-        counter = f"[{len(self.finished):>{width}}/{self.total}]"
+        counter = f"[{self.done:>{width}}/{self.total}]"
         self._line(
-            f"{counter} {self.label(outcome.environment_id)} {outcome_text(outcome)}",
+            f"{counter} {self.label(outcome.environment_id)} {text}",
             style=status_style(outcome.kind.value),
         )
 
@@ -283,13 +352,36 @@ class FleetView:
         now = time.monotonic()
         if now - self._last_line < HEARTBEAT:
             return
-        done = len(self.finished)
-        eta = ""
-        if 0 < done < self.total:
-            eta = f", ETA {seconds((now - self._t0) / done * (self.total - done))}"
+        eta = self.eta()
+        left = f", ETA {seconds(eta)}" if eta is not None and not self.stopped else ""
         self._line(
-            f"progress: {done}/{self.total} finished, {self.started.in_flight} in flight, "
-            f"elapsed {seconds(now - self._t0)}{eta}"
+            f"progress: {self.done}/{self.total} finished, {self.in_flight} in flight, "
+            f"elapsed {seconds(now - self._t0)}{left}"
+        )
+
+    # -- what the status line says --------------------------------------------------------
+    @property
+    def in_flight(self) -> int:
+        """Environments started and not finished (0 once the run has stopped)."""
+        return 0 if self.stopped else self.started.in_flight
+
+    def eta(self) -> float | None:
+        """Seconds left: the pace so far, never less than the rate budget allows.
+
+        ``None`` while there is nothing to go on, and once the run has stopped.
+        """
+        if self.stopped:
+            return None
+        seen = self.started.tasks.keys() | {o.environment_id for o in self.finished}
+        unsent = self.total - len(seen)
+        wait = budget_seconds(self.budget, unsent) if self.budget is not None else 0.0
+        return eta_seconds(
+            elapsed=time.monotonic() - self._t0,
+            done=self.done,
+            total=self.total,
+            unsent=unsent,
+            budget_wait=wait,
+            task_seconds=fmean(self._task_seconds) if self._task_seconds else None,
         )
 
     def status_line(self) -> Text:
@@ -298,15 +390,18 @@ class FleetView:
         counts = dict.fromkeys(OutcomeKind, 0)
         for outcome in self.finished:
             counts[outcome.kind] += 1
-        line = Text(f"  {self.started.in_flight} in flight")
+        line = Text(f"  {self.in_flight} in flight")
         for kind, n in counts.items():
             if n:
                 line.append(" · ")
                 line.append(f"{n} {kind.value}", style=status_style(kind.value))
-        for bucket, until in sorted(self._waiting_until.items()):
-            if until > now:
-                line.append(" · ")
-                line.append(f"{bucket} budget: next slot in {until - now:.1f}s", style="cyan")
+        if self.reattached:
+            line.append(f" · {len(self.reattached)} re-attached", style="cyan")
+        if not self.stopped:
+            for bucket, until in sorted(self._waiting_until.items()):
+                if until > now:
+                    line.append(" · ")
+                    line.append(f"{bucket} budget: next slot in {until - now:.1f}s", style="cyan")
         line.append(f" · 429s: {self.refusals} · retries: {self.retries}", style="dim")
         return line
 
@@ -325,11 +420,15 @@ class FleetView:
             totals: More totals for the last line (human output).
             extra: More fields for the JSON summary.
         """
+        for outcome in report.outcomes:
+            self._learn_name(outcome)
         print_summary(self.out, report, self.label, totals=totals, extra=extra)
 
     def report_interrupt(self) -> None:
-        """After Ctrl-C: say which environments had been started (their tasks keep running)."""
+        """After Ctrl-C: the summary so far, then which tasks go on running on the server."""
+        self.stopped = True
         report = self.run.report if self.run is not None else None
         if report is not None:
             self.started.absorb(report)
-        self.started.report()
+            self.summary(report)
+        self.started.report(batch_id=self.batch_id)

@@ -56,26 +56,27 @@ async def start_without_waiting(
             task_id = conflict.task_id
             if on_conflict == "attach" and task_id is not None:
                 started.add(environment_id, task_id)
-                _print_start(out, environment_id, action, "attached", task_id)
+                _print_start(out, started, environment_id, action, "attached", task_id)
             elif on_conflict == "skip":
-                _print_start(out, environment_id, action, "skipped", task_id)
+                _print_start(out, started, environment_id, action, "skipped", task_id)
             else:
                 failed += 1
-                _print_start(out, environment_id, action, "conflicted", task_id, conflict)
+                _print_start(out, started, environment_id, action, "conflicted", task_id, conflict)
             continue
         except _AUTH:
             raise
         except APIStatusError as error:
             failed += 1
-            _print_start(out, environment_id, action, "errored", None, error)
+            _print_start(out, started, environment_id, action, "errored", None, error)
             continue
         started.add(environment_id, result.task_id)
-        _print_start(out, environment_id, action, "started", result.task_id)
+        _print_start(out, started, environment_id, action, "started", result.task_id)
     return ExitCode.FAILED if failed else ExitCode.OK
 
 
 def _print_start(
     out: Output,
+    started: StartedTasks,
     environment_id: UUID,
     action: str,
     kind: str,
@@ -87,6 +88,7 @@ def _print_start(
             {
                 "event": kind,
                 "environment_id": str(environment_id),
+                "name": started.name(environment_id),
                 "action": action,
                 "task_id": str(task_id) if task_id else None,
                 "error": str(error) if error is not None else None,
@@ -95,4 +97,5 @@ def _print_start(
         return
     task = f" task {task_id}" if task_id else ""
     why = f": {short_error(error)}" if error is not None else ""
-    out.line(f"{environment_id} {action} {kind}{task}{why}", style="red" if error else "")
+    label = started.label(environment_id)
+    out.line(f"{label} {action} {kind}{task}{why}", style="red" if error else "")

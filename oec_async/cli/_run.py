@@ -33,17 +33,22 @@ def _first_leaf(error: BaseException) -> BaseException:
 
 
 @contextlib.contextmanager
-def _debug_log(out: Output, enabled: bool) -> Iterator[None]:
-    """Send the SDK's log to stderr for one command (``--debug``)."""
-    if not enabled:
-        yield
-        return
+def _sdk_log(out: Output, debug: bool) -> Iterator[None]:
+    """Send the SDK's log to stderr for one command.
+
+    With ``--debug``, all of it with timestamps; otherwise its warnings, as ``warning: ...``
+    lines (instead of Python's bare last-resort output).
+    """
     handler = logging.StreamHandler(out.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logger = logging.getLogger("oec_async")
     level = logger.level
+    if debug:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.setLevel(logging.DEBUG)
+    else:
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+        handler.setLevel(logging.WARNING)
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
     try:
         yield
     finally:
@@ -78,7 +83,7 @@ def run_command(
             to say what had been started.
     """
     try:
-        with _debug_log(out, settings.debug):
+        with _sdk_log(out, settings.debug):
             code = asyncio.run(main())
     except BrokenPipeError:
         # The reader went away (``oec ... | head``): stop quietly, as other tools do.

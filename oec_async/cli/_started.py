@@ -27,6 +27,15 @@ class StartedTasks:
         self.tasks: dict[UUID, UUID | None] = {}
         self.finished: set[UUID] = set()
 
+    def label(self, environment_id: UUID) -> str:
+        """How an environment is named on screen: its name when known, else its id."""
+        return self._label(environment_id)
+
+    def name(self, environment_id: UUID) -> str | None:
+        """The environment's name, when known."""
+        label = self._label(environment_id)
+        return None if label == str(environment_id) else label
+
     def add(self, environment_id: UUID, task_id: UUID | None) -> None:
         """Record that ``environment_id`` has a task of ours (or one we attached to)."""
         self.tasks[environment_id] = task_id
@@ -51,8 +60,15 @@ class StartedTasks:
         """Started and not finished."""
         return len(self.tasks.keys() - self.finished)
 
-    def report(self) -> None:
-        """Say which environments had been started, and which of them were still running."""
+    def report(self, *, batch_id: str | None = None) -> None:
+        """Say which tasks go on running on the server, and how to resume the run.
+
+        Args:
+            batch_id: The run's batch id: running the command again with it re-attaches to
+                these tasks instead of starting new ones.
+        """
+        running = {env: task for env, task in self.tasks.items() if env not in self.finished}
+        resume = f"re-run with --batch-id {batch_id} to resume" if batch_id else None
         if self._out.json_mode:
             self._out.json(
                 {
@@ -62,25 +78,34 @@ class StartedTasks:
                         {
                             "environment_id": str(env),
                             "task_id": str(task) if task else None,
-                            "finished": env in self.finished,
+                            "finished": env not in running,
                         }
                         for env, task in self.tasks.items()
                     ],
+                    "still_running": len(running),
+                    "batch_id": batch_id,
+                    "resume": resume,
                 }
             )
             return
         if not self.tasks:
             self._out.message(f"interrupted before any {self._action} was sent")
-            return
-        self._out.message(
-            f"interrupted: a {self._action} had been sent to {len(self.tasks)} environment(s); "
-            "tasks still running go on on the server:"
-        )
-        for env, task in self.tasks.items():
-            if env in self.finished:
-                state = f"task {task}  finished"
-            elif task is None:
-                state = "task unknown  may be running (its request was in flight)"
-            else:
-                state = f"task {task}  still running"
-            self._out.message(f"  {self._label(env)}  {state}")
+        elif not running:
+            self._out.message(
+                f"interrupted: a {self._action} had been sent to {len(self.tasks)} "
+                "environment(s); every one of them had finished"
+            )
+        else:
+            self._out.message(
+                f"interrupted: a {self._action} had been sent to {len(self.tasks)} "
+                f"environment(s); {len(running)} still running go on on the server:"
+            )
+            for env, task in running.items():
+                state = (
+                    "task unknown  may be running (its request was in flight)"
+                    if task is None
+                    else f"task {task}  still running"
+                )
+                self._out.message(f"  {self._label(env)}  {state}")
+        if resume is not None:
+            self._out.message(resume)

@@ -1,4 +1,9 @@
-"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``."""
+"""Progress events of a fleet run, for an ``on_event`` hook or ``run.events()``.
+
+Every one is an :class:`~oec_async.Event`, also delivered to the client's listeners
+(``Client(event_hooks=...)``, ``client.add_listener``) and to ``oec_async.listening`` blocks
+around the run.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from uuid import UUID
 from attrs import frozen
 
 from .._enums import EnvironmentStatus, TaskStatus
-from .._events import RateLimitWait, RetryScheduled, TransportEvent
+from .._events import Event, RateLimitWait, RetryScheduled, TransportEvent
 from .._models import Deployment
-from ._outcome import FleetOutcome, RolloutHalt, WaveReport
+from ._outcome import FleetOutcome, FleetReport, RolloutHalt, WaveReport
 
 __all__ = [
     "FleetActionStarted",
@@ -19,6 +24,8 @@ __all__ = [
     "FleetEvent",
     "FleetRateLimitWait",
     "FleetRetry",
+    "FleetRunFinished",
+    "FleetRunStarted",
     "FleetStatusChanged",
     "HealthChecked",
     "RolloutHalted",
@@ -31,7 +38,7 @@ __all__ = [
 
 
 @frozen(kw_only=True)
-class FleetActionStarted:
+class FleetActionStarted(Event):
     """The server accepted the action (202), or we attached to the task already running.
 
     Attributes:
@@ -48,7 +55,7 @@ class FleetActionStarted:
 
 
 @frozen(kw_only=True)
-class FleetStatusChanged:
+class FleetStatusChanged(Event):
     """A read showed news about an environment's task.
 
     Polls report the task's own status and progress; a project sweep reports the environment's
@@ -86,7 +93,7 @@ class FleetStatusChanged:
 
 
 @frozen(kw_only=True)
-class FleetRateLimitWait:
+class FleetRateLimitWait(Event):
     """A request of the run waits for the rate budget.
 
     Attributes:
@@ -105,7 +112,7 @@ class FleetRateLimitWait:
 
 
 @frozen(kw_only=True)
-class FleetRetry:
+class FleetRetry(Event):
     """A request of the run failed and will be retried (same idempotency key).
 
     Attributes:
@@ -128,7 +135,7 @@ class FleetRetry:
 
 
 @frozen(kw_only=True)
-class FleetEnvironmentFinished:
+class FleetEnvironmentFinished(Event):
     """An environment has its outcome (sent once per environment, in finish order).
 
     Attributes:
@@ -144,7 +151,33 @@ class FleetEnvironmentFinished:
 
 
 @frozen(kw_only=True)
-class WaveStarted:
+class FleetRunStarted(Event):
+    """A fleet run begins (the first event of every run).
+
+    Attributes:
+        action: The action (``deploy``, ``restart``, ``start``, ``stop``).
+        environment_ids: Its environments, in the order given.
+        batch_id: The batch id its idempotency keys derive from, if any.
+    """
+
+    action: str
+    environment_ids: tuple[UUID, ...]
+    batch_id: str | None = None
+
+
+@frozen(kw_only=True)
+class FleetRunFinished(Event):
+    """A fleet run has ended, completed or not (the last event of every run).
+
+    Attributes:
+        report: The run's report (complete, also after a cancellation).
+    """
+
+    report: FleetReport
+
+
+@frozen(kw_only=True)
+class WaveStarted(Event):
     """A rollout wave starts sending its actions.
 
     Attributes:
@@ -163,7 +196,7 @@ class WaveStarted:
 
 
 @frozen(kw_only=True)
-class WaveFinished:
+class WaveFinished(Event):
     """A rollout wave ended (its environments finished and its bake is over, or it halted).
 
     Attributes:
@@ -176,7 +209,7 @@ class WaveFinished:
 
 
 @frozen(kw_only=True)
-class HealthChecked:
+class HealthChecked(Event):
     """A health check of an environment whose task completed.
 
     Attributes:
@@ -197,7 +230,7 @@ class HealthChecked:
 
 
 @frozen(kw_only=True)
-class RolloutPaused:
+class RolloutPaused(Event):
     """The rollout starts no new environment until ``run.resume()`` (in flight ones go on).
 
     Attributes:
@@ -212,7 +245,7 @@ class RolloutPaused:
 
 
 @frozen(kw_only=True)
-class RolloutResumed:
+class RolloutResumed(Event):
     """``run.resume()`` let the rollout go on.
 
     Attributes:
@@ -225,7 +258,7 @@ class RolloutResumed:
 
 
 @frozen(kw_only=True)
-class RolloutHalted:
+class RolloutHalted(Event):
     """The rollout halted: no new wave, no new start; in-flight tasks are followed to their end.
 
     Attributes:
@@ -238,7 +271,9 @@ class RolloutHalted:
 
 
 FleetEvent = (
-    FleetActionStarted
+    FleetRunStarted
+    | FleetRunFinished
+    | FleetActionStarted
     | FleetStatusChanged
     | FleetRateLimitWait
     | FleetRetry

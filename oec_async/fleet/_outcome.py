@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final, overload
 from uuid import UUID
@@ -146,6 +148,9 @@ class WaveReport:
         healthy: Every environment of the wave succeeded and passed its health checks
             (``None`` when the wave never started).
         baked: Seconds it was watched after its last environment finished.
+        resumed: A re-run of the batch found every environment of the wave re-attached to a
+            task that had completed longer than the bake ago: it was health-checked again but
+            not baked again.
     """
 
     index: int
@@ -156,6 +161,7 @@ class WaveReport:
     finished_at: float | None = None
     healthy: bool | None = None
     baked: float = 0.0
+    resumed: bool = False
 
     @property
     def failures(self) -> int:
@@ -249,6 +255,23 @@ class FleetReport:
 
     def __getitem__(self, index: int | slice) -> FleetOutcome | tuple[FleetOutcome, ...]:
         return self.outcomes[index]
+
+    def write_html(self, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+        """Write the run as one self-contained HTML page: a timeline, the counts, the failures.
+
+        The page needs no network access (inline styles, script and SVG); every name and
+        message in it is escaped.
+
+        Args:
+            path: The file to write (UTF-8; replaced if it exists).
+            title: The page's heading (default: the action and the number of environments).
+
+        Returns:
+            The path written.
+        """
+        from ._html import write_html  # the renderer is only needed by those who ask for it
+
+        return write_html(self, path, title=title)
 
     def summary(self) -> str:
         """One line such as ``deploy: 18 succeeded, 1 failed, 1 not_started in 62.3s``."""

@@ -24,7 +24,7 @@ import anyio
 
 from ._channel import Channel
 from ._engine import Engine
-from ._events import FleetEvent
+from ._events import FleetEvent, FleetRunFinished, FleetRunStarted
 from ._outcome import FleetOutcome, FleetReport
 from ._spec import FleetSpec
 
@@ -244,6 +244,13 @@ class FleetRun:
     async def _main(self) -> None:
         engine = Engine(self._client, self._spec, publish=self._publish, deliver=self._deliver)
         self._engine = engine
+        self._publish(
+            FleetRunStarted(
+                action=self._spec.action,
+                environment_ids=self.environment_ids,
+                batch_id=self._spec.batch_id,
+            )
+        )
         for action in self._early:
             action(engine)
         self._early.clear()
@@ -261,6 +268,7 @@ class FleetRun:
         finally:
             if self._report is None:
                 self._report = engine.report()
+            self._publish(FleetRunFinished(report=self._report))
             self._outcomes.close()
             for channel in self._subscribers:
                 channel.close()
@@ -285,6 +293,7 @@ class FleetRun:
             await done.wait()
 
     def _publish(self, event: FleetEvent) -> None:
+        self._client._emit(event)  # the client's listeners (event_hooks, listening()) see it too
         for channel in self._subscribers:
             channel.put(event)
         hook = self._spec.on_event

@@ -48,14 +48,14 @@ def test_no_wait_conflict_policies(
     assert len(fake.tasks[env_id]) == 1
 
 
-def test_no_wait_human_output_names_the_task(oec: Oec, fake: FakeOEC) -> None:
+def test_no_wait_human_output_names_the_environment_and_its_task(oec: Oec, fake: FakeOEC) -> None:
     env_id = fake.environment_ids[0]
 
     result = oec("stop", env_id, "--no-wait")
 
     assert result.exit_code == 0
     [task] = fake.tasks[env_id]
-    assert result.stdout.endswith(f"{env_id} stop started task {task.id}\n")
+    assert result.stdout.endswith(f"env-001 stop started task {task.id}\n")
 
 
 def test_refused_environment_fails_but_the_others_still_start(oec: Oec, fake: FakeOEC) -> None:

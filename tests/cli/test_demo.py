@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from cli_helpers import CONTROL_SEQUENCE
 from click.testing import CliRunner
@@ -85,3 +86,17 @@ def test_demo_help_shows_only_the_failure_rate_spelling() -> None:
 
     assert "--failure-rate" in result.stdout
     assert "--fail-rate" not in result.stdout
+
+
+def test_demo_writes_a_picture_of_the_run_and_prints_its_path(tmp_path: Path) -> None:
+    page = tmp_path / "demo.html"
+
+    result = CliRunner().invoke(
+        cli,
+        ["demo", "--environments", "5", "--fail-rate", "0", "--report", str(page)],
+        env=FAST,
+    )
+
+    assert result.stdout.rstrip().endswith(f"A picture of this run: {page.resolve()}")
+    text = page.read_text(encoding="utf-8")
+    assert text.count('<g class="row"') == 5

@@ -142,7 +142,29 @@ def test_ctrl_c_in_human_mode_names_the_tasks_on_stderr(slow_fake: FakeOEC) -> N
     assert process.returncode == 130
     assert "Traceback" not in err
     assert "interrupted: a deploy had been sent to 3 environment(s)" in err
-    for env_id in targets:
+    for index, env_id in enumerate(targets, start=1):
         [task] = slow_fake.tasks[env_id]
-        assert f"{env_id}  task {task.id}  still running" in err
+        assert f"env-{index:03d}  task {task.id}  still running" in err
     assert not CONTROL_SEQUENCE.search(out + err)
+
+
+@pytest.mark.usefixtures("sigint_reaches_the_child")
+def test_ctrl_c_in_plain_mode_prints_the_summary_and_how_to_resume(slow_fake: FakeOEC) -> None:
+    targets = slow_fake.environment_ids[:3]
+    process = subprocess.Popen(
+        [str(OEC), "deploy", *targets, "--batch-id", "rel-42"],
+        env=oec_env(slow_fake),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    seen = read_until(process.stdout, "started task", 3)
+
+    out, err = interrupt(process)
+
+    assert process.returncode == 130
+    assert "deploy: 3 interrupted in " in out
+    assert out.rstrip().endswith("· stopped by Ctrl-C")
+    assert err.rstrip().endswith("re-run with --batch-id rel-42 to resume")
+    assert len(seen) == 3

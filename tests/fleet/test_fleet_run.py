@@ -12,9 +12,12 @@ from fleet_support import client_tasks, fleet_fake, tasks_per_environment
 from oec_async import (
     DeploymentFailedError,
     Environment,
+    Event,
     FleetActionStarted,
     FleetEnvironmentFinished,
     FleetEvent,
+    FleetRunFinished,
+    FleetRunStarted,
     FleetStatusChanged,
     NotFoundError,
     OutcomeKind,
@@ -107,15 +110,18 @@ async def test_progress_events_reach_both_the_hook_and_the_stream() -> None:
     streamed: list[FleetEvent] = []
     async with fleet_fake(environments=5, task_duration=0.3) as (fake, client):
         run = client.fleet.deploy(fake.environment_ids, on_event=hooked.append)
+        stream = run.events()  # subscribed before the run starts: it sees FleetRunStarted
 
         async def collect() -> None:
-            async for event in run.events():
+            async for event in stream:
                 streamed.append(event)
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(collect)
             report = await run
     assert report.ok
+    assert isinstance(hooked[0], FleetRunStarted)
+    assert isinstance(hooked[-1], FleetRunFinished)
     assert streamed == hooked
     kinds = collections.Counter(type(e) for e in hooked)
     assert kinds[FleetActionStarted] == 5
@@ -237,3 +243,15 @@ async def test_sweeps_relax_while_actions_are_still_being_sent() -> None:
     sweeps = sum(1 for r in fake.requests if r.path.endswith("/environments"))
     assert report.ok
     assert sweeps <= 25
+
+
+async def test_the_clients_listeners_receive_the_runs_events_first_to_last() -> None:
+    seen: list[Event] = []
+    async with fleet_fake(environments=2, task_duration=0.1) as (fake, client):
+        client.add_listener(seen.append)
+        report = await client.fleet.deploy(fake.environment_ids)
+    fleet_events = [e for e in seen if type(e).__module__ == "oec_async.fleet._events"]
+    assert isinstance(fleet_events[0], FleetRunStarted)
+    assert isinstance(fleet_events[-1], FleetRunFinished)
+    assert fleet_events[-1].report is report
+    assert sum(isinstance(e, FleetEnvironmentFinished) for e in fleet_events) == 2
