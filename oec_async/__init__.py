@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from ._adapter import DEFAULT_MAX_RESPONSE_SIZE
 from ._client import Client
 from ._config import DEFAULT_BASE_URL, PollPolicy, RateLimits, RetryPolicy, Timeouts
 from ._enums import EnvironmentStatus, TaskStatus
@@ -140,6 +141,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "APIConnectionError",
     "APIError",
     "APIResponse",

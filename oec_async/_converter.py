@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 from uuid import UUID
 
 import attrs
@@ -26,6 +26,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from ._enums import _OpenStrEnum
+from ._models import SnapshotRef
 from ._validation import parse_uuid
 
 __all__ = ["describe_structure_error", "make_converter", "structure", "unstructure"]
@@ -51,7 +52,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         except ValueError:
             raise ValueError(f"not an ISO 8601 timestamp: {value[:60]!r}") from None
     else:
-        raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
+        raise TypeError(f"expected an ISO 8601 string, got {_json_type(value)}")
     # The API documents UTC; a timestamp without an offset is read as UTC, never as local time.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
@@ -63,13 +64,13 @@ def _unstructure_datetime(value: datetime) -> str:
 def _structure_str(value: Any, _: type) -> str:
     if isinstance(value, str):
         return value
-    raise TypeError(f"expected a string, got {type(value).__name__}")
+    raise TypeError(f"expected a string, got {_json_type(value)}")
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise TypeError(f"expected a boolean, got {type(value).__name__}")
+    raise TypeError(f"expected a boolean, got {_json_type(value)}")
 
 
 def _structure_int(value: Any, _: type) -> int:
@@ -77,7 +78,7 @@ def _structure_int(value: Any, _: type) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise TypeError(f"expected an integer, got {type(value).__name__}")
+    raise TypeError(f"expected an integer, got {_json_type(value)}")
 
 
 def _structure_float(value: Any, _: type) -> float:
@@ -86,7 +87,7 @@ def _structure_float(value: Any, _: type) -> float:
         if not math.isfinite(number):  # NaN, Infinity, or 1e400 read as inf
             raise ValueError(f"expected a finite number, got {value!r}")
         return number
-    raise TypeError(f"expected a number, got {type(value).__name__}")
+    raise TypeError(f"expected a number, got {_json_type(value)}")
 
 
 @functools.cache
@@ -173,7 +174,9 @@ def _model_hook(converter: cattrs.Converter) -> Callable[[Any], StructureHook]:
     """
 
     def build(cls: Any) -> StructureHook:
-        structure_fields = make_dict_structure_fn(cls, converter)
+        # A snapshot copies whatever the object held then: its other fields are never drift.
+        forbid: bool | Literal["from_converter"] = False if cls is SnapshotRef else "from_converter"
+        structure_fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=forbid)
 
         def structure_object(value: Any, type_: Any) -> Any:
             if not isinstance(value, dict):
@@ -253,10 +256,15 @@ def describe_structure_error(error: BaseException, data: Any, cls: type[Any]) ->
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    names: dict[type, str] = {dict: "object", list: "array", str: "string", bool: "boolean"}
-    return names.get(
-        type(value), "number" if isinstance(value, int | float) else type(value).__name__
-    )
+    names: dict[type, str] = {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+    }
+    return names.get(type(value), type(value).__name__)
 
 
 def unstructure(value: Any) -> Any:

@@ -12,7 +12,7 @@ import re
 import traceback
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote_plus
 from uuid import uuid4
 
 from attrs import field, frozen
@@ -185,9 +185,19 @@ def _secret_forms(secret: str) -> tuple[str, ...]:
 
 
 def redact(text: str, secret: str | None = None) -> str:
-    """Remove API keys from ``text``: the configured one (raw or percent-encoded, so also
-    after ``Bearer``), and anything shaped like a key."""
+    """Remove API keys from ``text``: the configured one (raw, or percent-encoded however
+    much, so also after ``Bearer``), and anything shaped like a key.
+
+    The one place the SDK scrubs the key: every message, excerpt and event text passes here.
+    """
     if secret:
+        decoded = text
+        for _ in range(3):  # %-encoded, or %-encoded twice (%25..), is still the key
+            decoded = unquote_plus(decoded)
+            if secret in decoded and secret not in text:
+                # Encoded char by char (%6F%65%63...): only the decoded text can be scrubbed.
+                text = decoded
+                break
         for form in _secret_forms(secret):
             text = text.replace(form, "[redacted]")
     return _KEY_PATTERN.sub("oec_live_[redacted]", text)

@@ -75,6 +75,7 @@ __all__ = [
     "check_webhook_url",
     "is_local_address",
     "is_loopback",
+    "last_id_in_path",
     "parse_uuid",
     "task_uuid",
 ]
@@ -144,6 +145,14 @@ def check_uuid(value: UUID | str, name: str) -> str:
     if value.__class__ is str and _CANONICAL_UUID(value) is not None:
         return value  # already what str(UUID(value)) gives
     return str(parse_uuid(value, name))
+
+
+def last_id_in_path(path: str) -> UUID | None:
+    """The last id in a URL path the SDK built (its ids are canonical), or ``None``."""
+    for part in reversed(path.split("/")):
+        if _CANONICAL_UUID(part) is not None:
+            return parse_uuid(part)
+    return None
 
 
 def _model_id(value: object, name: str, model: type, attribute: str = "id") -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from oec_async import (
     ActionResult,
+    Backup,
     Deployment,
     Environment,
     EnvironmentStatus,
@@ -129,12 +130,12 @@ def test_wrong_types_raise_value_error_naming_the_json_path(
 
 
 def test_a_string_where_a_bool_belongs_is_not_coerced() -> None:
-    with pytest.raises(ValueError, match=r"expected a boolean, got string @ \$\.http_ok"):
+    with pytest.raises(ValueError, match=r"expected a boolean, got str @ \$\.http_ok"):
         structure({"http_ok": "false"}, EnvironmentStatusReport)
 
 
 def test_a_number_where_a_string_belongs_is_not_coerced() -> None:
-    with pytest.raises(ValueError, match=r"expected a string, got number @ \$\.name"):
+    with pytest.raises(ValueError, match=r"expected a string, got int @ \$\.name"):
         structure({"id": ENV, "name": 4}, Environment)
 
 
@@ -289,3 +290,12 @@ def test_structure_of_unstructure_gives_back_the_same_model(model: object) -> No
 def test_the_strict_converter_round_trips_too() -> None:
     strict = make_converter(forbid_extra_keys=True)
     assert strict.structure(strict.unstructure(FULL_DEPLOYMENT), Deployment) == FULL_DEPLOYMENT
+
+
+def test_the_strict_converter_takes_whatever_a_backup_snapshot_copied() -> None:
+    snapshot = {"environment": {"id": ENV, "name": "staging", "branch": "main", "cpu_cores": 2}}
+    strict = make_converter(forbid_extra_keys=True)
+    read = strict.structure({"id": TASK, "environment_snapshot": snapshot}, Backup)
+    assert read.environment_snapshot is not None
+    assert read.environment_snapshot.environment is not None
+    assert read.environment_snapshot.environment.name == "staging"

@@ -216,3 +216,18 @@ async def test_a_listener_around_a_fleet_on_a_tight_budget_receives_its_rate_lim
     assert report.ok, report.summary()
     assert any(w.bucket == "write" for w in client_waits)
     assert any(w.bucket == "write" for w in context_waits)
+
+
+async def test_fleet_events_reach_the_client_listeners_without_on_event() -> None:
+    from oec_async import FleetEnvironmentFinished, FleetRunFinished, FleetRunStarted
+
+    seen: list[Event] = []
+    async with (
+        FakeOEC(environments=3, task_duration=0.05, stopped_fraction=0.0) as fake,
+        fake.client(event_hooks=[seen.append]) as client,
+    ):
+        await client.fleet.deploy(fake.environment_ids)
+    kinds = [type(event) for event in seen]
+    assert kinds.count(FleetRunStarted) == 1
+    assert kinds.count(FleetEnvironmentFinished) == 3
+    assert kinds.count(FleetRunFinished) == 1

@@ -282,3 +282,44 @@ def test_a_cursor_page_envelope_structures_into_a_page() -> None:
     )
     assert page.items[0].id == UUID(TASK)
     assert page.pagination == Pagination(has_more=True, next_cursor="x", total=9)
+
+
+# --- drift between the models and the fake server ----------------------------------------
+
+STRICT = make_converter(forbid_extra_keys=True)
+
+
+@pytest.mark.parametrize("dialect", ["docs", "live"])
+async def test_every_answer_of_the_fake_fits_the_strict_models(dialect: str) -> None:
+    """A field the fake sends and a model lacks (or misnames) fails here, in either dialect."""
+    from oec_async import (
+        Backup,
+        Organization,
+        OrganizationUsage,
+        Project,
+        Server,
+        ServerMetrics,
+        Webhook,
+    )
+    from oec_async.testing import FakeOEC
+
+    async with FakeOEC(dialect=dialect) as fake, fake.client() as client:  # type: ignore[arg-type]
+        env_id = fake.environment_ids[0]
+        action = await client.environments.deploy(env_id)
+        backup = await client.backups.create(env_id)
+        hook = await client.webhooks.create("https://hooks.example.com/x", ["deploy.completed"])
+        raw = client.with_raw_response
+        answers: list[tuple[Any, type]] = [
+            (await raw.environments.get(env_id), Environment),
+            (await raw.environments.status(env_id), EnvironmentStatusReport),
+            (await raw.deployments.get(action), Deployment),
+            (await raw.projects.get(fake.project_id), Project),
+            (await raw.servers.get(fake.server_ids[0]), Server),
+            (await raw.servers.metrics(fake.server_ids[0]), ServerMetrics),
+            (await raw.webhooks.get(hook), Webhook),
+            (await raw.org.get(), Organization),
+            (await raw.org.usage(), OrganizationUsage),
+            (await raw.backups.get(backup), Backup),
+        ]
+        for answer, cls in answers:
+            STRICT.structure(answer.json(), cls)

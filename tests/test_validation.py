@@ -42,6 +42,7 @@ from oec_async._validation import (
     check_webhook_url,
     is_local_address,
     is_loopback,
+    last_id_in_path,
     parse_uuid,
     task_uuid,
 )
@@ -412,3 +413,16 @@ def test_no_key_anywhere_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("OEC_API_KEY", raising=False)
     with pytest.raises(ValueError, match=r"pass api_key=\.\.\. or set OEC_API_KEY"):
         check_api_key(None)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (f"/deployments/{TASK}", TASK),
+        (f"/environments/{ENV}/status", ENV),
+        (f"/environments/{ENV}/deployments/{TASK}/logs", TASK),
+        ("/org/usage", None),
+    ],
+)
+def test_the_last_id_of_a_path_is_the_object_asked_about(path: str, expected: str | None) -> None:
+    assert last_id_in_path(path) == (UUID(expected) if expected else None)

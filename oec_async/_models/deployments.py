@@ -44,6 +44,7 @@ class Deployment:
         current_step: The step being executed.
         steps_completed: Steps done so far.
         total_steps: Steps in all.
+        created_at: When the task was created, when the server says.
         started_at: When a worker started it; ``None`` for a task that never ran.
         completed_at: When it finished.
         duration_seconds: How long it ran.
@@ -58,6 +59,7 @@ class Deployment:
     current_step: str | None = None
     steps_completed: int | None = None
     total_steps: int | None = None
+    created_at: datetime | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None
     duration_seconds: float | None = None
@@ -80,12 +82,14 @@ class LastDeploy:
 
     Attributes:
         id: The task id (wait on it with ``client.deployments.wait``).
+        type: The kind of task (``deploy``), when the server says.
         status: Its status.
         started_at: When it started.
         completed_at: When it finished.
     """
 
     id: UUID
+    type: str | None = None
     status: TaskStatus | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None

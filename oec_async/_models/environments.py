@@ -30,6 +30,7 @@ class Environment:
         id: The environment id.
         name: Its name.
         status: Its lifecycle status.
+        environment_type: ``development``, ``staging`` or ``production``, when the server says.
         url: Where it is served.
         odoo_version: The Odoo version (``"17.0"``).
         branch: The Git branch it deploys.
@@ -48,6 +49,7 @@ class Environment:
     id: UUID
     name: str | None = None
     status: EnvironmentStatus | None = None
+    environment_type: str | None = None
     url: str | None = None
     odoo_version: str | None = None
     branch: str | None = None

@@ -287,7 +287,8 @@ class Engine:
             self.poller.wake()  # the wave's end now waits on its tasks
         if not self.stopping():
             self._bake_cut = anyio.CancelScope()
-            await self.waves.bake(wave, cut=self._bake_cut)
+            with listening(transport_listener(self.emit, self.elapsed, None)):
+                await self.waves.bake(wave, cut=self._bake_cut)
         self.waves.release_all()
         self.waves.finish(wave, self._outcomes)
 
@@ -335,9 +336,8 @@ class Engine:
                 logger.info("fleet: %d failure(s): starting no more environments", self._failures)
                 self._stop_for(f"{self._failures} failure(s) reached the run's max_failures")
         if isinstance(outcome.error, _RUN_WIDE_ERRORS):
-            if (
-                not self._stop and len(self.spec.targets) > 1
-            ):  # one environment: its outcome says it
+            if not self._stop and len(self.spec.targets) > 1:
+                # One environment: its outcome says it all.
                 logger.warning("fleet: starting no more environments after %s", outcome.error)
             self._stop_for(str(outcome.error), budget=None)
         halt = self.waves.count(outcome)

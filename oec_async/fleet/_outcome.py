@@ -148,6 +148,9 @@ class WaveReport:
         healthy: Every environment of the wave succeeded and passed its health checks
             (``None`` when the wave never started).
         baked: Seconds it was watched after its last environment finished.
+        resumed: A re-run of the batch found every environment of the wave re-attached to a
+            task that had completed longer than the bake ago: it was health-checked again but
+            not baked again.
     """
 
     index: int
@@ -158,6 +161,7 @@ class WaveReport:
     finished_at: float | None = None
     healthy: bool | None = None
     baked: float = 0.0
+    resumed: bool = False
 
     @property
     def failures(self) -> int:

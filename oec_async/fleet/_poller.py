@@ -170,13 +170,12 @@ class CentralPoller:
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
         """Send reads until cancelled."""
-        with listening(transport_listener(self._emit, self._elapsed, None)):
-            async with anyio.create_task_group() as tg:
-                if self.sweeps.unmapped:
-                    self.sweeps.discovering = True
-                    tg.start_soon(self._discover)
-                while True:
-                    await self._alarm.sleep(await self._dispatch(tg))
+        async with anyio.create_task_group() as tg:
+            if self.sweeps.unmapped:
+                self.sweeps.discovering = True
+                tg.start_soon(self._discover)
+            while True:
+                await self._alarm.sleep(await self._dispatch(tg))
 
     async def _dispatch(self, tg: anyio.abc.TaskGroup) -> float:
         """Start every read that is due and fits; return how long to sleep before looking again."""
@@ -190,6 +189,9 @@ class CentralPoller:
                 self._rescue()
                 continue
             if job is None:
+                until = self._relaxed_until(now)
+                if now < until < wake_at:
+                    return until - now  # then sweeps tighten: look again at that moment
                 return wake_at - now
             slot = await self._client.governor.acquire_slot(READ)  # at once: the budget has room
             self._in_flight += 1
@@ -221,21 +223,23 @@ class CentralPoller:
             read_limit=governor.bucket_limit(READ) if pacing else None,
             read_window=governor.bucket_window(READ) if pacing else None,
             age=0.0 if first is None else anyio.current_time() - first,
-            relaxed=self._relaxed(),
+            relaxed=anyio.current_time() < self._relaxed_until(anyio.current_time()),
         )
 
-    def _relaxed(self) -> bool:
-        """Nothing waits on a task's end: no place is awaited, and either actions are still
-        being sent or the latest task cannot be over yet (by the usual duration)."""
+    def _relaxed_until(self, now: float) -> float:
+        """Until when nothing waits on a task's end (``-inf``: something does now).
+
+        While actions are still being sent and no start waits for a ``max_parallel`` place,
+        until that changes (the engine wakes the poller then); once every action is out,
+        until the latest task could be over, by the shortest duration seen in this run.
+        """
         awaited = self._awaited()
-        if awaited == "place":
-            return False
-        estimate, latest = self._estimator.estimate, self._last_registered
-        if awaited == "end":
-            if estimate is None or latest is None:
-                return False
-            return anyio.current_time() < latest + estimate * (1 - SWEEP_FRACTION)
-        return True
+        if awaited is None:
+            return math.inf
+        shortest, latest = self._estimator.shortest, self._last_registered
+        if awaited == "place" or shortest is None or latest is None:
+            return -math.inf
+        return latest + shortest * (1 - SWEEP_FRACTION)
 
     def _stalled(self) -> bool:
         """Live tasks, yet nothing scheduled, nothing out, no lookup under way: never happens
@@ -255,7 +259,8 @@ class CentralPoller:
     # -- reads -------------------------------------------------------------------------------
     async def _sweep(self, project: ProjectState, slot: Slot) -> None:
         try:
-            await self.sweeps.sweep(project, slot)
+            with listening(transport_listener(self._emit, self._elapsed, None)):
+                await self.sweeps.sweep(project, slot)
         finally:
             self._in_flight -= 1
             if self.sweeps.discovering and not self.sweeps.discovery_pending():
@@ -265,7 +270,8 @@ class CentralPoller:
     async def _discover(self) -> None:
         found: list[UUID] = []
         try:
-            found = await discover_projects(self._client, self.sweeps.unmapped)
+            with listening(transport_listener(self._emit, self._elapsed, None)):
+                found = await discover_projects(self._client, self.sweeps.unmapped)
         except Exception as error:  # discovery only saves reads: tasks are polled one by one
             logger.warning("fleet: project discovery raised %r", error)
         finally:

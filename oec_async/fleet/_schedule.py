@@ -71,6 +71,11 @@ class DurationEstimator:
             return ordered[middle]
         return (ordered[middle - 1] + ordered[middle]) / 2
 
+    @property
+    def shortest(self) -> float | None:
+        """The shortest recorded duration, or ``None`` before the first one."""
+        return min(self._samples) if self._samples else None
+
     def __len__(self) -> int:
         return len(self._samples)
 

@@ -6,7 +6,8 @@ holds back during its bake); the engine asks it and tells it what happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 from uuid import UUID
 
@@ -36,6 +37,18 @@ if TYPE_CHECKING:
     from .._client import Client
 
 __all__ = ["Waves"]
+
+
+def _baked_before(outcomes: Iterable[FleetOutcome], bake: float) -> bool:
+    """Whether every outcome is a re-attached task that completed at least ``bake`` seconds
+    ago (a re-run of the batch after a crash): the wave has been up longer than its bake."""
+    now = datetime.now(UTC)
+    for outcome in outcomes:
+        done = outcome.deployment.completed_at if outcome.deployment is not None else None
+        if not outcome.reattached or done is None or (now - done).total_seconds() < bake:
+            return False
+    return True
+
 
 BAKE_WATCHES: Final = 3
 """Reads of a wave's projects during its bake (the last one is the final re-check)."""
@@ -77,6 +90,7 @@ class Waves:
         self._started: list[float | None] = [None] * count
         self._finished: list[float | None] = [None] * count
         self._baked = [0.0] * count
+        self._resumed = [False] * count
         self._failures = [0] * count
         self._total_failures = 0
         self._held: list[dict[UUID, FleetOutcome]] = [{} for _ in range(count)]
@@ -231,6 +245,10 @@ class Waves:
         held = self._held[wave]
         if rollout is None or not held:
             return
+        if _baked_before(held.values(), rollout.bake):
+            self._resumed[wave] = True  # a re-run: the wave has been up longer than its bake
+            self.release(wave)
+            return
         began = anyio.current_time()
         try:
             with cut:
@@ -239,9 +257,14 @@ class Waves:
                     await self._watch(wave, final=step == BAKE_WATCHES)
         finally:
             self._baked[wave] = anyio.current_time() - began
-            for outcome in list(held.values()):
-                del held[outcome.environment_id]
-                self._record(outcome)
+            self.release(wave)
+
+    def release(self, wave: int) -> None:
+        """Give the engine the outcomes wave ``wave`` held back."""
+        held = self._held[wave]
+        for outcome in list(held.values()):
+            del held[outcome.environment_id]
+            self._record(outcome)
 
     async def _watch(self, wave: int, *, final: bool) -> None:
         """One look at the held environments: a sweep of their projects, and at the end a
@@ -283,10 +306,8 @@ class Waves:
 
     def release_all(self) -> None:
         """Give the engine every outcome still held (the run ends)."""
-        for held in self._held:
-            for outcome in list(held.values()):
-                del held[outcome.environment_id]
-                self._record(outcome)
+        for wave in range(len(self._held)):
+            self.release(wave)
 
     # -- reports --------------------------------------------------------------------------------
     def report(self, wave: int, outcomes: Sequence[FleetOutcome | None]) -> WaveReport:
@@ -311,6 +332,7 @@ class Waves:
             finished_at=self._finished[wave],
             healthy=healthy,
             baked=self._baked[wave],
+            resumed=self._resumed[wave],
         )
 
     def reports(self, outcomes: Sequence[FleetOutcome | None]) -> tuple[WaveReport, ...]:

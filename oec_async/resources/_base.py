@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from uuid import UUID
 
 from .._config import Timeouts
 from .._converter import structure
@@ -14,7 +13,7 @@ from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
 from .._response import APIResponse
-from .._validation import check_idempotency_key, check_int_range
+from .._validation import check_idempotency_key, check_int_range, last_id_in_path
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -194,8 +193,8 @@ def _shape(data: Any) -> str:
 M = TypeVar("M")
 
 
-def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M:
-    """``model`` if it is about the id it was asked for: the last UUID in ``path``.
+def same_id(model: M, response: APIResponse[object], *, field: str = "id") -> M:
+    """``model`` if it is about the id it was asked for: the last UUID in the request's path.
 
     A server (or something between it and us) that answers about another object must not be
     believed: acting on it would follow, deploy or delete the wrong thing.
@@ -204,20 +203,7 @@ def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M
         ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
     """
     got = getattr(model, field, None)
-    asked = next((UUID(part) for part in reversed(path.split("/")) if _is_uuid(part)), None)
+    asked = last_id_in_path(response.path)
     if got is None or asked is None or got == asked:
         return model
-    raise ResponseValidationError(
-        f"{method} {path}: asked about {field} {asked}, the answer is about {got}",
-        method=method,
-        path=path,
-        status=200,
-    )
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
+    raise _invalid(response, f"asked about {field} {asked}, the answer is about {got}")

@@ -124,7 +124,7 @@ class Backups(PagedResource):
         """Fetch one backup, with the snapshot of its environment, project and server."""
         path = f"/backups/{check_backup_id(backup_id)}"
         response = await self._send("GET", path, route="/backups/{backup_id}", timeout=timeout)
-        return same_id(self._parse(response, Backup), path)
+        return same_id(self._parse(response, Backup), response)
 
     async def download_urls(
         self,

@@ -32,7 +32,7 @@ class Deployments(Resource):
         """
         path = f"/deployments/{check_task_id(task)}"
         response = await self._send("GET", path, route="/deployments/{task_id}", timeout=timeout)
-        return same_id(self._parse(response, Deployment), path)
+        return same_id(self._parse(response, Deployment), response)
 
     def list(
         self,

@@ -97,7 +97,7 @@ class Environments(Resource):
         response = await self._send(
             "GET", path, route="/environments/{environment_id}", timeout=timeout
         )
-        return same_id(self._parse(response, Environment), path)
+        return same_id(self._parse(response, Environment), response)
 
     def list(
         self,
@@ -143,7 +143,7 @@ class Environments(Resource):
             "GET", path, route="/environments/{environment_id}/status", timeout=timeout
         )
         report = self._parse(response, EnvironmentStatusReport)
-        return same_id(report, path, field="environment_id")
+        return same_id(report, response, field="environment_id")
 
     async def deploy(
         self,

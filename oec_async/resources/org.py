@@ -46,7 +46,7 @@ class ApiKeys(PagedResource):
         """
         path = f"/org/api-keys/{check_api_key_id(key_id)}"
         check_confirm(confirm, f"revoking API key {key_id}")
-        await self._send("DELETE", path, route="/org/api-keys/{key_id}", timeout=timeout)
+        await self._send("DELETE", path, route="/org/api-keys/{api_key_id}", timeout=timeout)
 
 
 class Org(Resource):

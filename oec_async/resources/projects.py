@@ -62,7 +62,7 @@ class Projects(Resource):
         """
         path = f"/projects/{check_project_id(project_id)}"
         response = await self._send("GET", path, route="/projects/{project_id}", timeout=timeout)
-        return same_id(self._parse(response, Project), path)
+        return same_id(self._parse(response, Project), response)
 
     async def create(
         self,

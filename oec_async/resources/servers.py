@@ -49,7 +49,7 @@ class Servers(Resource):
         """
         path = f"/servers/{check_server_id(server_id)}"
         response = await self._send("GET", path, route="/servers/{server_id}", timeout=timeout)
-        return same_id(self._parse(response, Server), path)
+        return same_id(self._parse(response, Server), response)
 
     async def metrics(
         self, server_id: ServerRef, *, timeout: float | Timeouts | None = None

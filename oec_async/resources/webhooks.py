@@ -87,7 +87,7 @@ class Webhooks(PagedResource):
         """Fetch one webhook (without its secret)."""
         path = f"/webhooks/{check_webhook_id(webhook_id)}"
         response = await self._send("GET", path, route="/webhooks/{webhook_id}", timeout=timeout)
-        return same_id(self._parse(response, Webhook), path)
+        return same_id(self._parse(response, Webhook), response)
 
     async def create(
         self,

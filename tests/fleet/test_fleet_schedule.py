@@ -223,3 +223,11 @@ def test_relaxed_sweeps_stay_within_three_max_intervals() -> None:
 def test_relaxed_sweeps_still_respect_the_read_budget() -> None:
     relaxed = sweep_interval(1.0, POLICY, read_limit=12, read_window=60.0, relaxed=True)
     assert relaxed == 20.0
+
+
+def test_the_estimator_knows_the_shortest_duration() -> None:
+    estimator = DurationEstimator()
+    assert estimator.shortest is None
+    for seconds in (3.0, 1.5, 2.0):
+        estimator.add(seconds)
+    assert estimator.shortest == 1.5

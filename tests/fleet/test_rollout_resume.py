@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 from fleet_support import fleet_fake, tasks_per_environment, writes
 
 from oec_async import FleetEvent, OutcomeKind, Rollout, WaveFinished
@@ -57,3 +58,24 @@ async def test_force_goes_past_the_place_a_rollout_halted() -> None:
     assert forced.halted is None
     assert forced.outcome(fake.environment_ids[1]).kind is OutcomeKind.FAILED
     assert forced.counts[OutcomeKind.SUCCEEDED] == 4
+
+
+async def test_a_resumed_wave_that_has_been_up_longer_than_its_bake_is_not_baked_again() -> None:
+    async with fleet_fake(environments=4, **FAST) as (fake, client):
+        rollout = Rollout(waves=[2], bake=0.2)
+
+        def crash_after_wave_1(event: FleetEvent) -> None:
+            if isinstance(event, WaveFinished) and event.report.index == 0:
+                first.cancel()
+
+        first = client.fleet.deploy(
+            fake.environment_ids, rollout=rollout, batch_id="r4", on_event=crash_after_wave_1
+        )
+        await first
+        await anyio.sleep(0.25)
+        again = await client.fleet.deploy(fake.environment_ids, rollout=rollout, batch_id="r4")
+    assert again.ok
+    assert again.waves[0].resumed
+    assert again.waves[0].baked == 0
+    assert not again.waves[1].resumed
+    assert again.waves[1].baked > 0
