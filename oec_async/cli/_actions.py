@@ -78,8 +78,8 @@ class _Rollout:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
-        choice: RolloutChoice | None = None,
         report_path: str | None = None,
+        choice: RolloutChoice | None = None,
     ) -> None:
         if not wait and on_conflict == "wait-then-retry":
             raise click.UsageError("--on-conflict wait-then-retry needs --wait")
@@ -94,10 +94,10 @@ class _Rollout:
         self.batch_id = batch_id
         self.on_conflict = ON_CONFLICT[on_conflict]
         self.timeout = timeout
+        self.report_path = report_path
         self.choice = choice or RolloutChoice(None, plan=False, yes=False)
         if self.choice.rollout is not None and not wait:
             raise click.UsageError("--waves needs --wait (a rollout follows each wave to its end)")
-        self.report_path = report_path
         self._started = StartedTasks(out, action)
         self._view: FleetView | None = None
 
@@ -261,6 +261,7 @@ def _action_command(action: Action) -> click.Command:
         batch_id: str | None,
         on_conflict: str,
         timeout: float | None,
+        report_path: str | None,
         waves: str | None,
         bake: float,
         max_failures_per_wave: str,
@@ -269,7 +270,6 @@ def _action_command(action: Action) -> click.Command:
         pause_between_waves: bool,
         plan: bool,
         yes: bool,
-        report_path: str | None,
     ) -> None:
         targets = _unique(environment_ids)
         out = settings.output()
@@ -281,6 +281,7 @@ def _action_command(action: Action) -> click.Command:
             batch_id=batch_id,
             on_conflict=on_conflict,
             timeout=timeout,
+            report_path=report_path,
             choice=choose(
                 out,
                 waves=waves,
@@ -292,7 +293,6 @@ def _action_command(action: Action) -> click.Command:
                 plan=plan,
                 yes=yes,
             ),
-            report_path=report_path,
         )
 
         async def main() -> int:
@@ -337,6 +337,7 @@ def fleet_deploy(
     batch_id: str | None,
     on_conflict: str,
     timeout: float | None,
+    report_path: str | None,
     waves: str | None,
     bake: float,
     max_failures_per_wave: str,
@@ -345,7 +346,6 @@ def fleet_deploy(
     pause_between_waves: bool,
     plan: bool,
     yes: bool,
-    report_path: str | None,
 ) -> None:
     """Deploy every environment of a project (by default, every running one)."""
     out = settings.output()
@@ -357,6 +357,7 @@ def fleet_deploy(
         batch_id=batch_id,
         on_conflict=on_conflict,
         timeout=timeout,
+        report_path=report_path,
         choice=choose(
             out,
             waves=waves,
@@ -368,7 +369,6 @@ def fleet_deploy(
             plan=plan,
             yes=yes,
         ),
-        report_path=report_path,
     )
     wanted = None if status.lower() == "any" else status
 

@@ -336,8 +336,9 @@ class Engine:
                 logger.info("fleet: %d failure(s): starting no more environments", self._failures)
                 self._stop_for(f"{self._failures} failure(s) reached the run's max_failures")
         if isinstance(outcome.error, _RUN_WIDE_ERRORS):
-            if not self._stop and len(self.spec.targets) > 1:
-                # One environment: its outcome says it all.
+            if (
+                not self._stop and len(self.spec.targets) > 1
+            ):  # one environment: its outcome says it
                 logger.warning("fleet: starting no more environments after %s", outcome.error)
             self._stop_for(str(outcome.error), budget=None)
         halt = self.waves.count(outcome)

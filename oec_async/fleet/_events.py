@@ -151,6 +151,32 @@ class FleetEnvironmentFinished(Event):
 
 
 @frozen(kw_only=True)
+class FleetRunStarted(Event):
+    """A fleet run begins (the first event of every run).
+
+    Attributes:
+        action: The action (``deploy``, ``restart``, ``start``, ``stop``).
+        environment_ids: Its environments, in the order given.
+        batch_id: The batch id its idempotency keys derive from, if any.
+    """
+
+    action: str
+    environment_ids: tuple[UUID, ...]
+    batch_id: str | None = None
+
+
+@frozen(kw_only=True)
+class FleetRunFinished(Event):
+    """A fleet run has ended, completed or not (the last event of every run).
+
+    Attributes:
+        report: The run's report (complete, also after a cancellation).
+    """
+
+    report: FleetReport
+
+
+@frozen(kw_only=True)
 class WaveStarted(Event):
     """A rollout wave starts sending its actions.
 
@@ -242,32 +268,6 @@ class RolloutHalted(Event):
 
     halt: RolloutHalt
     elapsed: float = 0.0
-
-
-@frozen(kw_only=True)
-class FleetRunStarted(Event):
-    """A fleet run begins (the first event of every run).
-
-    Attributes:
-        action: The action (``deploy``, ``restart``, ``start``, ``stop``).
-        environment_ids: Its environments, in the order given.
-        batch_id: The batch id its idempotency keys derive from, if any.
-    """
-
-    action: str
-    environment_ids: tuple[UUID, ...]
-    batch_id: str | None = None
-
-
-@frozen(kw_only=True)
-class FleetRunFinished(Event):
-    """A fleet run has ended, completed or not (the last event of every run).
-
-    Attributes:
-        report: The run's report (complete, also after a cancellation).
-    """
-
-    report: FleetReport
 
 
 FleetEvent = (

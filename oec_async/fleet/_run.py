@@ -244,9 +244,6 @@ class FleetRun:
     async def _main(self) -> None:
         engine = Engine(self._client, self._spec, publish=self._publish, deliver=self._deliver)
         self._engine = engine
-        for action in self._early:
-            action(engine)
-        self._early.clear()
         self._publish(
             FleetRunStarted(
                 action=self._spec.action,
@@ -254,6 +251,9 @@ class FleetRun:
                 batch_id=self._spec.batch_id,
             )
         )
+        for action in self._early:
+            action(engine)
+        self._early.clear()
         if self._cancel_requested:
             engine.stop_starting()
             engine.cancelled = True
@@ -268,8 +268,7 @@ class FleetRun:
         finally:
             if self._report is None:
                 self._report = engine.report()
-            if self._report is not None:
-                self._publish(FleetRunFinished(report=self._report))
+            self._publish(FleetRunFinished(report=self._report))
             self._outcomes.close()
             for channel in self._subscribers:
                 channel.close()
@@ -294,7 +293,7 @@ class FleetRun:
             await done.wait()
 
     def _publish(self, event: FleetEvent) -> None:
-        self._client._emit(event)  # the client's listeners (a raising one is logged there)
+        self._client._emit(event)  # the client's listeners (event_hooks, listening()) see it too
         for channel in self._subscribers:
             channel.put(event)
         hook = self._spec.on_event

@@ -120,6 +120,8 @@ async def test_progress_events_reach_both_the_hook_and_the_stream() -> None:
             tg.start_soon(collect)
             report = await run
     assert report.ok
+    assert isinstance(hooked[0], FleetRunStarted)
+    assert isinstance(hooked[-1], FleetRunFinished)
     assert streamed == hooked
     kinds = collections.Counter(type(e) for e in hooked)
     assert kinds[FleetActionStarted] == 5

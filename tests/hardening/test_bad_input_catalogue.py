@@ -515,13 +515,13 @@ CATALOGUE: Final[list[Case]] = [
         "wrong field type (string progress)",
         _get_task_answering(200, {**TASK_BODY, "progress_percent": "ten"}),
         ResponseValidationError,
-        "expected a number, got str @ $.progress_percent",
+        "expected a number, got string @ $.progress_percent",
     ),
     Case(
         "wrong field type (bool as string)",
         _get_env_answering(200, {"id": ENV_ID, "custom_domain_verified": "false"}),
         ResponseValidationError,
-        "expected a boolean, got str @ $.custom_domain_verified",
+        "expected a boolean, got string @ $.custom_domain_verified",
     ),
     Case(
         "string where an object belongs",
