@@ -176,6 +176,11 @@ class Transport:
     async def _take_slot(self, request: Request, slot: Slot | None, max_wait: float) -> Slot:
         """The attempt's slot: the one given (after any 429 pause), or one from the governor."""
         bucket = request.bucket
+        if slot is not None and slot.bucket != bucket:
+            raise ValueError(
+                f"{request.method} {request.path}: a {slot.bucket} slot cannot pay for a "
+                f"{bucket} request"
+            )
         if slot is not None:
             # Bought before a 429 may have paused the bucket: still wait that pause out.
             # (Again after each sleep: another 429 may have paused it anew meanwhile.)

@@ -593,3 +593,13 @@ async def test_a_call_never_waits_on_the_governor_longer_than_max_retry_after(
         with pytest.raises(RateLimitError, match="over max_retry_after"):
             await client.environments.restart(ENV_ID)  # the next slot is a minute away
     assert time_.sleeps == []
+
+
+async def test_a_prepaid_slot_of_the_other_bucket_is_refused_before_sending(
+    mocked: aioresponses, time_: FakeTime
+) -> None:
+    async with paced(time_) as client:
+        slot = await client.governor.acquire_slot("write")
+        with pytest.raises(ValueError, match="a write slot cannot pay for a read request"):
+            await client._with_slot(slot).environments.get(ENV_ID)
+        assert mocked.requests == {}
