@@ -387,14 +387,19 @@ def _refuse_constant(name: str) -> float:
 _DECODE_ERRORS: Final = (ValueError, RecursionError, OverflowError, MemoryError)
 
 
+# One decoder, built once: json.loads(..., parse_float=...) would build one per call.
+_DECODER: Final = json.JSONDecoder(parse_float=_finite_float, parse_constant=_refuse_constant)
+
+
 def loads(body: bytes | str) -> Any:
     """``json.loads`` that refuses ``NaN``, ``Infinity`` and out-of-range numbers (``1e400``).
 
     Raises:
-        ValueError: not JSON, or a number the SDK refuses.
+        ValueError: not JSON (or not UTF-8), or a number the SDK refuses.
         RecursionError: nested deeper than the interpreter's stack allows.
     """
-    return json.loads(body, parse_float=_finite_float, parse_constant=_refuse_constant)
+    text = body.decode("utf-8") if isinstance(body, bytes | bytearray) else body
+    return _DECODER.decode(text)
 
 
 def decode_json_body(

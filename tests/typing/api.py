@@ -147,3 +147,24 @@ async def models_where_ids_go(client: Client, project_id: UUID) -> None:
     last = (await client.environments.status(env)).last_deploy
     if last is not None:
         assert_type(await client.deployments.get(last), Deployment)
+
+
+async def send_path_views(client: Client, env_id: UUID) -> None:
+    def on_event(event: oec_async.Event) -> None:
+        if isinstance(event, oec_async.CallFinished):
+            assert_type(event.route, str)
+            assert_type(event.status, int | None)
+            assert_type(event.error, Exception | None)
+
+    hooked = Client(event_hooks=[on_event], max_response_size=1024, clock=lambda: 0.0)
+    hooked.add_listener(on_event)
+    hooked.remove_listener(on_event)
+    patient = client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))
+    assert_type(patient, Client)
+    assert_type(await patient.environments.get(env_id), Environment)
+    raw = await client.with_raw_response.deployments.get(env_id)
+    assert_type(raw, oec_async.APIResponse[object])
+    assert_type(raw.status, int)
+    assert_type(raw.request_id, str | None)
+    assert_type(raw.rate_limit, RateLimitSnapshot | None)
+    assert_type(raw.elapsed, float)
