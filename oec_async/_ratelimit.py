@@ -22,18 +22,16 @@ store cannot answer, the governor paces on its own until it can.
 Schedulers that choose *what* to send next (the fleet's central poller) ask how much budget is
 free before committing to a request (:meth:`RateGovernor.available`,
 :meth:`RateGovernor.delay_for`), and a caller that has waited for its slot itself hands it to the
-transport with :meth:`RateGovernor.prepaid`, so the send is counted once.
+send path as a value (``client._with_slot(slot)``), so the send is counted once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 from typing import Final, cast
 
 import anyio
@@ -84,20 +82,6 @@ class Slot:
 
     def __repr__(self) -> str:
         return f"Slot(bucket={self.bucket!r}, taken_at={self.taken_at!r})"
-
-
-class _Credit:
-    """A slot already counted, to be spent by the next send in its context."""
-
-    __slots__ = ("governor", "slot", "spent")
-
-    def __init__(self, governor: RateGovernor, slot: Slot) -> None:
-        self.governor = governor
-        self.slot = slot
-        self.spent = False
-
-
-_credit: Final[ContextVar[_Credit | None]] = ContextVar("oec_async_prepaid_slot", default=None)
 
 
 def bucket_for(method: str) -> str:
@@ -321,28 +305,6 @@ class RateGovernor:
             return 0.0
         return max(self.delay_for(bucket, reserve + 1), 0.001)
 
-    @contextlib.contextmanager
-    def prepaid(self, slot: Slot) -> Iterator[None]:
-        """Let the next send of ``slot.bucket`` in this context use ``slot``.
-
-        For a caller that waits for its slot itself (so it can still give up before anything
-        is sent) and then makes the request: inside the block, the transport's own
-        :meth:`acquire` takes the slot the caller holds instead of counting a second one, and
-        moves it to the answer's arrival as usual. Retries after that first send are paced as
-        usual.
-
-        Example::
-
-            slot = await governor.acquire_slot(WRITE)   # may wait; cancellable, nothing sent yet
-            with governor.prepaid(slot):
-                await client.environments.deploy(env_id)
-        """
-        token = _credit.set(_Credit(self, slot))
-        try:
-            yield
-        finally:
-            _credit.reset(token)
-
     async def acquire_slot(self, bucket: str) -> Slot:
         """Wait for a slot of ``bucket`` as long as it takes, and count it."""
         slot = await self.acquire(bucket)
@@ -360,18 +322,6 @@ class RateGovernor:
             The slot, to hand to :meth:`release` once the request has ended; ``None``, with
             nothing counted, when the wait would be longer than ``max_wait``.
         """
-        credit = _credit.get()
-        if (
-            credit is not None
-            and not credit.spent
-            and credit.slot.bucket == bucket
-            and credit.governor is self
-        ):
-            credit.spent = True
-            # The slot was counted when it was bought, but a 429 may have paused the bucket
-            # since (the poller buys a slot, then starts the poll task): still wait that out.
-            await self._wait_out_pause(bucket)
-            return credit.slot
         if self._shared is not None:
             shared = await self._acquire_shared(self._shared, bucket, max_wait)
             if not isinstance(shared, _Unanswered):
@@ -472,15 +422,6 @@ class RateGovernor:
                     kind="answered", bucket=slot.bucket, at=time.monotonic(), slot_id=slot.shared_id
                 )
             )
-
-    async def _wait_out_pause(self, bucket: str) -> None:
-        state = self._buckets[bucket]
-        while True:
-            wait = state.blocked_until - self._clock()
-            if wait <= 0.0:
-                return
-            self._emit(RateLimitWait(bucket=bucket, delay=wait, reason="429"))
-            await self._sleep(wait)
 
     def pause(self, bucket: str, seconds: float) -> None:
         """Hold every request of ``bucket`` for ``seconds`` (after a 429).

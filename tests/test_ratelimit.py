@@ -238,18 +238,6 @@ async def test_a_slot_in_flight_longer_than_a_window_is_counted_again_from_its_a
     assert gov.sent_in_window(WRITE) == 1
 
 
-async def test_a_prepaid_slot_is_released_from_the_time_it_was_taken(time_: FakeTime) -> None:
-    gov = governor(time_, writes=2)
-    slot = await gov.acquire_slot(WRITE)
-    with gov.prepaid(slot):
-        taken = await gov.acquire(WRITE)
-    assert taken is slot
-    assert slot.taken_at == 500.0
-    time_.now += 5.0
-    gov.release(slot)
-    assert gov.sent_in_window(WRITE) == 1
-
-
 async def test_nothing_is_recorded_without_pacing(time_: FakeTime) -> None:
     gov = governor(time_, enabled=False)
     for _ in range(1000):

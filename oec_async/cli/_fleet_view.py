@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from statistics import fmean
 from types import TracebackType
 from typing import Final, Self
 from uuid import UUID
@@ -43,19 +42,17 @@ from ..fleet import (
     FleetRetry,
     FleetRun,
     FleetRunFinished,
-    OutcomeKind,
 )
-from ._eta import Budget, budget_seconds, eta_seconds
+from ._eta import Budget
 from ._fleet_report import event_json, outcome_text, print_summary
 from ._output import Output, status_style
 from ._render import seconds, show
 from ._started import StartedTasks
+from ._tally import RunTally
 from ._task_view import TaskView
 
 __all__ = ["FleetView"]
 
-_UNFINISHED: Final = frozenset({OutcomeKind.CANCELLED, OutcomeKind.NOT_STARTED})
-"""Outcomes of a run that stopped early: no line of their own, the summary lists them."""
 HEARTBEAT: Final = 5.0
 """Seconds between plain progress lines when nothing else was printed."""
 MIN_SHOWN_WAIT: Final = 0.2
@@ -71,18 +68,18 @@ class _Progress(Progress):
 
     def get_renderables(self) -> Iterable[RenderableType]:
         yield from super().get_renderables()
-        yield self._view.status_line()
+        yield self._view.tally.status_line()
 
 
 class _EtaColumn(ProgressColumn):
-    """The time left by :meth:`FleetView.eta`: the pace so far, or the rate budget's floor."""
+    """The time left by :meth:`RunTally.eta`: the pace so far, or the rate budget's floor."""
 
-    def __init__(self, view: FleetView) -> None:
+    def __init__(self, tally: RunTally) -> None:
         super().__init__()
-        self._view = view
+        self._tally = tally
 
     def render(self, task: Task) -> Text:
-        eta = self._view.eta()
+        eta = self._tally.eta()
         return Text("-:--" if eta is None else seconds(eta), style="progress.remaining")
 
 
@@ -113,25 +110,11 @@ class FleetView:
         self.total = len(environment_ids)
         self.names = dict(names or {})
         self.batch_id = batch_id
-        self.budget = budget
         self.started = StartedTasks(out, action, self.label)
         """Environments whose action was accepted (or attached to), with their task."""
-        self.finished: list[FleetOutcome] = []
-        """Every outcome, in the order they came (a stopped run's last ones included)."""
-        self.done = 0
-        """Environments that finished (the bar's count; a stopped run's leftovers are not)."""
-        self.retries = 0
-        self.refusals = 0
-        """429 answers: each has its line."""
-        self.reattached: set[UUID] = set()
-        """Environments whose task a re-run (same batch id) re-attached to."""
-        self.stopped = False
-        """The run stopped early (Ctrl-C, ``--timeout``): nothing is in flight any more."""
-        self._sent_at: dict[UUID, float] = {}
-        self._task_seconds: list[float] = []
-        self._waiting_until: dict[str, float] = {}
-        self._t0 = time.monotonic()
-        self._last_line = self._t0
+        self.tally = RunTally(self.total, self.started, budget=budget)
+        """The run's counts, waits and ETA."""
+        self._last_line = self.tally.t0
         self._single: TaskView | None = None
         self._single_task: UUID | None = None
         self._task_news: anyio.Event | None = None
@@ -150,11 +133,11 @@ class FleetView:
             The run's report.
         """
         self.run = run
-        if self.budget is None:
-            self.budget = client.governor
+        if self.tally.budget is None:
+            self.tally.budget = client.governor
         if self.batch_id is None:
             self.batch_id = run.batch_id
-        self._t0 = time.monotonic()
+        self.tally.t0 = time.monotonic()
         with self:
             if self._single is None:
                 return await run
@@ -211,7 +194,7 @@ class FleetView:
                 TextColumn("elapsed"),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
-                _EtaColumn(self),
+                _EtaColumn(self.tally),
             )
             self._progress.start()
             self._bar = self._progress.add_task(self.action, total=self.total)
@@ -224,7 +207,7 @@ class FleetView:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is not None:  # Ctrl-C or an error: the bar's last picture says so
-            self.stopped = True
+            self.tally.stopped = True
         if self._single is not None:
             self._single.__exit__(exc_type, exc, tb)
         if self._progress is not None:
@@ -253,8 +236,7 @@ class FleetView:
             self.names.setdefault(outcome.environment_id, outcome.name)
 
     def _action_started(self, event: FleetActionStarted) -> None:
-        self.started.add(event.environment_id, event.task_id)
-        self._sent_at.setdefault(event.environment_id, event.elapsed)
+        self.tally.sent(event)
         if self._single is not None:  # follow this task now (wait_then_retry: the new one)
             self._single_task = event.task_id
             if self._follow_scope is not None:
@@ -267,53 +249,33 @@ class FleetView:
         self._line(f"{self._prefix(event.environment_id)} {how} {event.task_id}")
 
     def _rate_limit_wait(self, event: FleetRateLimitWait) -> None:
-        now = time.monotonic()
-        already = now < self._waiting_until.get(event.bucket, 0.0)
-        self._waiting_until[event.bucket] = max(
-            self._waiting_until.get(event.bucket, 0.0), now + event.delay
-        )
+        already = self.tally.waits(event.bucket, event.delay)
         if event.reason == "429":
             return  # a wait for the pause a 429 set: that 429 had its line (see _retry)
         if not already and event.delay >= MIN_SHOWN_WAIT and self._progress is None:
             self._line(f"rate budget: {event.bucket}s paced, next slot in {event.delay:.1f}s")
 
     def _retry(self, event: FleetRetry) -> None:
-        self.retries += 1
-        if not event.reason.startswith("429"):
+        paused = self.tally.retried(event)
+        if paused is None:
             self._line(
                 f"retry {event.attempt} of {event.method} {event.path} in "
                 f"{event.delay:.1f}s: {event.reason}",
                 style="yellow",
             )
             return
-        # A 429 pauses its whole bucket (the governor holds the pause), and the retry goes
-        # out when the pause ends: one line says both.
-        self.refusals += 1
-        bucket = bucket_for(event.method)
-        paused = self.budget.paused_for(bucket) if self.budget is not None else 0.0
-        paused = max(paused, event.delay)
-        now = time.monotonic()
-        self._waiting_until[bucket] = max(self._waiting_until.get(bucket, 0.0), now + paused)
-        self._line(
-            f"429 from the server on {event.method} {event.path}: {bucket} requests paused "
-            f"for {paused:.1f}s, then retry {event.attempt}",
+        self._line(  # one line says both the 429 and its retry
+            f"429 from the server on {event.method} {event.path}: "
+            f"{bucket_for(event.method)} requests paused for {paused:.1f}s, "
+            f"then retry {event.attempt}",
             style="yellow",
         )
 
     def _finished(self, outcome: FleetOutcome) -> None:
-        self.finished.append(outcome)
-        if outcome.kind in _UNFINISHED:
-            self.stopped = True
+        if not self.tally.ended(outcome):
             return  # the run is stopping (Ctrl-C, --timeout): the summary says what was left
-        self.done += 1
-        sent_at = self._sent_at.get(outcome.environment_id)
-        if sent_at is not None:
-            self._task_seconds.append(max(0.0, outcome.elapsed - sent_at))
-        if outcome.reattached:
-            self.reattached.add(outcome.environment_id)
         if self._bar is not None and self._progress is not None:
-            self._progress.update(self._bar, completed=self.done)
-        self.started.finish(outcome.environment_id)
+            self._progress.update(self._bar, completed=self.tally.done)
         if self.out.json_mode:
             return
         text = outcome_text(outcome, batch_id=self.batch_id)
@@ -326,7 +288,7 @@ class FleetView:
                 self._line(f"{label}: {text}", style=status_style(outcome.kind.value))
             return
         width = len(str(self.total))
-        counter = f"[{self.done:>{width}}/{self.total}]"
+        counter = f"[{self.tally.done:>{width}}/{self.total}]"
         self._line(
             f"{counter} {self.label(outcome.environment_id)} {text}",
             style=status_style(outcome.kind.value),
@@ -352,58 +314,13 @@ class FleetView:
         now = time.monotonic()
         if now - self._last_line < HEARTBEAT:
             return
-        eta = self.eta()
-        left = f", ETA {seconds(eta)}" if eta is not None and not self.stopped else ""
+        tally = self.tally
+        eta = tally.eta()
+        left = f", ETA {seconds(eta)}" if eta is not None else ""
         self._line(
-            f"progress: {self.done}/{self.total} finished, {self.in_flight} in flight, "
-            f"elapsed {seconds(now - self._t0)}{left}"
+            f"progress: {tally.done}/{self.total} finished, {tally.in_flight} in flight, "
+            f"elapsed {seconds(tally.elapsed)}{left}"
         )
-
-    # -- what the status line says --------------------------------------------------------
-    @property
-    def in_flight(self) -> int:
-        """Environments started and not finished (0 once the run has stopped)."""
-        return 0 if self.stopped else self.started.in_flight
-
-    def eta(self) -> float | None:
-        """Seconds left: the pace so far, never less than the rate budget allows.
-
-        ``None`` while there is nothing to go on, and once the run has stopped.
-        """
-        if self.stopped:
-            return None
-        seen = self.started.tasks.keys() | {o.environment_id for o in self.finished}
-        unsent = self.total - len(seen)
-        wait = budget_seconds(self.budget, unsent) if self.budget is not None else 0.0
-        return eta_seconds(
-            elapsed=time.monotonic() - self._t0,
-            done=self.done,
-            total=self.total,
-            unsent=unsent,
-            budget_wait=wait,
-            task_seconds=fmean(self._task_seconds) if self._task_seconds else None,
-        )
-
-    def status_line(self) -> Text:
-        """The live status line: in flight, results so far, budget waits, 429s and retries."""
-        now = time.monotonic()
-        counts = dict.fromkeys(OutcomeKind, 0)
-        for outcome in self.finished:
-            counts[outcome.kind] += 1
-        line = Text(f"  {self.in_flight} in flight")
-        for kind, n in counts.items():
-            if n:
-                line.append(" · ")
-                line.append(f"{n} {kind.value}", style=status_style(kind.value))
-        if self.reattached:
-            line.append(f" · {len(self.reattached)} re-attached", style="cyan")
-        if not self.stopped:
-            for bucket, until in sorted(self._waiting_until.items()):
-                if until > now:
-                    line.append(" · ")
-                    line.append(f"{bucket} budget: next slot in {until - now:.1f}s", style="cyan")
-        line.append(f" · 429s: {self.refusals} · retries: {self.retries}", style="dim")
-        return line
 
     # -- the end --------------------------------------------------------------------------
     def summary(
@@ -426,7 +343,7 @@ class FleetView:
 
     def report_interrupt(self) -> None:
         """After Ctrl-C: the summary so far, then which tasks go on running on the server."""
-        self.stopped = True
+        self.tally.stopped = True
         report = self.run.report if self.run is not None else None
         if report is not None:
             self.started.absorb(report)

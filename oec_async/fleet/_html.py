@@ -41,6 +41,8 @@ BUCKET_COLOURS: Final = {"write": "#1565c0", "read": "#00838f"}
 LABEL_WIDTH: Final = 250
 CHART_WIDTH: Final = 860
 ROW_HEIGHT: Final = 16
+WAVE_GUTTER: Final = 90
+"""Room right of the chart for the waves' names."""
 TOP: Final = 46
 """The axis and the rate-budget lane above the first row."""
 
@@ -159,9 +161,10 @@ def _timeline(report: FleetReport) -> str:
     span = max([report.elapsed, *ends, 0.001])
     height = TOP + ROW_HEIGHT * max(1, len(rows)) + 8
     width = LABEL_WIDTH + CHART_WIDTH + 16
+    chart = CHART_WIDTH - (WAVE_GUTTER if waves else 0)  # the waves' names go on the right
 
     def x(t: float) -> float:
-        return round(LABEL_WIDTH + min(max(t, 0.0), span) / span * CHART_WIDTH, 1)
+        return round(LABEL_WIDTH + min(max(t, 0.0), span) / span * chart, 1)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -172,7 +175,7 @@ def _timeline(report: FleetReport) -> str:
             f'<line x1="{x(tick)}" y1="14" x2="{x(tick)}" y2="{height}" stroke="#eeeeee"/>'
             f'<text x="{x(tick)}" y="11" text-anchor="middle">{_e(_clock(tick))}</text>'
         )
-    parts.extend(_wave_bands(rows, waves, width))
+    parts.extend(_wave_bands(rows, waves, width, LABEL_WIDTH + chart + 8))
     parts.append(f'<text class="lane" x="4" y="{TOP - 12}">rate-budget waits</text>')
     for start, seconds, bucket in waits:
         colour = BUCKET_COLOURS.get(bucket, "#546e7a")
@@ -192,7 +195,7 @@ def _timeline(report: FleetReport) -> str:
 
 
 def _wave_bands(
-    rows: Sequence[_Row], waves: Sequence[tuple[str, frozenset[UUID]]], width: int
+    rows: Sequence[_Row], waves: Sequence[tuple[str, frozenset[UUID]]], width: int, names_x: float
 ) -> Iterable[str]:
     for number, (label, members) in enumerate(waves):
         lines = [n for n, row in enumerate(rows) if row.outcome.environment_id in members]
@@ -204,7 +207,7 @@ def _wave_bands(
         yield (
             f'<g class="wave"><rect x="0" y="{top}" width="{width}" height="{bottom - top}" '
             f'fill="{fill}" opacity="0.6"/>'
-            f'<text class="lane" x="{width - 6}" y="{top + 11}" text-anchor="end">'
+            f'<text class="lane" x="{names_x}" y="{top + 11}">'
             f"{_e(label)}</text></g>"
         )
 
@@ -296,24 +299,33 @@ def _counts(report: FleetReport) -> str:
 
 
 def _failures(report: FleetReport) -> str:
-    problems = [o for o in report.outcomes if not o.ok]
-    if not problems:
+    problems = [o for o in report.outcomes if not o.ok and o.kind is not OutcomeKind.NOT_STARTED]
+    never = [_row(o).label for o in report.outcomes if o.kind is OutcomeKind.NOT_STARTED]
+    if not problems and not never:
         return '<p class="none">Every environment succeeded.</p>'
-    rows = []
-    for outcome in problems:
-        row = _row(outcome)
-        kind = _kind(outcome)
-        colour = COLOURS.get(kind, "#9e9e9e")
-        rows.append(
-            f'<tr data-kind="{_e(kind)}"><td>{_e(row.label)}</td>'
-            f'<td class="kind" style="color:{colour}">{_e(kind)}</td>'
-            f"<td>{_e(outcome.task_id or '-')}</td>"
-            f'<td class="msg">{_e(_message(outcome))}</td></tr>'
+    parts = []
+    if problems:
+        rows = []
+        for outcome in problems:
+            kind = _kind(outcome)
+            colour = COLOURS.get(kind, "#9e9e9e")
+            rows.append(
+                f'<tr data-kind="{_e(kind)}"><td>{_e(_row(outcome).label)}</td>'
+                f'<td class="kind" style="color:{colour}">{_e(kind)}</td>'
+                f"<td>{_e(outcome.task_id or '-')}</td>"
+                f'<td class="msg">{_e(_message(outcome))}</td></tr>'
+            )
+        parts.append(
+            "<table><thead><tr><th>Environment</th><th>Result</th><th>Task</th>"
+            f"<th>Message</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
-    return (
-        "<table><thead><tr><th>Environment</th><th>Result</th><th>Task</th><th>Message</th>"
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    if never:
+        # Not failures: the run stopped (or halted) before their turn. One line, not a table.
+        parts.append(
+            f'<p class="meta" data-kind="not_started"><b>{len(never)} not started</b> (the run '
+            f"stopped before their turn): {_e(', '.join(never))}</p>"
+        )
+    return "".join(parts)
 
 
 def _halted(report: FleetReport) -> str:

@@ -86,11 +86,11 @@ def test_budget_seconds_adds_a_window_per_further_windowful_of_sends() -> None:
 
 def test_the_view_eta_includes_the_budget_wait_for_environments_not_yet_sent() -> None:
     view = FleetView(Output(json_mode=False, stdout=io.StringIO()), "deploy", ENVS)
-    view.budget = SpentBudget(wait=40.0)
+    view.tally.budget = SpentBudget(wait=40.0)
     view(FleetActionStarted(environment_id=ENVS[0], task_id=TASKS[0]))
     view(FleetEnvironmentFinished(outcome=succeeded(0)))
 
-    eta = view.eta()
+    eta = view.tally.eta()
 
     assert eta is not None
     assert eta >= 40.0
@@ -158,7 +158,7 @@ def test_the_interrupt_message_says_when_every_task_had_finished() -> None:
 def test_one_line_per_429_and_the_counters_agree() -> None:
     stdout = io.StringIO()
     view = FleetView(Output(json_mode=False, stdout=stdout), "deploy", ENVS)
-    view.budget = SpentBudget(paused=16.0)
+    view.tally.budget = SpentBudget(paused=16.0)
 
     with view:
         view(
@@ -182,7 +182,7 @@ def test_one_line_per_429_and_the_counters_agree() -> None:
         "429 from the server on POST /environments/x/deploy: write requests paused for 16.0s, "
         "then retry 1"
     )
-    assert view.status_line().plain.endswith("429s: 1 · retries: 1")
+    assert view.tally.status_line().plain.endswith("429s: 1 · retries: 1")
 
 
 # -- names and JSON -------------------------------------------------------------------------

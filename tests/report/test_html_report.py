@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from report_data import HOSTILE, rollout_report, sample_report
+from report_data import HOSTILE, env, rollout_report, sample_report
 
 from oec_async.fleet import FleetReport
 from oec_async.testing import FakeOEC
@@ -133,7 +133,8 @@ def test_the_summary_counts_and_failures_with_their_messages(tmp_path: Path) -> 
         "not_started": 1,
     }
     failures = text.split("<h2>Failures</h2>")[1]
-    assert failures.count("<tr data-kind=") == 4  # everything that did not succeed
+    assert failures.count("<tr data-kind=") == 3  # failed, errored, conflicted
+    assert f"<b>1 not started</b> (the run stopped before their turn): {env(5)}" in failures
     assert "409 environment_not_running: Environment is stopped." in failures
     assert "rel-42" in text
 
