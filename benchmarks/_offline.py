@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Final
 
 from oec_async import Client, Deployment
-from oec_async._core import decode_json_body
+from oec_async._core import RawResponse, Request, build_request
+from oec_async._response import APIResponse
 
 from ._report import Sample
 
@@ -57,22 +58,39 @@ def _distinct_pages(body: bytes) -> list[bytes]:
     return pages
 
 
+class _Decoded(APIResponse[object]):
+    """An answer whose body is already decoded: the structure-only variant skips ``json.loads``."""
+
+    def __init__(self, raw: RawResponse, request: Request, data: object) -> None:
+        super().__init__(raw, request)
+        self._data = data
+
+    def json(self) -> object:
+        return self._data
+
+
 def _page_functions(body: bytes) -> dict[str, Callable[[], object]]:
     # The resource's own envelope reader: exactly what `deployments.list` runs on each page.
     resource = Client(api_key="oec_live_rw_benchmark", base_url="http://127.0.0.1").deployments
+    request = build_request(
+        "GET", _PATH, route=_PATH, base_url="http://127.0.0.1", headers={}, params={"limit": 100}
+    )
     bodies = _distinct_pages(body)
+    answers = [RawResponse(status=200, headers={}, body=b, elapsed=0.0) for b in bodies]
     next_body = itertools.cycle(bodies).__next__
-    next_data = itertools.cycle([json.loads(b) for b in bodies]).__next__
+    next_answer = itertools.cycle(answers).__next__
+    next_decoded = itertools.cycle(
+        [_Decoded(a, request, json.loads(a.body)) for a in answers]
+    ).__next__
 
     def loads() -> object:
         return json.loads(next_body())
 
     def sdk_decode() -> object:
-        decoded = decode_json_body(next_body(), method="GET", path=_PATH, status=200)
-        return resource._read_cursor_page(decoded, Deployment, "GET", _PATH).build()
+        return resource._read_cursor_page(APIResponse(next_answer(), request), Deployment).build()
 
     def sdk_structure() -> object:
-        return resource._read_cursor_page(next_data(), Deployment, "GET", _PATH).build()
+        return resource._read_cursor_page(next_decoded(), Deployment).build()
 
     return {JSON_LOADS: loads, SDK_DECODE: sdk_decode, SDK_STRUCTURE: sdk_structure}
 

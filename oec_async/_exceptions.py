@@ -23,6 +23,7 @@ Every exception derives from :class:`OECError`::
     │       ├── RateLimitError                429 (carries retry_after)
     │       └── InternalServerError           5xx
     ├── DeploymentFailedError             a waited task ended failed or cancelled
+    ├── EnvironmentUnhealthyError         a rollout's health check failed (oec_async.fleet)
     ├── WaitTimeoutError                  a wait passed its deadline (carries the last Deployment)
     ├── PaginationError                   the server's cursors would not end (a loop, empty pages)
     └── ClientClosedError                 the client is not open

@@ -178,11 +178,12 @@ class Transport:
         bucket = request.bucket
         if slot is not None:
             # Bought before a 429 may have paused the bucket: still wait that pause out.
-            paused = self.governor.paused_for(bucket)
-            if paused > 0:
+            # (Again after each sleep: another 429 may have paused it anew meanwhile.)
+            while (paused := self.governor.paused_for(bucket)) > 0:
                 if paused > max_wait:
                     self.governor.release(slot)
                     raise self._over_budget(request, paused)
+                max_wait -= paused
                 self._emit(RateLimitWait(bucket=bucket, delay=paused, reason="429"))
                 await self._sleep(paused)
             return slot

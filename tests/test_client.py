@@ -560,6 +560,29 @@ async def test_a_prepaid_slot_still_waits_out_a_429_pause_that_began_after_it(
     assert any(isinstance(e, RateLimitWait) and e.reason == "429" for e in events)
 
 
+async def test_a_prepaid_slot_waits_out_a_pause_renewed_while_it_waited(
+    mocked: aioresponses, time_: FakeTime
+) -> None:
+    # Another request's 429 lands while the slot waits out the first pause: wait that too.
+    mocked.get(url(ENV_PATH), payload=ENV_JSON)
+    clients: list[Client] = []
+    clock_sleep = time_.sleep
+
+    async def sleep_then_pause_again(seconds: float) -> None:
+        await clock_sleep(seconds)
+        if len(time_.sleeps) == 1:
+            clients[0].governor.pause("read", 2.0)
+
+    time_.sleep = sleep_then_pause_again  # type: ignore[method-assign]
+    client = paced(time_)
+    clients.append(client)
+    async with client:
+        slot = await client.governor.acquire_slot("read")
+        client.governor.pause("read", 1.0)
+        await client._with_slot(slot).environments.get(ENV_ID)
+    assert time_.sleeps == [1.0, 2.0]
+
+
 async def test_a_call_never_waits_on_the_governor_longer_than_max_retry_after(
     mocked: aioresponses, time_: FakeTime
 ) -> None:

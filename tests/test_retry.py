@@ -16,6 +16,7 @@ from oec_async import (
     NotFoundError,
     RateLimitError,
     RetryPolicy,
+    TaskInProgressError,
 )
 from oec_async._core import RawResponse, Request, build_request
 from oec_async._retry import (
@@ -408,3 +409,34 @@ def test_the_key_echoed_in_an_error_body_never_reaches_the_error() -> None:
     decision = decide(answer(400, body), 0, policy(), NOW)
     assert isinstance(decision, Raise)
     assert "oec_live_rw_secret" not in str(decision.error)
+
+
+def test_a_409_task_in_progress_is_raised_never_retried() -> None:
+    body = {"detail": {"error": "task_in_progress", "message": "busy"}}
+    decision = decide(answer(409, body), 0, policy(KEYED_POST), NOW)
+    assert isinstance(decision, Raise)
+    assert isinstance(decision.error, TaskInProgressError)
+
+
+def test_a_409_concurrent_action_is_retried_even_for_an_unkeyed_post() -> None:
+    body = {"detail": {"error": "concurrent_action", "message": "busy"}}
+    assert isinstance(decide(answer(409, body), 0, policy(POST), NOW), Retry)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+def test_client_errors_are_raised_never_retried(status: int) -> None:
+    decision = decide(answer(status, {"error": "x", "message": "no"}), 0, policy(), NOW)
+    assert isinstance(decision, Raise)
+    assert decision.error.status == status  # type: ignore[attr-defined]
+
+
+def test_a_429_body_retry_after_pauses_the_bucket_without_the_header() -> None:
+    body = {"detail": {"error": "rate_limit_exceeded", "message": "x", "retry_after": 11}}
+    assert decide(answer(429, body), 0, policy(), NOW) == Retry(
+        0.0, "429 rate_limit_exceeded", pause=11.0
+    )
+
+
+def test_x_ratelimit_reset_is_the_last_hint_of_a_429() -> None:
+    decision = decide(answer(429, X_RateLimit_Reset="13"), 0, policy(), NOW)
+    assert decision == Retry(0.0, "429", pause=13.0)

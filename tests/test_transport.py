@@ -272,31 +272,6 @@ async def test_a_task_in_progress_error_names_the_running_task(
     assert caught.value.task_id == UUID(TASK_IN_PROGRESS)
 
 
-async def test_a_409_task_in_progress_is_never_retried(
-    client: Client, mocked: aioresponses, fake_sleep: FakeSleep
-) -> None:
-    mocked.post(
-        url(DEPLOY_PATH),
-        status=409,
-        payload={"detail": {"error": "task_in_progress", "message": "busy"}},
-        repeat=True,
-    )
-    with pytest.raises(TaskInProgressError):
-        await client.environments.deploy(ENV_ID)
-    assert len(calls(mocked, "POST", DEPLOY_PATH)) == 1
-    assert fake_sleep.calls == []
-
-
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
-async def test_client_errors_are_not_retried(
-    client: Client, mocked: aioresponses, status: int
-) -> None:
-    mocked.get(url(ENV_PATH), status=status, payload={"error": "x", "message": "no"}, repeat=True)
-    with pytest.raises(APIStatusError):
-        await client.environments.get(ENV_ID)
-    assert len(calls(mocked, "GET", ENV_PATH)) == 1
-
-
 async def test_a_status_error_without_a_request_id_has_none(
     client: Client, mocked: aioresponses
 ) -> None:
@@ -404,16 +379,6 @@ async def test_a_409_concurrent_action_that_persists_raises_concurrent_action_er
     with pytest.raises(ConcurrentActionError):
         await client.environments.deploy(ENV_ID)
     assert len(calls(mocked, "POST", DEPLOY_PATH)) == 4
-
-
-async def test_a_post_without_an_idempotency_key_is_not_retried_on_5xx(
-    client: Client, mocked: aioresponses
-) -> None:
-    path = f"/environments/{ENV_ID}/backups"
-    mocked.post(url(path), status=503, body="", repeat=True)
-    with pytest.raises(InternalServerError):
-        await send(client, "POST", path)
-    assert len(calls(mocked, "POST", path)) == 1
 
 
 async def test_retries_follow_the_backoff_policy(
@@ -537,33 +502,6 @@ async def test_a_429_pause_holds_other_requests_of_the_bucket_too(
     assert fake_sleep.calls == [23.0, 5.0]
 
 
-async def test_a_429_body_retry_after_is_honoured_without_the_header(
-    client: Client, mocked: aioresponses, fake_sleep: FakeSleep
-) -> None:
-    mocked.get(
-        url(ENV_PATH),
-        status=429,
-        payload={"detail": {"error": "rate_limit_exceeded", "message": "x", "retry_after": 11}},
-    )
-    mocked.get(url(ENV_PATH), payload=ENV_JSON)
-    await client.environments.get(ENV_ID)
-    assert fake_sleep.calls == [11.0]
-
-
-async def test_a_429_x_ratelimit_reset_is_honoured_as_the_last_hint(
-    client: Client, mocked: aioresponses, fake_sleep: FakeSleep
-) -> None:
-    mocked.get(
-        url(ENV_PATH),
-        status=429,
-        payload={"error": "rate_limit_exceeded", "message": "x"},
-        headers={"X-RateLimit-Reset": "13"},
-    )
-    mocked.get(url(ENV_PATH), payload=ENV_JSON)
-    await client.environments.get(ENV_ID)
-    assert fake_sleep.calls == [13.0]
-
-
 async def test_a_retry_after_over_max_retry_after_is_raised_not_slept(
     client: Client, mocked: aioresponses, fake_sleep: FakeSleep
 ) -> None:
@@ -638,27 +576,6 @@ async def test_a_dropped_connection_is_retried_for_a_keyed_post_with_the_same_ke
     await client.environments.deploy(ENV_ID)
     keys = {header(c, "Idempotency-Key") for c in calls(mocked, "POST", DEPLOY_PATH)}
     assert len(keys) == 1
-
-
-async def test_a_dropped_connection_is_not_retried_for_an_unkeyed_post(
-    client: Client, mocked: aioresponses
-) -> None:
-    path = f"/environments/{ENV_ID}/backups"
-    mocked.post(url(path), exception=aiohttp.ServerDisconnectedError(), repeat=True)
-    with pytest.raises(APIConnectionError) as caught:
-        await send(client, "POST", path)
-    assert caught.value.may_have_reached_server
-    assert len(calls(mocked, "POST", path)) == 1
-
-
-async def test_a_refused_connection_is_retried_even_for_an_unkeyed_post(
-    client: Client, mocked: aioresponses
-) -> None:
-    path = f"/environments/{ENV_ID}/backups"
-    mocked.post(url(path), exception=connector_error())
-    mocked.post(url(path), status=202, payload=action_json())
-    await send(client, "POST", path)
-    assert len(calls(mocked, "POST", path)) == 2
 
 
 async def test_connection_errors_after_retries_wrap_aiohttps_error(

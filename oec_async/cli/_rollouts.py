@@ -7,6 +7,7 @@ between waves (a question on a terminal, ``--yes`` elsewhere), and printing a pl
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 from uuid import UUID
@@ -26,6 +27,7 @@ from ..fleet import (
     RolloutHalted,
     RolloutPaused,
     RolloutResumed,
+    WaveBaking,
     WaveFinished,
     WaveSize,
     WaveStarted,
@@ -40,6 +42,7 @@ F = TypeVar("F", bound=Callable[..., object])
 
 ROLLOUT_EVENTS = (
     WaveStarted,
+    WaveBaking,
     WaveFinished,
     HealthChecked,
     RolloutPaused,
@@ -269,6 +272,9 @@ class WaveLines:
         if isinstance(event, WaveStarted):
             count = len(event.environment_ids)
             return f"{event.name} ({event.wave + 1} of {event.waves}): {count} environment(s)"
+        if isinstance(event, WaveBaking):
+            until = time.strftime("%H:%M:%S", time.localtime(time.time() + event.seconds))
+            return f"{event.name}: every environment finished; baking {seconds(event.seconds)} (until {until})"
         if isinstance(event, WaveFinished):
             wave = event.report
             counts = ", ".join(f"{n} {kind.value}" for kind, n in wave.counts.items() if n)
@@ -289,6 +295,14 @@ def _event_json(event: FleetEvent) -> dict[str, object]:
             "wave": event.wave,
             "name": event.name,
             "environment_ids": [str(e) for e in event.environment_ids],
+            "elapsed": round(event.elapsed, 3),
+        }
+    if isinstance(event, WaveBaking):
+        return {
+            "event": "wave_baking",
+            "wave": event.wave,
+            "name": event.name,
+            "seconds": round(event.seconds, 3),
             "elapsed": round(event.elapsed, 3),
         }
     if isinstance(event, WaveFinished):

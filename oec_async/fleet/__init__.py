@@ -18,6 +18,7 @@ from ._events import (
     RolloutHalted,
     RolloutPaused,
     RolloutResumed,
+    WaveBaking,
     WaveFinished,
     WaveStarted,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "RolloutHalted",
     "RolloutPaused",
     "RolloutResumed",
+    "WaveBaking",
     "WaveFinished",
     "WaveReport",
     "WaveSize",

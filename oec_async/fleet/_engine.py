@@ -27,7 +27,7 @@ from .._exceptions import (
     PermissionDeniedError,
     TaskInProgressError,
 )
-from .._ratelimit import WRITE, Slot
+from .._ratelimit import Slot
 from ._events import (
     FleetEnvironmentFinished,
     FleetEvent,
@@ -37,6 +37,7 @@ from ._events import (
     RolloutResumed,
     transport_listener,
 )
+from ._gate import StartGate
 from ._outcome import FleetOutcome, FleetReport, OutcomeKind, RolloutHalt
 from ._poller import Awaited, CentralPoller
 from ._spec import FleetSpec, FleetTarget
@@ -77,11 +78,6 @@ class Engine:
         self._states = [EnvironmentState() for _ in spec.targets]
         self._outcomes: list[FleetOutcome | None] = [None] * len(spec.targets)
         self._failures = 0
-        self._stop = False
-        self._waiting_scopes: set[anyio.CancelScope] = set()
-        self._probe_lock = anyio.Lock()
-        self._probe_owner: anyio.TaskInfo | None = None
-        self._probe_done = False
         self._started_at = anyio.current_time()
         self.poller = CentralPoller(
             client,
@@ -94,8 +90,8 @@ class Engine:
             elapsed=self.elapsed,
             awaited=self._ends_awaited,
         )
+        self.gate = StartGate(client.governor, all_sent=self.poller.wake)
         self._feeding = False
-        self._to_send = 0
         self._awaiting_place = False
         rollout = spec.rollout
         self.confirms_by_status = (
@@ -104,7 +100,6 @@ class Engine:
         self.timed_out = False
         self.cancelled = False
         self.halted: RolloutHalt | None = None
-        self._resumed: anyio.Event | None = None
         self._bake_cut = anyio.CancelScope()
         self._rate_limit_waits: list[tuple[float, float, str]] = []
         self.waves = Waves(
@@ -129,26 +124,31 @@ class Engine:
 
     def stopping(self) -> bool:
         """Whether new actions may no longer be sent."""
-        return self._stop
+        return self.gate.stopped
+
+    async def before_send(self) -> Slot | None:
+        """Wait for a write slot and take it; ``None`` when the run stopped starting meanwhile."""
+        return await self.gate.take_slot()
+
+    def after_send(self) -> None:
+        """The action answered (or failed)."""
+        self.gate.sent()
 
     # -- pause, resume, halt ------------------------------------------------------------------
     def pause(self, reason: str = "paused") -> None:
         """Start nothing new until :meth:`resume` (actions in flight go on)."""
-        if self._resumed is None and not self._stop:
-            self._resumed = anyio.Event()
+        if self.gate.pause():
             self.emit(RolloutPaused(wave=self.waves.current, reason=reason, elapsed=self.elapsed()))
 
     def resume(self) -> None:
         """Go on after :meth:`pause`."""
-        if self._resumed is not None:
-            self._resumed.set()
-            self._resumed = None
+        if self.gate.resume():
             self.emit(RolloutResumed(wave=self.waves.current, elapsed=self.elapsed()))
 
     @property
     def paused(self) -> bool:
         """Whether the run is paused."""
-        return self._resumed is not None
+        return self.gate.paused
 
     def halt(self, reason: str, *, budget: str | None = None, wave: int | None = None) -> None:
         """Stop for good: no new wave, no new start; tasks in flight are followed."""
@@ -160,63 +160,6 @@ class Engine:
             self.emit(RolloutHalted(halt=self.halted, elapsed=self.elapsed()))
         self.stop_starting()
         self._bake_cut.cancel()
-
-    async def _while_paused(self) -> None:
-        """Wait while paused (cancelled by a stop: the waiters' scopes are cancelled)."""
-        while self._resumed is not None and not self._stop:
-            await self._resumed.wait()
-
-    async def before_send(self) -> Slot | None:
-        """Wait for a write slot and take it; ``None`` when the run stopped starting meanwhile.
-
-        Until a response has confirmed the write budget with its headers, one action goes out
-        at a time: a server whose budget is smaller than the configured one is learned from
-        the first answer instead of from a burst of 429s.
-        """
-        holding = False
-        slot: Slot | None = None
-        self._to_send += 1
-        with anyio.CancelScope() as scope:
-            self._waiting_scopes.add(scope)
-            try:
-                await self._while_paused()
-                if not self._stop:
-                    if self._needs_probe():
-                        await self._probe_lock.acquire()
-                        holding = True
-                        if not self._needs_probe():
-                            self._probe_lock.release()
-                            holding = False
-                    slot = await self.client.governor.acquire_slot(WRITE)
-            except BaseException:
-                if holding:
-                    self._probe_lock.release()
-                    holding = False
-                raise
-            finally:
-                self._waiting_scopes.discard(scope)
-                self._to_send -= 1
-                if not self._to_send:
-                    self.poller.wake()  # every action is out: ends are awaited now
-        if scope.cancelled_caught or self._stop or slot is None:
-            if holding:
-                self._probe_lock.release()
-            return None
-        if holding:
-            self._probe_owner = anyio.get_current_task()
-        return slot
-
-    def after_send(self) -> None:
-        """The action answered (or failed): the probe, if this was it, is over."""
-        owner = self._probe_owner
-        if owner is not None and owner == anyio.get_current_task():
-            self._probe_owner = None
-            self._probe_done = True  # the budget is as known as it will get
-            self._probe_lock.release()
-
-    def _needs_probe(self) -> bool:
-        governor = self.client.governor
-        return governor.limits.enabled and not self._probe_done and not governor.is_confirmed(WRITE)
 
     # -- the run -----------------------------------------------------------------------------
     async def run(self) -> FleetReport:
@@ -239,7 +182,7 @@ class Engine:
         action of this wave sent) the end of the wave or run; ``None`` while sending."""
         if self._awaiting_place:
             return "place"
-        return None if self._feeding or self._to_send else "end"
+        return None if self._feeding or self.gate.waiting else "end"
 
     async def _run_poller(self) -> None:
         await self.poller.run()
@@ -261,14 +204,14 @@ class Engine:
     ) -> None:
         """Start the wave's environments in order; wait for them; bake it (rollouts)."""
         await anyio.lowlevel.checkpoint()  # a cancel or halt from the last wave's events lands
-        await self._wait_to_start()
+        await self.gate.wait_to_start()
         if self.stopping():
             return
         self.waves.start(wave)
         async with anyio.create_task_group() as workers:
             self._feeding = True
             for position in positions:
-                await self._wait_to_start()
+                await self.gate.wait_to_start()
                 if self.stopping():
                     break
                 token = object()
@@ -291,14 +234,6 @@ class Engine:
                 await self.waves.bake(wave, cut=self._bake_cut)
         self.waves.release_all()
         self.waves.finish(wave, self._outcomes)
-
-    async def _wait_to_start(self) -> None:
-        with anyio.CancelScope() as scope:
-            self._waiting_scopes.add(scope)
-            try:
-                await self._while_paused()
-            finally:
-                self._waiting_scopes.discard(scope)
 
     async def _worker(
         self, target: FleetTarget, limiter: anyio.CapacityLimiter, token: object
@@ -336,9 +271,8 @@ class Engine:
                 logger.info("fleet: %d failure(s): starting no more environments", self._failures)
                 self._stop_for(f"{self._failures} failure(s) reached the run's max_failures")
         if isinstance(outcome.error, _RUN_WIDE_ERRORS):
-            if (
-                not self._stop and len(self.spec.targets) > 1
-            ):  # one environment: its outcome says it
+            if not self.gate.stopped and len(self.spec.targets) > 1:
+                # One environment: its outcome says it all.
                 logger.warning("fleet: starting no more environments after %s", outcome.error)
             self._stop_for(str(outcome.error), budget=None)
         halt = self.waves.count(outcome)
@@ -364,9 +298,7 @@ class Engine:
 
     def stop_starting(self) -> None:
         """Send no further action; environments not sent yet end ``not_started``."""
-        self._stop = True
-        for scope in list(self._waiting_scopes):
-            scope.cancel()
+        self.gate.stop()
 
     def _finalise(self) -> None:
         """Give every environment without an outcome one: cancelled if in flight, else not started."""

@@ -31,6 +31,7 @@ __all__ = [
     "RolloutHalted",
     "RolloutPaused",
     "RolloutResumed",
+    "WaveBaking",
     "WaveFinished",
     "WaveStarted",
     "transport_listener",
@@ -196,6 +197,23 @@ class WaveStarted(Event):
 
 
 @frozen(kw_only=True)
+class WaveBaking(Event):
+    """Every environment of a rollout wave finished: the wave is watched for ``seconds``.
+
+    Attributes:
+        wave: Its index (0-based).
+        name: ``"canary"`` or ``"wave N"``.
+        seconds: The bake time; the wave is re-checked at its end.
+        elapsed: Seconds since the run started.
+    """
+
+    wave: int
+    name: str
+    seconds: float
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
 class WaveFinished(Event):
     """A rollout wave ended (its environments finished and its bake is over, or it halted).
 
@@ -279,6 +297,7 @@ FleetEvent = (
     | FleetRetry
     | FleetEnvironmentFinished
     | WaveStarted
+    | WaveBaking
     | WaveFinished
     | HealthChecked
     | RolloutPaused

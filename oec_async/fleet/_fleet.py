@@ -88,7 +88,8 @@ class Fleet:
             update_modules: Odoo modules to update after the pull (``["all"]`` for all).
             **options: ``max_parallel`` (20), ``fail_fast``, ``max_failures``,
                 ``timeout_per_environment``, ``timeout``, ``on_conflict`` (``"attach"``),
-                ``batch_id``, ``poll``, ``on_event``: see the class docstring.
+                ``batch_id``, ``poll``, ``on_event``, ``rollout``, ``force``: see the class
+                docstring.
 
         Example::
 

@@ -13,6 +13,7 @@ from uuid import UUID
 from attrs import field, frozen
 
 from .._models import Deployment
+from .._validation import EnvironmentRef, check_environment_id
 
 __all__ = [
     "COUNTED_KINDS",
@@ -229,13 +230,13 @@ class FleetReport:
         """The outcomes in the order the environments finished."""
         return tuple(sorted(self.outcomes, key=lambda o: (o.elapsed, o.index)))
 
-    def outcome(self, environment_id: UUID | str) -> FleetOutcome:
-        """The outcome of one environment.
+    def outcome(self, environment_id: EnvironmentRef) -> FleetOutcome:
+        """The outcome of one environment (given by id, or as the Environment).
 
         Raises:
             KeyError: the environment was not part of this run.
         """
-        wanted = environment_id if isinstance(environment_id, UUID) else UUID(environment_id)
+        wanted = UUID(check_environment_id(environment_id))
         for outcome in self.outcomes:
             if outcome.environment_id == wanted:
                 return outcome

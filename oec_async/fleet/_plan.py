@@ -77,8 +77,10 @@ class FleetPlan:
         conflicts: Environments that would not simply take the action.
         writes: Write requests it will cost (one action per environment; replays of a
             ``batch_id`` cost the same).
-        reads: About how many read requests it will cost (a task poll each, a health check
-            each with ``health="status"``, the bake watches); project sweeps add a few.
+        reads: About how many read requests it will cost: one per environment to confirm its
+            end (for a health-checked deploy, the status read that also checks health), one
+            more per health check of other actions, and the bake watches; project sweeps add
+            a few.
         estimated_seconds: Its duration within the key's write budget: the pacing of the
             writes, the bakes and, when ``task_duration`` was given, the tasks.
         bake_seconds: The bakes' share of it.
@@ -268,7 +270,9 @@ async def make_plan(
         waves=waves,
         conflicts=tuple(conflicts),
         writes=n,
-        reads=n * (2 if health else 1) + bake_reads,
+        # One read confirms each end; a health check adds one, except for a deploy, whose
+        # status read confirms its end too.
+        reads=n * (2 if health and action != "deploy" else 1) + bake_reads,
         estimated_seconds=estimated,
         bake_seconds=bake * len(spec.waves),
         reads_spent=spent,

@@ -153,6 +153,8 @@ class FleetRun:
         return self._engine is not None and self._engine.paused
 
     def _control(self, action: Callable[[Engine], None]) -> None:
+        if self.done:
+            return  # nothing left to pause, resume or halt
         if self._engine is not None:
             action(self._engine)
         else:

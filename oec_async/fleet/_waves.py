@@ -15,7 +15,7 @@ import anyio
 from attrs import evolve
 
 from .._models import Deployment, EnvironmentStatusReport
-from ._events import FleetEvent, HealthChecked, WaveFinished, WaveStarted
+from ._events import FleetEvent, HealthChecked, WaveBaking, WaveFinished, WaveStarted
 from ._outcome import (
     COUNTED_KINDS,
     FleetOutcome,
@@ -193,16 +193,20 @@ class Waves:
             return outcome
         if report is not None and self.rollout is not None and self.rollout.health == "status":
             return self._verdict(outcome, status_verdict(report), baking=False)
-        reason = await self._probe(outcome.environment_id, outcome.deployment)
+        reason = await self._probe(outcome)
         return self._verdict(outcome, reason, baking=False)
 
-    async def _probe(self, env_id: UUID, deployment: Deployment | None) -> str | None:
+    async def _probe(self, outcome: FleetOutcome) -> str | None:
+        """Ask the rollout's health check about a succeeded environment: why it is unhealthy."""
         rollout = self.rollout
         assert rollout is not None
         assert rollout.health is not None
+        env_id = outcome.environment_id
         if rollout.health == "status":
             return status_verdict(await self._client.environments.status(env_id))
-        healthy: object = await rollout.health(env_id, deployment or Deployment(id=env_id))
+        # A succeeded outcome always carries its terminal Deployment.
+        deployment = outcome.deployment or Deployment(id=outcome.task_id or env_id)
+        healthy: object = await rollout.health(env_id, deployment)
         if not isinstance(healthy, bool):
             raise TypeError(f"the health probe must return True or False, got {healthy!r}")
         return None if healthy else "the health probe said no"
@@ -250,6 +254,11 @@ class Waves:
             self.release(wave)
             return
         began = anyio.current_time()
+        self._emit(
+            WaveBaking(
+                wave=wave, name=self.names[wave], seconds=rollout.bake, elapsed=self._elapsed()
+            )
+        )
         try:
             with cut:
                 for step in range(1, BAKE_WATCHES + 1):
@@ -293,7 +302,7 @@ class Waves:
             for env_id in alone:
                 outcome = held.get(env_id)
                 if outcome is not None:
-                    self._judge(wave, env_id, await self._probe(env_id, outcome.deployment))
+                    self._judge(wave, env_id, await self._probe(outcome))
 
     def _judge(self, wave: int, env_id: UUID, reason: str | None) -> None:
         outcome = self._held[wave].get(env_id)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, Self, cast
 from aiohttp import web
 
 from ._app import build_app
-from ._clock import FakeClock, ManualClock, MonotonicClock
+from ._clock import FakeClock, LoopClock, ManualClock, MonotonicClock
 from ._context import Context
 from ._controls import FakeControls
 from ._delivery import WebhookDispatcher
@@ -310,11 +310,16 @@ class FakeOEC(FakeControls):
         """Return an unopened `oec_async.Client` on this fake with the full-access key.
 
         When the fake enforces no rate limits, the client's pacing is turned off too unless
-        `rate_limits` is given.
+        `rate_limits` is given. On a `LoopClock` the client's clock is the event loop's too
+        (``anyio.current_time``), so in virtual time its rate governor waits in loop time.
         """
+        import anyio
+
         from oec_async import Client, RateLimits
 
         options = cast("dict[str, Any]", kwargs)
         if not self._ctx.limits.enabled:
             options.setdefault("rate_limits", RateLimits.disabled())
+        if isinstance(self.clock, LoopClock):
+            options.setdefault("clock", anyio.current_time)
         return Client(api_key=self.full_access_key, base_url=self.url, **options)

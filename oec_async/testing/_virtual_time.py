@@ -14,6 +14,8 @@ unclosed, which a suite that turns warnings into errors cannot accept.)
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import math
 import selectors
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
@@ -87,6 +89,22 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def time(self) -> float:
         """Return the loop's virtual time in seconds."""
         return self._virtual.now
+
+    def call_at(
+        self,
+        when: float,
+        callback: Callable[[*Ts], object],
+        *args: *Ts,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.TimerHandle:
+        """Schedule `callback` at loop time `when`, strictly after now.
+
+        A wait shorter than the clock's last digit (a rate budget's float remainder, say) would
+        land on the current time: the loop would run it at once without moving its clock, and a
+        caller that waits again for the same remainder would spin for ever.
+        """
+        when = max(when, math.nextafter(self._virtual.now, math.inf))
+        return super().call_at(when, callback, *args, context=context)
 
     def run_in_executor(
         self, executor: Executor | None, func: Callable[[*Ts], T], *args: *Ts

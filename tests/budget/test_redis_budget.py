@@ -27,7 +27,8 @@ from oec_async.testing import FakeOEC
 KEY = "oec_live_rw_budget_test_key"
 pytestmark = pytest.mark.usefixtures("redis_binary")  # redis-py and a server, or skip/fail
 
-RULES = Rules(read_limit=3, write_limit=2, window=1.0, margin=0.05, pacing=True, max_pause=120.0)
+# A long window: the assertions hold however slow the machine is between two round trips.
+RULES = Rules(read_limit=3, write_limit=2, window=60.0, margin=0.05, pacing=True, max_pause=120.0)
 
 
 def buckets(url: str, key: str = KEY, **options: float) -> RedisBuckets:
@@ -52,7 +53,7 @@ async def test_the_slot_over_the_limit_is_reserved_a_window_later(shared: RedisB
     answer = await shared.reserve(WRITE, RULES, math.inf)
     assert answer is not None
     assert answer.taken
-    assert answer.wait == pytest.approx(1.05, abs=0.05)
+    assert 59.0 < answer.wait <= 60.05
 
 
 async def test_each_reservation_is_one_round_trip(shared: RedisBuckets) -> None:
@@ -70,7 +71,7 @@ async def test_a_wait_over_max_wait_reserves_nothing(shared: RedisBuckets) -> No
     assert refused.slot_id is None
     after = await shared.reserve(WRITE, RULES, math.inf)
     assert after is not None
-    assert after.wait == pytest.approx(refused.wait, abs=0.05)  # the same slot was still free
+    assert after.wait == pytest.approx(refused.wait, abs=0.5)  # the same slot was still free
 
 
 async def test_clients_on_the_same_key_share_the_budget(redis_url: str) -> None:
@@ -83,7 +84,7 @@ async def test_clients_on_the_same_key_share_the_budget(redis_url: str) -> None:
         await first.aclose()
         await second.aclose()
     assert answer is not None
-    assert answer.wait > 1.0
+    assert answer.wait > 30.0
 
 
 async def test_other_keys_have_their_own_budget(redis_url: str) -> None:
@@ -137,18 +138,18 @@ async def test_remaining_noted_counts_the_sends_nobody_recorded(shared: RedisBuc
     shared.note(Note(kind="headers", bucket=WRITE, at=time.monotonic(), limit=2, remaining=0))
     answer = await shared.reserve(WRITE, RULES, math.inf)
     assert answer is not None
-    assert answer.wait > 1.0
+    assert answer.wait > 30.0
 
 
 async def test_an_answered_slot_counts_from_its_answer(shared: RedisBuckets) -> None:
-    rules = Rules(read_limit=1, write_limit=1, window=1.0, margin=0.0, pacing=True, max_pause=9)
+    rules = Rules(read_limit=1, write_limit=1, window=60.0, margin=0.0, pacing=True, max_pause=9)
     first = await shared.reserve(WRITE, rules, math.inf)
     assert first is not None
-    await anyio.sleep(0.3)
+    await anyio.sleep(0.5)
     shared.note(Note(kind="answered", bucket=WRITE, at=time.monotonic(), slot_id=first.slot_id))
     answer = await shared.reserve(WRITE, rules, math.inf)  # carries the note
     assert answer is not None
-    assert answer.wait == pytest.approx(1.0, abs=0.1)  # one window from the answer, not the send
+    assert answer.wait == pytest.approx(60.0, abs=0.1)  # a window from the answer, not the send
 
 
 async def test_a_dropped_reservation_frees_its_slot(shared: RedisBuckets) -> None:
@@ -175,7 +176,7 @@ async def test_the_keys_name_a_keyed_hash_of_the_api_key_under_the_prefix(
     assert names
     assert all(name.startswith("oec-async:budget:{") for name in names)
     assert not any(KEY in name or KEY[-8:] in name for name in names)
-    assert all(0 < ttl <= 2 * 1_000 + 61_000 for ttl in ttls)  # two windows and a minute
+    assert all(0 < ttl <= (2 * 60 + 61) * 1_000 for ttl in ttls)  # two windows and a minute
 
 
 def test_the_key_tag_depends_on_the_key_and_is_not_a_plain_hash() -> None:
@@ -225,9 +226,7 @@ async def test_redis_down_at_start_falls_back_to_local_pacing(
 ) -> None:
     events: list[Event] = []
     store = buckets(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5, retry_interval=60.0)
-    governor = RateGovernor(
-        RateLimits(writes_per_window=2, window=1.0), emit=events.append, shared=store
-    )
+    governor = RateGovernor(RateLimits(writes_per_window=2), emit=events.append, shared=store)
     with caplog.at_level(logging.WARNING, logger="oec_async"):
         slots = [await governor.acquire(WRITE, max_wait=0.0) for _ in range(3)]
     await governor.aclose()

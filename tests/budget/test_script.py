@@ -15,7 +15,7 @@ from processes import HERE, child_env
 from oec_async.budget import RedisBudget
 
 PROCESSES, PER_PROCESS = 4, 15
-LIMIT, WINDOW, MARGIN = 5, 5.0, 0.05
+LIMIT, WINDOW, MARGIN = 5, 30.0, 0.05  # long: nothing leaves the log during the test
 
 
 def most_in_any_window(times: list[float], width: float) -> int:

@@ -47,6 +47,7 @@ def test_waves_show_as_lines(oec: Oec, fake: FakeOEC) -> None:
     assert result.exit_code == 0, result.output
     assert "canary" not in result.stdout
     assert "wave 1 (1 of 3): 2 environment(s)" in result.stdout
+    assert "wave 1: every environment finished; baking " in result.stdout
     assert "wave 3 done: 1 succeeded, baked" in result.stdout
 
 

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from oec_async import Deployment, FleetOutcome, FleetReport, OutcomeKind, TaskStatus
+from oec_async import Deployment, Environment, FleetOutcome, FleetReport, OutcomeKind, TaskStatus
 
 
 def outcome(index: int, kind: OutcomeKind, elapsed: float, **fields: object) -> FleetOutcome:
@@ -52,6 +52,10 @@ def test_outcomes_are_found_by_environment() -> None:
     assert REPORT.outcome(str(UUID(int=2))).kind is OutcomeKind.FAILED
     with pytest.raises(KeyError, match="was not part of this fleet run"):
         REPORT.outcome(uuid4())
+
+
+def test_an_outcome_is_found_by_the_environment_itself() -> None:
+    assert REPORT.outcome(Environment(id=UUID(int=3), name="qa")).kind is OutcomeKind.NOT_STARTED
 
 
 def test_by_kind_and_started() -> None:

@@ -18,6 +18,7 @@ from oec_async import (
     RolloutHalted,
     RolloutPaused,
     RolloutResumed,
+    WaveBaking,
     WaveFinished,
     WaveStarted,
 )
@@ -206,6 +207,7 @@ async def test_rollout_events_are_delivered() -> None:
             fake.environment_ids, rollout=Rollout(waves=[1]), on_event=events.append
         )
     started = [e for e in events if isinstance(e, WaveStarted)]
+    assert not any(isinstance(e, WaveBaking) for e in events)  # no bake asked
     finished = [e for e in events if isinstance(e, WaveFinished)]
     halted = [e for e in events if isinstance(e, RolloutHalted)]
     assert [e.wave for e in started] == [0, 1]
@@ -289,3 +291,38 @@ async def test_a_failed_deploy_is_read_from_its_task_when_the_status_cannot_tell
     assert report.outcome(bad).kind is OutcomeKind.FAILED
     assert report.outcome(bad).error_message == "migration crashed"
     assert report.counts[OutcomeKind.SUCCEEDED] == 7
+
+
+async def test_fail_fast_halts_a_rollout_and_says_so() -> None:
+    async with fleet_fake(environments=4, **FAST) as (fake, client):
+        fake.script(fake.environment_ids[0], "failed")
+        report = await client.fleet.deploy(
+            fake.environment_ids,
+            rollout=Rollout(waves=["100%"], max_failures_per_wave="100%"),
+            fail_fast=True,
+            max_parallel=1,
+        )
+    assert report.halted is not None
+    assert report.halted.budget == "run max_failures"
+    assert report.counts[OutcomeKind.NOT_STARTED] == 3
+
+
+async def test_the_overall_timeout_ends_a_bake_with_a_complete_report() -> None:
+    async with fleet_fake(environments=3, **FAST) as (fake, client):
+        report = await client.fleet.deploy(
+            fake.environment_ids, rollout=Rollout(waves=[1], bake=30), timeout=0.5
+        )
+    assert report.timed_out
+    assert len(report) == 3
+    assert report[0].kind is OutcomeKind.SUCCEEDED
+    assert report.counts[OutcomeKind.NOT_STARTED] == 2
+
+
+async def test_each_baked_wave_announces_its_bake() -> None:
+    async with fleet_fake(environments=3, **FAST) as (fake, client):
+        events: list[FleetEvent] = []
+        await client.fleet.deploy(
+            fake.environment_ids, rollout=Rollout(waves=[2], bake=0.05), on_event=events.append
+        )
+    baking = [e for e in events if isinstance(e, WaveBaking)]
+    assert [(e.wave, e.seconds) for e in baking] == [(0, 0.05), (1, 0.05)]

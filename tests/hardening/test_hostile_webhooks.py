@@ -173,6 +173,8 @@ async def closed_by_server(host: str, port: int, send: bytes) -> bytes:
         writer.write(send)
         await writer.drain()
         return await reader.read()  # b"" or an answer, then EOF: the server closed
+    except ConnectionResetError:
+        return b""  # the server closed without lingering: a reset, also the end
     finally:
         writer.close()
 

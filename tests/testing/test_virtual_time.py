@@ -65,6 +65,16 @@ def test_the_loop_is_closed_afterwards() -> None:
     assert loops[0].is_closed()
 
 
+def test_a_wait_below_the_clocks_last_digit_still_moves_time_on() -> None:
+    async def tiny_waits() -> float:
+        await asyncio.sleep(100)
+        for _ in range(3):
+            await asyncio.sleep(1e-15)  # less than half a step of the float at 100 s
+        return asyncio.get_running_loop().time()
+
+    assert run_in_virtual_time(tiny_waits) > 100
+
+
 def test_a_loop_clock_follows_the_loop_forward_only_and_stands_still_outside() -> None:
     clock = LoopClock()
 
@@ -80,22 +90,24 @@ def test_a_loop_clock_follows_the_loop_forward_only_and_stands_still_outside() -
     assert again == later
 
 
-def test_a_fleet_of_500_environments_runs_its_ten_virtual_minutes() -> None:
-    async def deploy_everything() -> tuple[dict[OutcomeKind, int], float]:
+def test_a_fleet_of_500_environments_runs_its_hundred_virtual_minutes_within_the_budget() -> None:
+    async def deploy_everything() -> tuple[dict[OutcomeKind, int], float, int]:
         async with (
+            # The documented budget: 20 writes and 120 reads a minute, enforced by the fake.
             FakeOEC(
                 environments=500,
                 projects=25,
                 stopped_fraction=0,
                 task_duration=600.0,
-                rate_limits=False,
                 clock=LoopClock(),
             ) as fake,
             fake.client(**fake.fast_client_options()) as client,
         ):
             report = await client.fleet.deploy(fake.environment_ids, max_parallel=50)
-            return dict(report.counts), asyncio.get_running_loop().time()
+            loop_time = asyncio.get_running_loop().time()
+            return dict(report.counts), loop_time, fake.stats.rate_limited
 
-    counts, elapsed = run_in_virtual_time(deploy_everything)
+    counts, elapsed, refused = run_in_virtual_time(deploy_everything)
     assert counts[OutcomeKind.SUCCEEDED] == 500
+    assert refused == 0  # the client's governor paced itself in loop time
     assert elapsed >= 10 * 600  # ten rounds of 50 tasks of 10 minutes each
