@@ -378,24 +378,28 @@ class RateGovernor:
             state.blocked_until = max(state.blocked_until, self._clock() + answer.paused)
         if not answer.taken:
             return None
-        if answer.wait > 0:
-            reason = "429" if answer.paused > 0 else "budget"
-            self._emit(RateLimitWait(bucket=bucket, delay=answer.wait, reason=reason))
-            try:
-                await self._sleep(answer.wait)
-            except BaseException:
-                if answer.slot_id is not None:
-                    shared.note(
-                        Note(
-                            kind="dropped",
-                            bucket=bucket,
-                            at=time.monotonic(),
-                            slot_id=answer.slot_id,
-                        )
-                    )
-                raise
+        deadline = self._clock() + max_wait
+        wait, reason = answer.wait, "429" if answer.paused > 0 else "budget"
+        try:
+            # The reserved time, then any 429 pause this process learnt of meanwhile.
+            while wait > 0:
+                if self._clock() + wait > deadline:
+                    self._drop(shared, bucket, answer.slot_id)
+                    return None
+                self._emit(RateLimitWait(bucket=bucket, delay=wait, reason=reason))
+                await self._sleep(wait)
+                wait, reason = state.blocked_until - self._clock(), "429"
+        except BaseException:
+            self._drop(shared, bucket, answer.slot_id)
+            raise
         # Mirrored locally, so that pacing alone (the store gone) remembers this process's sends.
         return Slot(bucket, state.record(self._clock(), limits.enabled), answer.slot_id)
+
+    @staticmethod
+    def _drop(shared: SharedStore, bucket: str, slot_id: str | None) -> None:
+        """Give back a reservation that will not be sent."""
+        if slot_id is not None:
+            shared.note(Note(kind="dropped", bucket=bucket, at=time.monotonic(), slot_id=slot_id))
 
     def release(self, slot: Slot, *, snapshot: RateLimitSnapshot | None = None) -> None:
         """The request sent with ``slot`` has ended (answered, failed or cancelled).

@@ -158,7 +158,9 @@ class _Rollout:
         )
         if self.choice.asks:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(partial(answer_pauses, run, self.out, yes=self.choice.yes))
+                tg.start_soon(
+                    partial(answer_pauses, run, self.out, yes=self.choice.yes, held=view.held)
+                )
                 report = await view.follow(client, run)
                 tg.cancel_scope.cancel()
         else:

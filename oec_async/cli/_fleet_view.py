@@ -9,8 +9,9 @@ finished environment, per rate-budget pause and per retry, and a progress line e
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Final, Self
 from uuid import UUID
@@ -176,6 +177,20 @@ class FleetView:
                             client.task_signals.notify(task_id)
                 except APIError:
                     return
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Stop the live display while the terminal is needed for something else (a question
+        between rollout waves), and bring it back after."""
+        progress = self._progress
+        if progress is None:
+            yield
+            return
+        progress.stop()
+        try:
+            yield
+        finally:
+            progress.start()
 
     def label(self, environment_id: UUID) -> str:
         """How an environment is named on screen."""

@@ -6,9 +6,11 @@ between waves (a question on a terminal, ``--yes`` elsewhere), and printing a pl
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import TypeVar, cast
 from uuid import UUID
 
@@ -342,8 +344,17 @@ def _confirm(question: str) -> bool:
     return click.confirm(question, default=False)
 
 
-async def answer_pauses(run: FleetRun, out: Output, *, yes: bool) -> None:
-    """Answer each pause between waves: ``--yes`` goes on, a terminal asks (runs until cancelled)."""
+async def answer_pauses(
+    run: FleetRun,
+    out: Output,
+    *,
+    yes: bool,
+    held: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+) -> None:
+    """Answer each pause between waves: ``--yes`` goes on, a terminal asks (runs until cancelled).
+
+    ``held``: stops the live display while the question is on screen.
+    """
     sizes = [len(wave) for wave in run.waves]
     async with run.events() as events:
         async for event in events:
@@ -357,7 +368,8 @@ async def answer_pauses(run: FleetRun, out: Output, *, yes: bool) -> None:
                 out.line(f"{question} yes (--yes)")
                 run.resume()
                 continue
-            go_on = await anyio.to_thread.run_sync(_confirm, question, abandon_on_cancel=True)
+            with held():
+                go_on = await anyio.to_thread.run_sync(_confirm, question, abandon_on_cancel=True)
             if go_on:
                 run.resume()
             else:

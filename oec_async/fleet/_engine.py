@@ -5,6 +5,11 @@ starts workers in input order as ``max_parallel`` tokens free up, and stops star
 the run must stop (``fail_fast``/``max_failures``, an error every environment would hit, the
 overall timeout, cancellation). Workers that hold a token but have not sent their action yet
 are let go at once: nothing more is POSTed after the stop.
+
+The targets come in waves (one wave of all of them without a rollout): a wave starts when the
+one before it has finished and baked. ``Waves`` owns what is known per wave (health checks,
+bakes, failure budgets); ``StartGate`` owns whether an action may go out (stop, pause, the
+write probe); the engine records outcomes and asks both.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ class Fleet:
             limit; writes are paced to the budget regardless).
         fail_fast: Stop starting new actions after the first failure (``max_failures=1``).
         max_failures: Stop starting new actions after this many failures (failed, errored,
-            or conflicted unless ``on_conflict="skip"``). The rest end ``not_started``.
+            unhealthy, or conflicted unless ``on_conflict="skip"``). The rest end
+            ``not_started``.
         timeout_per_environment: Seconds from an environment's first send to its outcome;
             after it the environment ends ``errored`` with a ``WaitTimeoutError``.
         timeout: Seconds for the whole run; then in-flight environments end ``cancelled``,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import OrderedDict
 from typing import Final
 
@@ -54,8 +55,11 @@ class HttpSpans:
             description="Duration of HTTP attempts, from sending to the end of the answer.",
         )
         self._calls: OrderedDict[int, Span] = OrderedDict()
-        self._task_calls: dict[asyncio.Task[object], int] = {}
-        """The call each task is making: a wait reported without its call belongs to it."""
+        self._task_calls: weakref.WeakKeyDictionary[asyncio.Task[object], int] = (
+            weakref.WeakKeyDictionary()
+        )
+        """The call each task is making: a wait reported without its call belongs to it (weak:
+        a task that ends without finishing its call leaves nothing behind)."""
         self._attempts: OrderedDict[tuple[int, int], Span] = OrderedDict()
 
     @property

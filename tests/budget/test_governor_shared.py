@@ -123,3 +123,35 @@ def test_a_pause_reaches_the_store_bounded(time_: FakeTime) -> None:
     store = Store(None)
     governed(time_, store).pause(WRITE, math.inf)
     assert [(n.kind, n.seconds) for n in store.notes] == [("pause", RateLimits().max_pause)]
+
+
+async def test_a_pause_learnt_while_waiting_for_the_reservation_is_waited_out(
+    time_: FakeTime,
+) -> None:
+    clock_sleep = time_.sleep
+
+    async def sleep_then_get_a_429(seconds: float) -> None:
+        await clock_sleep(seconds)
+        if len(time_.sleeps) == 1:
+            gov.pause(WRITE, 10.0)
+
+    time_.sleep = sleep_then_get_a_429  # type: ignore[method-assign]
+    gov = governed(time_, Store(reservation(wait=5.0)))
+    assert await gov.acquire(WRITE) is not None
+    assert time_.sleeps == [5.0, 10.0]
+
+
+async def test_a_reservation_that_a_pause_pushes_past_max_wait_is_dropped(
+    time_: FakeTime,
+) -> None:
+    store = Store(reservation(wait=5.0))
+    clock_sleep = time_.sleep
+
+    async def sleep_then_get_a_429(seconds: float) -> None:
+        await clock_sleep(seconds)
+        gov.pause(WRITE, 30.0)
+
+    time_.sleep = sleep_then_get_a_429  # type: ignore[method-assign]
+    gov = governed(time_, store)
+    assert await gov.acquire(WRITE, max_wait=20.0) is None
+    assert [n.kind for n in store.notes] == ["pause", "dropped"]

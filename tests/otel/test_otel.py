@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from oec_async import Client, RetryPolicy, Rollout
+from oec_async import CallStarted, Client, RetryPolicy, Rollout
 from oec_async.otel import OpenTelemetry
 from oec_async.testing import FakeOEC
 
@@ -265,3 +265,14 @@ async def test_environment_spans_are_named_without_ids_and_carry_names(
         "env-003",
     ]
     assert not [s.name for s in telemetry.spans() if any(e in s.name for e in fake.environment_ids)]
+
+
+def test_calls_never_finished_are_ended_beyond_a_bound(telemetry: Telemetry) -> None:
+    from oec_async.otel._http import MAX_OPEN_SPANS
+
+    for call_id in range(MAX_OPEN_SPANS + 1):  # e.g. calls cancelled before their end event
+        telemetry.hook(CallStarted(call_id=call_id, method="GET", path="/x", route="/x"))
+
+    [oldest] = telemetry.spans()
+    assert oldest.name == "GET /x"
+    assert f"{MAX_OPEN_SPANS} open call(s)" in repr(telemetry.hook)
