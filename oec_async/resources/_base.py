@@ -13,7 +13,7 @@ from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
-from .._validation import check_idempotency_key, check_int_range
+from .._validation import check_idempotency_key, check_int_range, parse_uuid
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -159,7 +159,7 @@ def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M
         ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
     """
     got = getattr(model, field, None)
-    asked = next((UUID(part) for part in reversed(path.split("/")) if _is_uuid(part)), None)
+    asked = _last_id(path)
     if got is None or asked is None or got == asked:
         return model
     raise ResponseValidationError(
@@ -170,9 +170,10 @@ def same_id(model: M, path: str, *, field: str = "id", method: str = "GET") -> M
     )
 
 
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
+def _last_id(path: str) -> UUID | None:
+    for part in reversed(path.split("/")):
+        try:
+            return parse_uuid(part)
+        except ValueError:
+            continue
+    return None
