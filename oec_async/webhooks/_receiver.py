@@ -257,7 +257,7 @@ class WebhookReceiver:
         verify_signature(self._secrets, body, headers, scheme=scheme, tolerance=tolerance, now=now)
         envelope = decode_body(body)
         event = parse_event(envelope)
-        sent = signed_time(envelope, headers, scheme)
+        sent = None if self.tolerance is None else signed_time(envelope, headers, scheme)
         if self.tolerance is not None:
             if sent is None:
                 raise WebhookSignatureError(
