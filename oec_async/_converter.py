@@ -220,7 +220,14 @@ def describe_structure_error(error: BaseException, data: Any, cls: type[Any]) ->
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    names: dict[type, str] = {dict: "object", list: "array"}
+    names: dict[type, str] = {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+    }
     return names.get(type(value), type(value).__name__)
 
 

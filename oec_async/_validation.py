@@ -143,8 +143,10 @@ def _model_id(value: object, name: str, model: type, attribute: str = "id") -> s
         return str(getattr(value, attribute))
     if isinstance(value, UUID | str):
         return str(parse_uuid(value, name))
+    article = "an" if model.__name__[0] in "AEIOU" else "a"
     raise TypeError(
-        f"{name} must be a UUID, a UUID string or a {model.__name__}, got {type(value).__name__}"
+        f"{name} must be a UUID, a UUID string or {article} {model.__name__}, "
+        f"got {type(value).__name__}"
     )
 
 

@@ -129,12 +129,12 @@ def test_wrong_types_raise_value_error_naming_the_json_path(
 
 
 def test_a_string_where_a_bool_belongs_is_not_coerced() -> None:
-    with pytest.raises(ValueError, match=r"expected a boolean, got str @ \$\.http_ok"):
+    with pytest.raises(ValueError, match=r"expected a boolean, got string @ \$\.http_ok"):
         structure({"http_ok": "false"}, EnvironmentStatusReport)
 
 
 def test_a_number_where_a_string_belongs_is_not_coerced() -> None:
-    with pytest.raises(ValueError, match=r"expected a string, got int @ \$\.name"):
+    with pytest.raises(ValueError, match=r"expected a string, got number @ \$\.name"):
         structure({"id": ENV, "name": 4}, Environment)
 
 

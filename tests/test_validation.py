@@ -118,7 +118,7 @@ def test_a_task_is_taken_by_id_action_result_deployment_or_last_deploy(task: obj
 
 def test_a_model_of_another_kind_is_refused_naming_what_is_taken() -> None:
     with pytest.raises(
-        TypeError, match="must be a UUID, a UUID string or a Environment, got Project"
+        TypeError, match="must be a UUID, a UUID string or an Environment, got Project"
     ):
         check_environment_id(Project(id=UUID(ENV)))  # type: ignore[arg-type]
 

@@ -287,7 +287,7 @@ CATALOGUE: Final[list[Case]] = [
         "id of the wrong type",
         _call(lambda e: e.client.environments.get(42)),  # type: ignore[arg-type]
         TypeError,
-        "environment_id must be a UUID or a UUID string, got int",
+        "environment_id must be a UUID, a UUID string or an Environment, got int",
         sends_request=False,
     ),
     Case(
@@ -431,7 +431,7 @@ CATALOGUE: Final[list[Case]] = [
         "empty idempotency key",
         _call(lambda e: e.client.environments.deploy(ENV_ID, idempotency_key="")),
         ValueError,
-        "idempotency_key must be a non-empty string",
+        "idempotency_key must be 1..255 characters long, got 0",
         sends_request=False,
     ),
     Case(
@@ -528,13 +528,13 @@ CATALOGUE: Final[list[Case]] = [
         "wrong field type (string progress)",
         _get_task_answering(200, {**TASK_BODY, "progress_percent": "ten"}),
         ResponseValidationError,
-        "expected a number, got str @ $.progress_percent",
+        "expected a number, got string @ $.progress_percent",
     ),
     Case(
         "wrong field type (bool as string)",
         _get_env_answering(200, {"id": ENV_ID, "custom_domain_verified": "false"}),
         ResponseValidationError,
-        "expected a boolean, got str @ $.custom_domain_verified",
+        "expected a boolean, got string @ $.custom_domain_verified",
     ),
     Case(
         "string where an object belongs",

@@ -152,7 +152,7 @@ async def test_a_task_with_a_wrong_type_names_the_path(
 ) -> None:
     mocked.get(url(TASK_PATH), payload=deployment_json(progress_percent="forty"))
     with pytest.raises(
-        ResponseValidationError, match=r"expected a number, got str @ \$\.progress_percent"
+        ResponseValidationError, match=r"expected a number, got string @ \$\.progress_percent"
     ):
         await client.deployments.get(TASK_ID)
 
