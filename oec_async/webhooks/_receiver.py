@@ -157,8 +157,7 @@ class WebhookReceiver:
         self._secrets = _secrets_of(secret)
         check_int_range(max_body_size, "max_body_size", 1)
         check_int_range(remember, "remember", 0)
-        if tolerance is not None:
-            check_positive_number(tolerance, "tolerance")
+        check_positive_number(tolerance, "tolerance")  # None: no time checks
         self.scheme = scheme
         self.tolerance = tolerance
         self.max_body_size = max_body_size
