@@ -18,8 +18,6 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Final, Generic, Self, TypeVar
 
-from attrs import frozen
-
 from ._exceptions import PaginationError
 from ._models import Page, Pagination
 from ._validation import check_int_range
@@ -81,21 +79,9 @@ def next_cursor(pagination: Pagination) -> str | None:
     return pagination.next_cursor
 
 
-@frozen
-class _Follow:
-    cursor: str
-    digest: bytes
-
-
-@frozen
-class _Refuse:
-    """Give this page out, then raise ``error`` instead of following the server further."""
-
-    error: PaginationError
-
-
-Step = _Follow | _Refuse | None
-"""What to do after a page: follow a cursor, refuse to go on, or (``None``) the list ended."""
+Step = str | PaginationError | None
+"""What to do after a page: follow this cursor, raise this error once the page is given out,
+or (``None``) the list has ended."""
 
 
 def _digest(cursor: str) -> bytes:
@@ -151,26 +137,22 @@ class CursorTrail:
             return None
         digest = _digest(cursor)
         if digest in self._recent or digest == self._checkpoint:
-            return _Refuse(
-                PaginationError(
-                    f"the server sent cursor {cursor[:40]!r} twice; stopping instead of looping"
-                )
+            return PaginationError(
+                f"the server sent cursor {cursor[:40]!r} twice; stopping instead of looping"
             )
         if size == 0 and self._empty + 1 >= self._max_empty:
-            return _Refuse(
-                PaginationError(
-                    f"{self._max_empty} empty pages in a row all said has_more; stopping instead "
-                    "of following the server for ever (pass the error's cursor to go on)",
-                    cursor=cursor,
-                )
+            return PaginationError(
+                f"{self._max_empty} empty pages in a row all said has_more; stopping instead "
+                "of following the server for ever (pass the error's cursor to go on)",
+                cursor=cursor,
             )
-        return _Follow(cursor, digest)
+        return cursor
 
     def record(self, step: Step, size: int) -> None:
         """The page of ``size`` items was given out: remember where ``step`` leads."""
         self._empty = self._empty + 1 if size == 0 else 0
-        if isinstance(step, _Follow):
-            self._remember(step.digest)
+        if isinstance(step, str):
+            self._remember(_digest(step))
 
     def _remember(self, digest: bytes) -> None:
         if len(self._order) == self._order.maxlen:
@@ -350,10 +332,12 @@ class _PageIterator(Generic[T]):
         size = len(fetched.items) if isinstance(fetched, Page) else fetched.size
         step = self._trail.judge(fetched.pagination, size)
         left = None if self._wanted is None else self._wanted - size
-        if isinstance(step, _Follow) and self._prefetch and (left is None or left > 0):
-            self._ahead.start(self._fetch(step.cursor))
+        wanted_more = left is None or left > 0
+        following = step if isinstance(step, str) and self._prefetch and wanted_more else None
+        if following is not None:
+            self._ahead.start(self._fetch(following))
         try:
-            if isinstance(step, _Follow) and self._prefetch:
+            if following is not None:
                 # A new task only runs once this one yields: yield now, so the request is on
                 # the wire while the items below are structured and read, not after.
                 await asyncio.sleep(0)
@@ -363,12 +347,12 @@ class _PageIterator(Generic[T]):
             raise
         self._trail.record(step, size)
         self._wanted = left
-        if isinstance(step, _Follow):
-            self._cursor = step.cursor
+        if isinstance(step, str):
+            self._cursor = step
             self._done = left is not None and left <= 0
         else:
             self._done = True
-            self._failure = step.error if isinstance(step, _Refuse) else None
+            self._failure = step
         return page
 
     async def aclose(self) -> None:

@@ -523,7 +523,7 @@ def walk_until_refused(trail: CursorTrail, cursors: list[str], limit: int) -> in
     for count in range(limit):
         cursor = cursors[count % len(cursors)]
         step = trail.judge(Pagination(has_more=True, next_cursor=cursor), 1)
-        if step is not None and not hasattr(step, "cursor"):
+        if isinstance(step, PaginationError):
             return count
         trail.record(step, 1)
     raise AssertionError(f"no loop found in {limit} pages")
@@ -554,9 +554,9 @@ def test_a_very_long_cursor_costs_a_fixed_size_fingerprint() -> None:
     huge = "x" * 1_000_000
     step = trail.judge(Pagination(has_more=True, next_cursor=huge), 1)
     trail.record(step, 1)
-    assert huge in [getattr(step, "cursor", None)]
+    assert step == huge
     repeat = trail.judge(Pagination(has_more=True, next_cursor=huge), 1)
-    assert isinstance(getattr(repeat, "error", None), PaginationError)
+    assert isinstance(repeat, PaginationError)
 
 
 # --- position cursors (offsets and page numbers given back by the caller) ----------------------

@@ -157,8 +157,7 @@ class WebhookReceiver:
         self._secrets = _secrets_of(secret)
         check_int_range(max_body_size, "max_body_size", 1)
         check_int_range(remember, "remember", 0)
-        if tolerance is not None:
-            check_positive_number(tolerance, "tolerance")
+        check_positive_number(tolerance, "tolerance")  # None: no time checks
         self.scheme = scheme
         self.tolerance = tolerance
         self.max_body_size = max_body_size
@@ -257,7 +256,7 @@ class WebhookReceiver:
         verify_signature(self._secrets, body, headers, scheme=scheme, tolerance=tolerance, now=now)
         envelope = decode_body(body)
         event = parse_event(envelope)
-        sent = signed_time(envelope, headers, scheme)
+        sent = None if self.tolerance is None else signed_time(envelope, headers, scheme)
         if self.tolerance is not None:
             if sent is None:
                 raise WebhookSignatureError(

@@ -18,13 +18,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal
 
 from attrs import field, frozen, validators
 
+from .._validation import check_positive_number
 from ._errors import WebhookSignatureError
 from ._freshness import check_age, header_value, unix_time
 
@@ -146,7 +146,7 @@ def sign_payload(
     """The headers that sign ``body``: what a sender adds (tests use it to fake deliveries).
 
     With the default scheme the timestamp header is not signed, so :class:`WebhookReceiver`
-    also wants the send time inside the body (a ``timestamp`` field), as OEC.sh's fake sends it.
+    also wants the send time inside the body (a ``timestamp`` field), as the SDK's fake server sends it.
 
     Args:
         secret: The webhook's signing secret.
@@ -232,8 +232,7 @@ def verify_signature(
     Raises:
         WebhookSignatureError: missing, malformed or wrong signature, or a stale timestamp.
     """
-    if tolerance is not None and (not math.isfinite(tolerance) or tolerance < 0):
-        raise ValueError(f"tolerance must be a finite number of seconds >= 0, got {tolerance!r}")
+    check_positive_number(tolerance, "tolerance")
     secrets = [secret] if isinstance(secret, str | bytes) else list(secret)
     if not secrets:
         raise ValueError("no webhook secret given")

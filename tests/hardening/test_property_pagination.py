@@ -229,7 +229,7 @@ def test_a_small_cursor_memory_still_ends_every_walk_within_three_turns(
             next_cursor=None if following is None else str(following),
         )
         step = trail.judge(pagination, size)
-        if step is not None and not hasattr(step, "cursor"):
+        if isinstance(step, PaginationError):
             break  # refused: a loop was found
         trail.record(step, size)
         state = following

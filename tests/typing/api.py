@@ -24,6 +24,7 @@ from oec_async import (
     EnvironmentStatusReport,
     FieldError,
     Page,
+    PaginationError,
     PollPolicy,
     RateLimits,
     RateLimitSnapshot,
@@ -84,6 +85,10 @@ async def quickstart(env_id: UUID, project_id: str) -> None:
         first = await client.deployments.list(env_id, cursor="saved")
         assert_type(first, Page[Deployment])
         assert_type(await client.deployments.list(env_id).collect(), list[Deployment])
+        try:
+            await client.deployments.list(env_id).collect()
+        except PaginationError as stopped:
+            assert_type(stopped.cursor, str | None)
 
         watcher = client.deployments.watch(action.task_id, timeout=60)
         assert_type(watcher, DeploymentWatcher)

@@ -78,8 +78,16 @@ async def platform(client: Client, project_id: UUID, server_id: str, env_id: str
 
 
 async def receiving(client: Client, secret: str) -> None:
-    receiver = WebhookReceiver(secret, tolerance=600, scheme=SignatureScheme(prefix=""))
+    receiver = WebhookReceiver(
+        secret,
+        tolerance=600,
+        scheme=SignatureScheme(prefix=""),
+        remember=50_000,
+        header_timeout=5.0,
+        body_timeout=30,
+    )
     receiver.connect(client)
+    assert_type(receiver.remembered, int)
 
     @receiver.on("deploy.*")
     async def on_deploy(event: WebhookEvent) -> None:

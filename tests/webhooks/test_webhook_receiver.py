@@ -318,3 +318,12 @@ def test_bad_configuration_is_refused_up_front() -> None:
         receiver.add_handler("*", "not callable")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="path"):
         receiver.app("hooks")
+
+
+async def test_without_a_tolerance_a_delivery_needs_no_time_at_all() -> None:
+    receiver = WebhookReceiver(SECRET, tolerance=None)
+    body = json.dumps({"id": "d-untimed", "event": "ping", "timestamp": "whenever"}).encode()
+    signature = {"X-OEC-Signature": sign_payload(SECRET, body)["X-OEC-Signature"]}
+    event = await receiver.process(body, signature)
+    assert event is not None
+    assert await receiver.process(body, signature) is None, "still remembered by id"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 
 import pytest
 
 from oec_async.webhooks import (
     DEFAULT_SCHEME,
     SignatureScheme,
+    WebhookReceiver,
     WebhookSignatureError,
     compute_signature,
     sign_payload,
@@ -167,3 +169,11 @@ def test_the_testing_sign_payload_is_a_deprecated_alias_of_compute_signature() -
 def test_a_float_timestamp_header_is_read() -> None:
     headers = {**sign_payload(SECRET, BODY, timestamp=NOW), "X-OEC-Timestamp": f"{NOW}.75"}
     verify_signature(SECRET, BODY, headers, now=NOW + 10)
+
+
+@pytest.mark.parametrize("bad", [0, -1, math.inf, math.nan])
+def test_a_tolerance_must_be_a_positive_finite_number_of_seconds(bad: float) -> None:
+    with pytest.raises(ValueError, match="tolerance must be a finite number of seconds > 0"):
+        verify_signature(SECRET, BODY, sign_payload(SECRET, BODY, timestamp=NOW), tolerance=bad)
+    with pytest.raises(ValueError, match="tolerance must be a finite number of seconds > 0"):
+        WebhookReceiver(SECRET, tolerance=bad)
