@@ -20,6 +20,7 @@ from typing import Any, Final, Generic, Self, TypeVar
 
 from ._exceptions import PaginationError
 from ._models import Page, Pagination
+from ._models.pages import next_cursor
 from ._validation import check_int_range
 
 __all__ = [
@@ -66,17 +67,6 @@ class PageDraft(Generic[T]):
 
 Fetched = Page[T] | PageDraft[T]
 PageFetcher = Callable[[str | None], Coroutine[Any, Any, Fetched[T]]]
-
-
-def next_cursor(pagination: Pagination) -> str | None:
-    """The cursor of the page after this one, or ``None`` when the list ends.
-
-    The list ends when ``has_more`` is false *or* no cursor is given: a server that says
-    "more" without saying where cannot be followed.
-    """
-    if not pagination.has_more or not pagination.next_cursor:
-        return None
-    return pagination.next_cursor
 
 
 Step = str | PaginationError | None

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 from attrs import field, frozen
 
-__all__ = ["Page", "Pagination"]
+__all__ = ["Page", "Pagination", "next_cursor"]
 
 T = TypeVar("T")
 
@@ -43,9 +43,10 @@ class Page(Generic[T]):
     def next_cursor(self) -> str | None:
         """The cursor of the next page, or ``None`` when this is the last one.
 
-        Same rule as the paginator: the list ends on ``has_more == false`` or an empty cursor.
+        The paginator's rule (:func:`next_cursor`): the list ends on ``has_more == false`` or
+        an empty cursor.
         """
-        return (self.pagination.next_cursor or None) if self.pagination.has_more else None
+        return next_cursor(self.pagination)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -55,3 +56,14 @@ class Page(Generic[T]):
 
     def __getitem__(self, index: int) -> T:
         return self.items[index]
+
+
+def next_cursor(pagination: Pagination) -> str | None:
+    """The cursor of the page after this one, or ``None`` when the list ends.
+
+    The list ends when ``has_more`` is false *or* no cursor is given: a server that says
+    "more" without saying where cannot be followed.
+    """
+    if not pagination.has_more or not pagination.next_cursor:
+        return None
+    return pagination.next_cursor

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cli_helpers import Oec, ThreadedFake
+from cli_support import Oec, ThreadedFake
 
 from oec_async.testing import FakeOEC
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_helpers import Oec
+from cli_support import Oec
 
 from oec_async.testing import FakeOEC
 

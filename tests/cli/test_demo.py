@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_helpers import CONTROL_SEQUENCE
+from cli_support import CONTROL_SEQUENCE
 from click.testing import CliRunner
 
 from oec_async.cli import cli

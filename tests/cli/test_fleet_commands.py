@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli_helpers import CONTROL_SEQUENCE, TIMESTAMP, Oec, ThreadedFake
+from cli_support import CONTROL_SEQUENCE, TIMESTAMP, Oec, ThreadedFake
 
 from oec_async.testing import FakeOEC
 

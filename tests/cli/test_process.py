@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from cli_helpers import CONTROL_SEQUENCE, TIMESTAMP, ThreadedFake
+from cli_support import CONTROL_SEQUENCE, TIMESTAMP, ThreadedFake
 
 from oec_async.testing import FakeOEC
 

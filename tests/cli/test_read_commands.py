@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cli_helpers import CONTROL_SEQUENCE, Oec, ThreadedFake
+from cli_support import CONTROL_SEQUENCE, Oec, ThreadedFake
 
 from oec_async.testing import FakeOEC
 

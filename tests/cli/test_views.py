@@ -6,7 +6,7 @@ import io
 import json
 from uuid import UUID
 
-from cli_helpers import CONTROL_SEQUENCE, TIMESTAMP
+from cli_support import CONTROL_SEQUENCE, TIMESTAMP
 
 from oec_async import Deployment, TaskStatus
 from oec_async.cli._fleet_report import exit_code_of

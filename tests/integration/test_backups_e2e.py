@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_helpers import FAST_POLL, running_environment
+from e2e_support import FAST_POLL, running_environment
 
 from oec_async import BackupStatus, BadRequestError, ConflictError, RetentionType, TaskStatus
 from oec_async.testing import Dialect, FakeOEC

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from e2e_helpers import FAST_POLL
+from e2e_support import FAST_POLL
 
 from oec_async import (
     BackupStatus,

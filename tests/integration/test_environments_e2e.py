@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from e2e_helpers import FAST_POLL, count, running_environment
+from e2e_support import FAST_POLL, count, running_environment
 
 from oec_async import EnvironmentStatus, NotFoundError, RateLimitError, TaskStatus
 from oec_async.testing import Dialect, FakeOEC, RateLimitConfig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from e2e_helpers import count
+from e2e_support import count
 
 from oec_async.testing import Dialect, FakeOEC
 

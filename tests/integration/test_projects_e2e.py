@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from e2e_helpers import FAST_POLL
+from e2e_support import FAST_POLL
 
 from oec_async import Client, ConflictError, NotFoundError, PermissionDeniedError, RateLimits
 from oec_async.testing import Dialect, FakeOEC

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import anyio
 import pytest
-from e2e_helpers import FAST_POLL, count, running_environment
+from e2e_support import FAST_POLL, count, running_environment
 
 from oec_async import (
     Client,

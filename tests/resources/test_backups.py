@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from resource_helpers import (
+from resource_support import (
     BACKUP_ID,
     ENV_ID,
     STRICT,

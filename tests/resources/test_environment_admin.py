@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from resource_helpers import (
+from resource_support import (
     ENV_ID,
     PROJECT_ID,
     SERVER_ID,

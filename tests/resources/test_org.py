@@ -6,7 +6,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from resource_helpers import KEY_ID, STRICT, all_sent, mock, sent
+from resource_support import KEY_ID, STRICT, all_sent, mock, sent
 
 from oec_async import ApiKey, Client, Organization, OrganizationUsage
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from resource_helpers import (
+from resource_support import (
     PROJECT_ID,
     SERVER_ID,
     STRICT,

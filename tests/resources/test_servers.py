@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aioresponses import aioresponses
-from resource_helpers import SERVER_ID, STRICT, all_sent, mock, params, sent
+from resource_support import SERVER_ID, STRICT, all_sent, mock, params, sent
 
 from oec_async import Client, NotFoundError, RateLimitError, Server, ServerMetrics
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses
-from resource_helpers import STRICT, WEBHOOK_ID, all_sent, body, header, mock, params, sent
+from resource_support import STRICT, WEBHOOK_ID, all_sent, body, header, mock, params, sent
 
 from oec_async import (
     Client,

@@ -9,7 +9,7 @@ import pytest
 
 from oec_async.testing import FakeOEC
 
-from .fake_http import Api
+from .fake_support import Api
 
 
 @pytest.fixture

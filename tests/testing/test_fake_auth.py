@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oec_async.testing import FakeOEC
 
-from .fake_http import Api, running_env
+from .fake_support import Api, running_env
 
 
 async def test_missing_auth_header_is_401_missing_auth(api: Api) -> None:

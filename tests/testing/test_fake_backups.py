@@ -6,7 +6,7 @@ import pytest
 
 from oec_async.testing import FakeOEC, ManualClock
 
-from .fake_http import Api, running_env
+from .fake_support import Api, running_env
 
 pytestmark = pytest.mark.oec_fake(
     clock=ManualClock, environments=2, stopped_fraction=0, backups_per_environment=25

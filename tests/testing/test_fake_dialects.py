@@ -15,7 +15,7 @@ import pytest
 from oec_async.testing import FakeOEC, ManualClock
 from oec_async.testing._resources import WEBHOOK_EVENTS
 
-from .fake_http import Api, running_env
+from .fake_support import Api, running_env
 
 EXPECTED = {
     "docs": {

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from .fake_http import Api
+from .fake_support import Api
 
 pytestmark = pytest.mark.oec_fake(error_style="top_level")
 

@@ -6,7 +6,7 @@ import pytest
 
 from oec_async.testing import FakeOEC
 
-from .fake_http import Api
+from .fake_support import Api
 
 
 async def collect(api: Api, env_id: str, limit: int) -> list[str]:

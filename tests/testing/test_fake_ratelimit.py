@@ -6,7 +6,7 @@ import pytest
 
 from oec_async.testing import FakeOEC, ManualClock, RateLimitConfig
 
-from .fake_http import Api, running_env
+from .fake_support import Api, running_env
 
 SMALL = RateLimitConfig(reads_per_window=3, writes_per_window=2, window=1.0)
 pytestmark = pytest.mark.oec_fake(clock=ManualClock, rate_limits=SMALL, task_duration=0)

@@ -16,7 +16,7 @@ from oec_async.testing import (
 )
 from oec_async.webhooks import compute_signature
 
-from .fake_http import Api, running_env
+from .fake_support import Api, running_env
 
 pytestmark = pytest.mark.oec_fake(clock=ManualClock, environments=2, stopped_fraction=0)
 
