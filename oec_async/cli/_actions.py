@@ -146,7 +146,7 @@ class _Rollout:
             self.out, self.action, environment_ids, names=names, batch_id=self.batch_id
         )
         rollout = self.choice.rollout
-        hook = view if rollout is None else WaveLines(self.out, view, view.label)
+        hook = view if rollout is None else WaveLines(self.out, view, view.label, tally=view.tally)
         run = getattr(client.fleet, self.action)(
             [known.get(env_id, env_id) for env_id in environment_ids],
             max_parallel=self.max_parallel,

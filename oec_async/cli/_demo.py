@@ -164,7 +164,9 @@ def demo(
                             "are seeded to turn unhealthy."
                         )
                         out.text("")
-                hook = view if rollout is None else WaveLines(out, view, view.label)
+                hook = (
+                    view if rollout is None else WaveLines(out, view, view.label, tally=view.tally)
+                )
                 run = client.fleet.deploy(
                     list(environments),  # models: the run and its report know their names
                     max_parallel=max_parallel,

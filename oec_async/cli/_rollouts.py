@@ -37,6 +37,7 @@ from ..fleet import (
 from ..resources.environments import Action
 from ._output import Output
 from ._render import seconds
+from ._tally import RunTally
 
 __all__ = ["RolloutChoice", "WaveLines", "answer_pauses", "print_plan", "rollout_options"]
 
@@ -253,15 +254,25 @@ class WaveLines:
         out: Output,
         view: Callable[[FleetEvent], None],
         label: Callable[[UUID], str] = str,
+        *,
+        tally: RunTally | None = None,
     ) -> None:
         self.out = out
         self.view = view
         self.label = label
+        self.tally = tally
 
     def __call__(self, event: FleetEvent) -> None:
         if not isinstance(event, ROLLOUT_EVENTS):
             self.view(event)
             return
+        if self.tally is not None:
+            if isinstance(event, WaveStarted):
+                self.tally.wave_started(event.name, event.wave, event.waves)
+            elif isinstance(event, WaveBaking):
+                self.tally.wave_baking(event.seconds)
+            elif isinstance(event, WaveFinished | RolloutHalted):
+                self.tally.wave_finished()
         if self.out.json_mode:
             self.out.json(_event_json(event))
             return

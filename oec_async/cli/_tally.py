@@ -56,9 +56,27 @@ class RunTally:
         """Environments whose task a re-run (same batch id) re-attached to."""
         self.stopped = False
         """The run stopped early (Ctrl-C, ``--timeout``): nothing is in flight any more."""
+        self.wave: str | None = None
+        """The rollout wave under way (``"wave 2 (2 of 3)"``), for the status line."""
+        self.baking_until: float | None = None
+        """When the current wave's bake ends (this clock), while it bakes."""
         self._sent_at: dict[UUID, float] = {}
         self._task_seconds: list[float] = []
         self._waiting_until: dict[str, float] = {}
+
+    # -- rollout waves ----------------------------------------------------------------------
+    def wave_started(self, name: str, index: int, waves: int) -> None:
+        """A rollout wave starts: the status line names it."""
+        self.wave = f"{name} ({index + 1} of {waves})"
+        self.baking_until = None
+
+    def wave_baking(self, seconds: float) -> None:
+        """The wave's environments finished: the status line counts its bake down."""
+        self.baking_until = self.clock() + seconds
+
+    def wave_finished(self) -> None:
+        """The wave ended (baked, or halted): no countdown any more."""
+        self.baking_until = None
 
     # -- events ---------------------------------------------------------------------------
     def sent(self, event: FleetActionStarted) -> None:
@@ -140,6 +158,10 @@ class RunTally:
         for outcome in self.finished:
             counts[outcome.kind] += 1
         line = Text(f"  {self.in_flight} in flight")
+        if self.wave is not None and not self.stopped:
+            line.append(f" · {self.wave}", style="bold")
+            if self.baking_until is not None and self.baking_until > now:
+                line.append(f" baking: {self.baking_until - now:.0f}s left", style="cyan")
         for kind, n in counts.items():
             if n:
                 line.append(" · ")

@@ -214,3 +214,20 @@ def test_the_summary_of_a_timed_out_wait_says_the_tasks_go_on() -> None:
         "deploy: 1 timed out in 0.5s · the wait timed out; its task goes on on the server\n"
     )
     assert "cancelled" not in text
+
+
+# -- rollout waves --------------------------------------------------------------------------
+def test_the_status_line_names_the_wave_and_counts_its_bake_down() -> None:
+    from oec_async.cli._rollouts import WaveLines
+    from oec_async.fleet import WaveBaking, WaveStarted
+
+    now = [100.0]
+    view = FleetView(Output(json_mode=False, stdout=io.StringIO()), "deploy", ENVS)
+    view.tally.clock = lambda: now[0]
+    hook = WaveLines(view.out, view, view.label, tally=view.tally)
+
+    hook(WaveStarted(wave=1, name="wave 2", waves=3, environment_ids=tuple(ENVS[1:])))
+    assert "wave 2 (2 of 3)" in view.tally.status_line().plain
+    hook(WaveBaking(wave=1, name="wave 2", seconds=30.0))
+    now[0] += 12.0
+    assert "wave 2 (2 of 3) baking: 18s left" in view.tally.status_line().plain
