@@ -82,7 +82,9 @@ def test_redis_stopped_mid_run_loses_no_outcome_and_sharing_resumes(
             reads=READS,
             window=WINDOW,
         )
-        time.sleep(2.5)  # the children start, then deploy for about 10 s
+        # Stop Redis once the run is under way (two windows' worth of deploys arrived), not
+        # after a fixed sleep: on a loaded machine the children start late.
+        wait_for_writes(fake, 2 * WRITES)
         redis.stop()
         time.sleep(1.5)
         redis.start()
@@ -92,5 +94,19 @@ def test_redis_stopped_mid_run_loses_no_outcome_and_sharing_resumes(
         stats = result["stats"]
         assert stats["outages"] >= 1
         assert stats["local"] > 0  # paced alone meanwhile
-        assert stats["restores"] >= 1
-        assert stats["reserved"] > result["reserved_at_restore"]  # shared again afterwards
+    # Alone, a process may finish its last deploys before Redis is back; those still sending
+    # afterwards share again (and at least one always is: the outage leaves most work to do).
+    restored = [result for result in results if result["stats"]["restores"] >= 1]
+    assert restored
+    for result in restored:
+        assert result["stats"]["reserved"] > result["reserved_at_restore"]
+
+
+def wait_for_writes(fake: FakeProcess, count: int, timeout: float = 60.0) -> None:
+    """Wait until the fake has admitted ``count`` writes since the last ``stats``."""
+    seen = 0
+    deadline = time.monotonic() + timeout
+    while seen < count:
+        assert time.monotonic() < deadline, f"only {seen} writes arrived in {timeout:.0f}s"
+        time.sleep(0.1)
+        seen += len(fake.stats()["arrivals"]["write"])
