@@ -57,6 +57,10 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _structure_optional_datetime(value: Any, _: type) -> datetime | None:
+    return None if value is None else _structure_datetime(value, datetime)
+
+
 def _unstructure_datetime(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -143,11 +147,15 @@ def _optional_hook(type_: Any, converter: cattrs.Converter) -> StructureHook:
             # The comparison is False for NaN and the infinities: those go to the strict hook.
             if value is None or (value.__class__ is float and -math.inf < value < math.inf):
                 return value
+            if value.__class__ is int:  # ``100``, as percentages often come
+                return float(value)
             return _structure_float(value, float)
 
         return structure_float
     if inner is UUID:
         return _structure_optional_uuid
+    if inner is datetime:
+        return _structure_optional_datetime
     if _is_enum(inner):
         members = _members(inner)
 
