@@ -229,6 +229,12 @@ def _converter() -> cattrs.Converter:
     return make_converter()
 
 
+@functools.cache
+def _structure_hook(cls: Any) -> StructureHook:
+    # ``converter.structure`` dispatches on every call; the hook of a type never changes.
+    return _converter().get_structure_hook(cls)
+
+
 def structure(data: Any, cls: type[T]) -> T:
     """Structure JSON data into ``cls``.
 
@@ -236,7 +242,7 @@ def structure(data: Any, cls: type[T]) -> T:
         ValueError: the data does not fit ``cls``; the message names every bad path.
     """
     try:
-        return _converter().structure(data, cls)
+        return _structure_hook(cls)(data, cls)  # type: ignore[arg-type,no-any-return]
     except Exception as error:  # cattrs' validation groups, or a bare error on the root
         raise ValueError(describe_structure_error(error, data, cls)) from error
 
