@@ -57,6 +57,10 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _structure_optional_datetime(value: Any, _: type) -> datetime | None:
+    return None if value is None else _structure_datetime(value, datetime)
+
+
 def _unstructure_datetime(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -143,11 +147,15 @@ def _optional_hook(type_: Any, converter: cattrs.Converter) -> StructureHook:
             # The comparison is False for NaN and the infinities: those go to the strict hook.
             if value is None or (value.__class__ is float and -math.inf < value < math.inf):
                 return value
+            if value.__class__ is int:  # ``100``, as percentages often come
+                return float(value)
             return _structure_float(value, float)
 
         return structure_float
     if inner is UUID:
         return _structure_optional_uuid
+    if inner is datetime:
+        return _structure_optional_datetime
     if _is_enum(inner):
         members = _members(inner)
 
@@ -221,6 +229,12 @@ def _converter() -> cattrs.Converter:
     return make_converter()
 
 
+@functools.cache
+def _structure_hook(cls: Any) -> StructureHook:
+    # ``converter.structure`` dispatches on every call; the hook of a type never changes.
+    return _converter().get_structure_hook(cls)
+
+
 def structure(data: Any, cls: type[T]) -> T:
     """Structure JSON data into ``cls``.
 
@@ -228,7 +242,7 @@ def structure(data: Any, cls: type[T]) -> T:
         ValueError: the data does not fit ``cls``; the message names every bad path.
     """
     try:
-        return _converter().structure(data, cls)
+        return _structure_hook(cls)(data, cls)  # type: ignore[arg-type,no-any-return]
     except Exception as error:  # cattrs' validation groups, or a bare error on the root
         raise ValueError(describe_structure_error(error, data, cls)) from error
 

@@ -204,6 +204,7 @@ def same_id(model: M, response: APIResponse[object], *, field: str = "id") -> M:
     """
     got = getattr(model, field, None)
     asked = last_id_in_path(response.path)
-    if got is None or asked is None or got == asked:
+    # ``is`` first: an id read again is the very UUID parsed from the path (parses are kept).
+    if got is asked or got is None or asked is None or got == asked:
         return model
     raise _invalid(response, f"asked about {field} {asked}, the answer is about {got}")
