@@ -13,7 +13,6 @@ value in their message.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import math
 import os
@@ -133,19 +132,12 @@ def parse_uuid(value: object, name: str | None = None) -> UUID:
             what = f"{name} must be a UUID or a UUID string" if name else "expected a UUID string"
             raise TypeError(f"{what}, got {type(value).__name__}")
     try:
-        return _uuid_of(value) if value.__class__ is str else UUID(value)
+        return UUID(value)
     except ValueError:
         if name is None:  # an answer's field: the converter adds the JSON path
             raise ValueError(f"not a UUID: {value[:60]!r}") from None
         shown = value if len(value) <= 60 else value[:60] + "..."
         raise ValueError(f"{name} must be a UUID, got {shown!r}") from None
-
-
-# A task is polled by its id, a fleet lists the same environments again and again: most ids
-# are read many times, and a UUID is immutable, so a parse is kept (failures are not cached).
-@functools.lru_cache(maxsize=4096)
-def _uuid_of(text: str) -> UUID:
-    return UUID(text)
 
 
 def check_uuid(value: UUID | str, name: str) -> str:
