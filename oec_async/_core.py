@@ -368,7 +368,7 @@ def _scrub(text: str | None, secret: str | None, limit: int) -> str | None:
 
 
 class _RefusedNumberError(ValueError):
-    pass
+    """A JSON number the SDK refuses (``NaN``, ``Infinity``, or out of a float's range)."""
 
 
 def _finite_float(text: str) -> float:
