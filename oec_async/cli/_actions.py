@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 from uuid import UUID
 
 import anyio
@@ -255,47 +255,9 @@ def _action_command(action: Action) -> click.Command:
     @rollout_options
     @global_options
     @pass_settings
-    def command(
-        settings: Settings,
-        environment_ids: tuple[UUID, ...],
-        wait: bool,
-        max_parallel: int,
-        batch_id: str | None,
-        on_conflict: str,
-        timeout: float | None,
-        report_path: str | None,
-        waves: str | None,
-        bake: float,
-        max_failures_per_wave: str,
-        max_failures: str | None,
-        health: bool,
-        pause_between_waves: bool,
-        plan: bool,
-        yes: bool,
-    ) -> None:
+    def command(settings: Settings, /, environment_ids: tuple[UUID, ...], **options: Any) -> None:
         targets = _unique(environment_ids)
-        out = settings.output()
-        rollout = _Rollout(
-            out,
-            action,
-            wait=wait,
-            max_parallel=max_parallel,
-            batch_id=batch_id,
-            on_conflict=on_conflict,
-            timeout=timeout,
-            report_path=report_path,
-            choice=choose(
-                out,
-                waves=waves,
-                bake=bake,
-                max_failures_per_wave=max_failures_per_wave,
-                max_failures=max_failures,
-                health=health,
-                pause_between_waves=pause_between_waves,
-                plan=plan,
-                yes=yes,
-            ),
-        )
+        rollout = _rollout_for(settings.output(), action, options)
 
         async def main() -> int:
             async with settings.client() as client:
@@ -304,6 +266,16 @@ def _action_command(action: Action) -> click.Command:
         run_command(settings, rollout.out, main, on_interrupt=rollout.interrupted)
 
     return command
+
+
+def _rollout_for(out: Output, action: Action, options: Mapping[str, Any]) -> _Rollout:
+    """The run of one command, from its fleet options and its rollout options."""
+    options = dict(options)
+    fleet = {
+        name: options.pop(name)
+        for name in ("wait", "max_parallel", "batch_id", "on_conflict", "timeout", "report_path")
+    }
+    return _Rollout(out, action, **fleet, choice=choose(out, **options))
 
 
 def action_commands() -> list[click.Command]:
@@ -330,48 +302,9 @@ def fleet() -> None:
 @rollout_options
 @global_options
 @pass_settings
-def fleet_deploy(
-    settings: Settings,
-    project_id: UUID,
-    status: str,
-    wait: bool,
-    max_parallel: int,
-    batch_id: str | None,
-    on_conflict: str,
-    timeout: float | None,
-    report_path: str | None,
-    waves: str | None,
-    bake: float,
-    max_failures_per_wave: str,
-    max_failures: str | None,
-    health: bool,
-    pause_between_waves: bool,
-    plan: bool,
-    yes: bool,
-) -> None:
+def fleet_deploy(settings: Settings, /, project_id: UUID, status: str, **options: Any) -> None:
     """Deploy every environment of a project (by default, every running one)."""
-    out = settings.output()
-    rollout = _Rollout(
-        out,
-        "deploy",
-        wait=wait,
-        max_parallel=max_parallel,
-        batch_id=batch_id,
-        on_conflict=on_conflict,
-        timeout=timeout,
-        report_path=report_path,
-        choice=choose(
-            out,
-            waves=waves,
-            bake=bake,
-            max_failures_per_wave=max_failures_per_wave,
-            max_failures=max_failures,
-            health=health,
-            pause_between_waves=pause_between_waves,
-            plan=plan,
-            yes=yes,
-        ),
-    )
+    rollout = _rollout_for(settings.output(), "deploy", options)
     wanted = None if status.lower() == "any" else status
 
     async def main() -> int:
