@@ -32,14 +32,13 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Final, cast
+from typing import Final
 
 import anyio
 from attrs import frozen
 
-from . import _events
 from ._config import RateLimits
-from ._events import Event, RateLimitWait
+from ._events import Event, RateLimitWait, emit as emit_in_context
 from ._models import RateLimitSnapshot
 from ._sharing import Note, Rules, SharedStore
 
@@ -235,7 +234,7 @@ class RateGovernor:
         shared: SharedStore | None = None,
     ) -> None:
         self.limits = limits
-        self._emit: Callable[[Event], None] = emit if emit is not None else _emit_in_context
+        self._emit: Callable[[Event], None] = emit if emit is not None else emit_in_context
         self._clock = clock
         self._sleep = sleep
         self._buckets = {
@@ -395,6 +394,26 @@ class RateGovernor:
         # Mirrored locally, so that pacing alone (the store gone) remembers this process's sends.
         return Slot(bucket, state.record(self._clock(), limits.enabled), answer.slot_id)
 
+    async def redeem(self, slot: Slot, *, max_wait: float = math.inf) -> bool:
+        """Make ``slot``, counted earlier (:meth:`acquire_slot`), ready to send now.
+
+        It was bought before a 429 may have paused its bucket: that pause is waited out (again
+        after each sleep, since another 429 may renew it meanwhile).
+
+        Returns:
+            ``True`` when the slot may be sent; ``False``, with the slot given back, when the
+            pause would last longer than ``max_wait``.
+        """
+        state = self._buckets[slot.bucket]
+        deadline = self._clock() + max_wait
+        while (wait := state.blocked_until - self._clock()) > 0:
+            if self._clock() + wait > deadline:
+                self.release(slot)
+                return False
+            self._emit(RateLimitWait(bucket=slot.bucket, delay=wait, reason="429"))
+            await self._sleep(wait)
+        return True
+
     @staticmethod
     def _drop(shared: SharedStore, bucket: str, slot_id: str | None) -> None:
         """Give back a reservation that will not be sent."""
@@ -473,10 +492,6 @@ class RateGovernor:
         """Hand what the shared budget has not heard yet to it, and close its connections."""
         if self._shared is not None:
             await self._shared.aclose()
-
-
-def _emit_in_context(event: Event) -> None:
-    _events.emit(cast("_events.TransportEvent", event))
 
 
 class _Unanswered(enum.Enum):

@@ -22,7 +22,6 @@ from ._events import (
     CallStarted,
     Event,
     Listener,
-    RateLimitWait,
     RetryScheduled,
     has_context_listeners,
 )
@@ -182,15 +181,8 @@ class Transport:
                 f"{bucket} request"
             )
         if slot is not None:
-            # Bought before a 429 may have paused the bucket: still wait that pause out.
-            # (Again after each sleep: another 429 may have paused it anew meanwhile.)
-            while (paused := self.governor.paused_for(bucket)) > 0:
-                if paused > max_wait:
-                    self.governor.release(slot)
-                    raise self._over_budget(request, paused)
-                max_wait -= paused
-                self._emit(RateLimitWait(bucket=bucket, delay=paused, reason="429"))
-                await self._sleep(paused)
+            if not await self.governor.redeem(slot, max_wait=max(0.0, max_wait)):
+                raise self._over_budget(request, self.governor.paused_for(bucket))
             return slot
         taken = await self.governor.acquire(bucket, max_wait=max(0.0, max_wait))
         if taken is None:

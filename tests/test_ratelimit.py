@@ -371,3 +371,21 @@ def test_negative_remaining_counts_at_most_a_full_window(time_: FakeTime) -> Non
 def test_max_pause_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_pause"):
         RateLimits(max_pause=0)
+
+
+async def test_a_slot_bought_before_a_pause_waits_it_out_when_redeemed(time_: FakeTime) -> None:
+    gov = governor(time_)
+    slot = await gov.acquire_slot(WRITE)
+    gov.pause(WRITE, 23.0)
+    assert await gov.redeem(slot, max_wait=60.0)
+    assert time_.sleeps == [23.0]
+
+
+async def test_a_slot_is_refused_without_waiting_when_its_pause_outlasts_max_wait(
+    time_: FakeTime,
+) -> None:
+    gov = governor(time_)
+    slot = await gov.acquire_slot(WRITE)
+    gov.pause(WRITE, 90.0)
+    assert not await gov.redeem(slot, max_wait=60.0)
+    assert time_.sleeps == []
