@@ -94,12 +94,12 @@ def test_redis_stopped_mid_run_loses_no_outcome_and_sharing_resumes(
         stats = result["stats"]
         assert stats["outages"] >= 1
         assert stats["local"] > 0  # paced alone meanwhile
-    # Alone, a process may finish its last deploys before Redis is back; those still sending
-    # afterwards share again (and at least one always is: the outage leaves most work to do).
+    # Alone, a process may finish its last deploys before Redis is back, or right as it comes
+    # back; the outage leaves most of the work to do, so the processes as a whole rejoin and
+    # take slots from Redis again afterwards.
     restored = [result for result in results if result["stats"]["restores"] >= 1]
     assert restored
-    for result in restored:
-        assert result["stats"]["reserved"] > result["reserved_at_restore"]
+    assert any(r["stats"]["reserved"] > r["reserved_at_restore"] for r in restored)
 
 
 def wait_for_writes(fake: FakeProcess, count: int, timeout: float = 60.0) -> None:
