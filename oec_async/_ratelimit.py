@@ -327,13 +327,30 @@ class RateGovernor:
                 return shared
         return await self._acquire_local(bucket, max_wait)
 
+    def try_acquire(self, bucket: str) -> Slot | None:
+        """A slot of ``bucket`` if one is free right now, counted; ``None`` otherwise.
+
+        Never waits: ``None`` means the caller must :meth:`acquire` (a wait, a queue of earlier
+        callers, or a shared budget that must be asked).
+        """
+        if self._shared is not None:
+            return None
+        return self._take_free(self._buckets[bucket], bucket, self._clock())
+
+    def _take_free(self, state: _Bucket, bucket: str, now: float) -> Slot | None:
+        pacing = self.limits.enabled
+        if state.queued == 0 and state.delay(now, pacing, self.limits.safety_margin) == 0.0:
+            return Slot(bucket, state.record(now, pacing))  # nobody queued, nothing to wait
+        return None
+
     async def _acquire_local(self, bucket: str, max_wait: float) -> Slot | None:
         state = self._buckets[bucket]
         pacing = self.limits.enabled
         margin = self.limits.safety_margin
         now = self._clock()
-        if not state.lock.locked() and state.delay(now, pacing, margin) == 0.0:
-            return Slot(bucket, state.record(now, pacing))  # fast path: nobody queued
+        slot = self._take_free(state, bucket, now)
+        if slot is not None:
+            return slot
         if state.delay(now, pacing, margin, state.queued + 1) > max_wait:
             return None
         deadline = now + max_wait

@@ -126,7 +126,7 @@ class Transport:
         """
         observed = bool(self._listeners) or has_context_listeners()
         call_id = next(self._call_ids)
-        started = self._clock()
+        started = self._clock() if observed else 0.0
         policy = CallPolicy(
             request,
             retry,
@@ -146,10 +146,40 @@ class Transport:
             waited = 0.0  # on the governor, over the whole call
             while True:
                 self._check_open(request)
-                before = self._clock()
-                slot = await self._take_slot(request, slot, retry.max_retry_after - waited)
-                waited += self._clock() - before
-                outcome = await self._attempt(request, slot, timeouts, attempt, call_id, observed)
+                # A free slot is taken without a wait (the common case); anything else waits.
+                taken = self.governor.try_acquire(request.bucket) if slot is None else None
+                if taken is None:
+                    before = self._clock()
+                    taken = await self._take_slot(request, slot, retry.max_retry_after - waited)
+                    waited += self._clock() - before
+                slot = taken
+                if observed:
+                    self._emit(
+                        AttemptStarted(
+                            call_id=call_id,
+                            method=request.method,
+                            path=request.path,
+                            route=request.route,
+                            attempt=attempt,
+                        )
+                    )
+                # The send is awaited here, not in a helper coroutine: every step of every
+                # request passes through each coroutine between the caller and aiohttp.
+                sent = self._clock() if observed else 0.0
+                outcome: RawResponse | APIConnectionError | None = None
+                failure: APIError | None = None
+                try:
+                    outcome = await self._sender.send(request, timeouts)
+                except APIConnectionError as error:
+                    outcome = error
+                except APIError as error:
+                    failure = error
+                    raise
+                finally:
+                    # However the attempt ends (cancelled too), its slot goes back.
+                    self._attempt_ended(
+                        request, slot, outcome, failure, attempt, call_id, observed, sent
+                    )
                 slot = None
                 if isinstance(outcome, RawResponse):
                     status = outcome.status
@@ -202,38 +232,20 @@ class Transport:
             retry_after=wait,
         )
 
-    async def _attempt(
+    def _attempt_ended(
         self,
         request: Request,
         slot: Slot,
-        timeouts: Timeouts,
+        outcome: RawResponse | APIConnectionError | None,
+        failure: APIError | None,
         attempt: int,
         call_id: int,
         observed: bool,
-    ) -> RawResponse | APIConnectionError:
-        """Send once; the slot goes back to the governor however the attempt ends."""
-        if observed:
-            self._emit(
-                AttemptStarted(
-                    call_id=call_id,
-                    method=request.method,
-                    path=request.path,
-                    route=request.route,
-                    attempt=attempt,
-                )
-            )
-        sent = self._clock()
+        sent: float,
+    ) -> None:
+        """Read the answer's rate-limit headers, give the slot back, report the attempt."""
         snapshot = None
-        outcome: RawResponse | APIConnectionError | None = None
-        failure: APIError | None = None
         try:
-            try:
-                outcome = await self._sender.send(request, timeouts)
-            except APIConnectionError as error:
-                outcome = error
-            except APIError as error:
-                failure = error
-                raise
             if isinstance(outcome, RawResponse):
                 snapshot = parse_rate_limit(outcome.headers, request.bucket, now=self._wall_clock())
                 if snapshot is not None:
@@ -246,7 +258,6 @@ class Transport:
                         outcome.status,
                         outcome.elapsed,
                     )
-            return outcome
         finally:
             self.governor.release(slot, snapshot=snapshot)
             if observed:

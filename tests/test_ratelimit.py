@@ -291,6 +291,52 @@ async def test_max_wait_applies_to_a_pause(time_: FakeTime) -> None:
     assert time_.sleeps == []
 
 
+def test_try_acquire_counts_a_free_slot_without_waiting(time_: FakeTime) -> None:
+    gov = governor(time_, writes=2)
+    assert gov.try_acquire(WRITE) is not None
+    assert gov.try_acquire(WRITE) is not None
+    assert gov.sent_in_window(WRITE) == 2
+
+
+def test_try_acquire_gives_nothing_when_the_budget_is_spent(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1)
+    gov.try_acquire(WRITE)
+    assert gov.try_acquire(WRITE) is None
+    assert gov.sent_in_window(WRITE) == 1  # nothing counted for the refusal
+
+
+def test_try_acquire_gives_nothing_during_a_pause(time_: FakeTime) -> None:
+    gov = governor(time_, enabled=False)
+    gov.pause(READ, 5.0)
+    assert gov.try_acquire(READ) is None
+
+
+async def test_try_acquire_does_not_jump_the_queue(time_: FakeTime) -> None:
+    gov = governor(time_, writes=1)
+    await gov.acquire(WRITE)
+    got: list[object] = []
+
+    async def queued() -> None:
+        got.append(await gov.acquire(WRITE))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(queued)
+        await anyio.lowlevel.checkpoint()
+        time_.now += 61.0  # a slot is free again, but the queued caller came first
+        assert gov.try_acquire(WRITE) is None
+    assert len(got) == 1 and got[0] is not None  # the queued caller got its slot
+
+
+def test_try_acquire_leaves_a_shared_budget_to_acquire(time_: FakeTime) -> None:
+    class Store:
+        def attach(self, emit: object) -> None:
+            pass
+
+    limits = RateLimits(window=60.0, safety_margin=0.0)
+    gov = RateGovernor(limits, clock=time_.clock, sleep=time_.sleep, shared=Store())  # type: ignore[arg-type]
+    assert gov.try_acquire(READ) is None  # only the store can say whether a slot is free
+
+
 async def test_next_slot_in_is_the_wait_of_the_next_send(time_: FakeTime) -> None:
     gov = governor(time_, writes=2)
     assert gov.next_slot_in(WRITE) == 0.0
