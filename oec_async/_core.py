@@ -15,7 +15,7 @@ from typing import Any, Final
 from urllib.parse import quote, quote_plus, unquote_plus
 from uuid import uuid4
 
-from attrs import field, frozen
+from attrs import define, field, frozen
 
 from ._exceptions import (
     APIStatusError,
@@ -50,7 +50,10 @@ _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH"})
 
 
-@frozen
+# The per-call records (Request, RawResponse here; CallPolicy, Return in _retry) are @define,
+# not @frozen: they are built on every request, and a frozen class sets each field through
+# object.__setattr__ (a GET paid ~1.4 µs for it). Nothing assigns to them after building.
+@define
 class Request:
     """Everything needed to send one API request; built once per call, reused by its retries.
 
@@ -78,7 +81,7 @@ class Request:
     idempotent: bool = True
 
 
-@frozen
+@define
 class RawResponse:
     """What came back for one attempt, as the adapter read it.
 
@@ -456,13 +459,7 @@ def _first_line(error: BaseException) -> str:
     return text[:200]
 
 
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = _float_header(headers, name)
-    return None if value is None else int(value)
-
-
-def _float_header(headers: Mapping[str, str], name: str) -> float | None:
-    value = headers.get(name)
+def _header_number(value: str | None) -> float | None:
     if value is None:
         return None
     try:
@@ -484,15 +481,16 @@ def parse_rate_limit(
         now: The current Unix time, to turn an ``X-RateLimit-Reset`` given as a Unix time into
             seconds from now (without it such a value is dropped rather than read as seconds).
     """
-    limit = _int_header(headers, "X-RateLimit-Limit")
-    remaining = _int_header(headers, "X-RateLimit-Remaining")
+    get = headers.get  # read on every answer: one lookup per header
+    limit = _header_number(get("X-RateLimit-Limit"))
+    remaining = _header_number(get("X-RateLimit-Remaining"))
     if limit is None and remaining is None:
         return None
     return RateLimitSnapshot(
-        limit=limit,
-        remaining=remaining,
-        window=_float_header(headers, "X-RateLimit-Window"),
-        reset=reset_seconds(_float_header(headers, "X-RateLimit-Reset"), now),
+        limit=None if limit is None else int(limit),
+        remaining=None if remaining is None else int(remaining),
+        window=_header_number(get("X-RateLimit-Window")),
+        reset=reset_seconds(_header_number(get("X-RateLimit-Reset")), now),
         bucket=bucket,
     )
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Final
 
-from attrs import frozen
+from attrs import define, frozen
 
 from ._config import RetryPolicy
 from ._core import RawResponse, Request, build_status_error, redact, reset_seconds
@@ -177,7 +177,7 @@ def seconds_to_next_window(now: float, window: float = 60.0) -> float:
     return (window - (now % window)) + 1.0
 
 
-@frozen
+@define  # built on every call: see the note on _core.Request
 class CallPolicy:
     """What :func:`decide` needs to know about a call besides its outcome.
 
@@ -196,7 +196,7 @@ class CallPolicy:
     secret: str | None = None
 
 
-@frozen
+@define  # built on every call: see the note on _core.Request
 class Return:
     """The attempt produced the answer to return."""
 
