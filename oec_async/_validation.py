@@ -147,11 +147,11 @@ def check_uuid(value: UUID | str, name: str) -> str:
     return str(parse_uuid(value, name))
 
 
-def last_id_in_path(path: str) -> UUID | None:
-    """The last id in a URL path the SDK built (its ids are canonical), or ``None``."""
+def last_id_in_path(path: str) -> str | None:
+    """The last id in a URL path the SDK built, as written there (canonical), or ``None``."""
     for part in reversed(path.split("/")):
         if _CANONICAL_UUID(part) is not None:
-            return parse_uuid(part)
+            return part
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from .._config import Timeouts
@@ -32,7 +32,7 @@ class Resource:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    async def _send(
+    def _send(
         self,
         method: str,
         path: str,
@@ -45,9 +45,13 @@ class Resource:
         idempotency_key: str | None = None,
         timeout: float | Timeouts | None = None,
         max_retries: int | None = None,
-    ) -> APIResponse[object]:
-        """Send through the client's loop; ``route`` is the path template (no ids)."""
-        return await self._client._request(
+    ) -> Coroutine[Any, Any, APIResponse[object]]:
+        """Send through the client's loop; ``route`` is the path template (no ids).
+
+        Returns the client's coroutine itself (awaited by the caller): no extra frame for
+        every step of every request.
+        """
+        return self._client._request(
             method,
             path,
             route=route,
@@ -203,8 +207,10 @@ def same_id(model: M, response: APIResponse[object], *, field: str = "id") -> M:
         ResponseValidationError: ``model.<field>`` names another id (both ids in the message).
     """
     got = getattr(model, field, None)
+    if got is None:
+        return model
     asked = last_id_in_path(response.path)
-    # ``is`` first: an id read again is the very UUID parsed from the path (parses are kept).
-    if got is asked or got is None or asked is None or got == asked:
+    # The path's ids are canonical: str(UUID) writes the same form.
+    if asked is None or str(got) == asked:
         return model
     raise _invalid(response, f"asked about {field} {asked}, the answer is about {got}")
