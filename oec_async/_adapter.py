@@ -90,7 +90,11 @@ class AiohttpAdapter:
                 allow_redirects=False,
                 ssl=self._ssl,
             ) as response:
-                body = await self._read(response, request)
+                length = response.content_length
+                if length is not None and length <= self._max_size and _plain(response):
+                    body = await response.read()  # the parser stops at Content-Length
+                else:
+                    body = await self._read(response, request)
                 return RawResponse(
                     response.status,
                     response.headers,
@@ -124,11 +128,10 @@ class AiohttpAdapter:
             ) from safe_cause(error, self._secret)
 
     async def _read(self, response: aiohttp.ClientResponse, request: Request) -> bytes:
+        """Read a body of unknown length, or compressed, counting it as it inflates."""
         limit = self._max_size
         length = response.content_length
-        if length is not None and length <= limit and "Content-Encoding" not in response.headers:
-            return await response.read()  # the parser stops at Content-Length
-        if length is not None and length > limit and "Content-Encoding" not in response.headers:
+        if length is not None and length > limit and _plain(response):
             raise self._too_large(response, request)
         chunks: list[bytes] = []
         size = 0
@@ -152,3 +155,8 @@ class AiohttpAdapter:
             status=response.status,
             request_id=redact(response.headers.get("X-Request-ID", ""), self._secret) or None,
         )
+
+
+def _plain(response: aiohttp.ClientResponse) -> bool:
+    """Whether the body arrives as it is (no ``Content-Encoding``): its length is its size."""
+    return "Content-Encoding" not in response.headers
