@@ -15,14 +15,18 @@ from typing import Any, Final
 import aiohttp
 import httpx
 
-from oec_async import Client, RateLimits
+from oec_async import Client, Deployment, RateLimits
+from oec_async._converter import structure
 
 from ._report import Sample
 from ._server import FakeServer, ServerInfo
 
-__all__ = ["GET_VARIANTS", "PAGE_VARIANTS", "get_sample", "page_sample"]
+__all__ = ["GET_VARIANTS", "PAGE_VARIANTS", "RAW_TYPED", "get_sample", "page_sample"]
 
 RAW_AIOHTTP: Final = "raw aiohttp"
+RAW_TYPED: Final = "raw aiohttp + Deployment model"
+"""Raw aiohttp, then the body structured into the SDK's ``Deployment`` (its converter): what a
+typed answer costs before any of the SDK's send path. The SDK's own ratio cannot exceed it."""
 HTTPX: Final = "httpx AsyncClient*"
 HTTPX_SHARE: Final = 10
 """httpx does ~200 req/s at 50 in flight here: its samples send a tenth of the requests."""
@@ -30,7 +34,7 @@ SDK: Final = "SDK, pacing off"
 SDK_PACED: Final = "SDK, pacing on (generous)"
 SDK_ON_DEMAND: Final = "SDK, prefetch off"
 
-GET_VARIANTS: Final = (RAW_AIOHTTP, HTTPX, SDK, SDK_PACED)
+GET_VARIANTS: Final = (RAW_AIOHTTP, RAW_TYPED, HTTPX, SDK, SDK_PACED)
 PAGE_VARIANTS: Final = (RAW_AIOHTTP, SDK, SDK_PACED, SDK_ON_DEMAND)
 
 # Pacing on, with a budget the run never reaches: the governor's bookkeeping (the sliding log,
@@ -109,6 +113,18 @@ async def _get(
             await _drive(raw, warmup, concurrency)
             with meter:
                 await _drive(raw, total, concurrency)
+    elif variant == RAW_TYPED:
+        async with aiohttp.ClientSession() as session:
+
+            async def typed() -> Deployment:
+                async with session.get(url, headers=headers) as response:
+                    if response.status != 200:
+                        raise RuntimeError(f"GET {url} -> {response.status}")
+                    return structure(await response.json(), Deployment)
+
+            await _drive(typed, warmup, concurrency)
+            with meter:
+                await _drive(typed, total, concurrency)
     elif variant == HTTPX:
         # httpx keeps only 20 idle connections by default: with 50 in flight it would reconnect
         # all the time. Give it a pool as large as aiohttp's, to measure httpx, not its default.
