@@ -180,6 +180,16 @@ async def test_get_accepts_the_answer_about_the_id_asked_for(name: str) -> None:
     assert str(got.id) == PROJECT_ID
 
 
+async def test_get_accepts_its_id_written_in_another_form() -> None:
+    body = {"id": "{" + TASK_ID.upper() + "}", "status": "running"}
+    async with (
+        ScriptedServer(answering(body)).running() as scripted,
+        fast_client(scripted.url) as client,
+    ):
+        got = await client.deployments.get(TASK_ID)
+    assert str(got.id) == TASK_ID
+
+
 async def test_status_refuses_a_report_about_another_environment() -> None:
     body = {"environment_id": OTHER_ID, "status": "running"}
     async with (
