@@ -5,11 +5,11 @@
     python -m benchmarks --only get page --json results.json
 
 The fake server runs in its own process (rate limits off), seeded with one environment holding
-10,000 deployments. Scenarios (issue 5): GET one deployment 20,000 times at concurrency 50
-(SDK, raw aiohttp, raw aiohttp plus the SDK's model, httpx); page through the 10,000 deployments 100 at a time (SDK, raw aiohttp
-cursor loop); structure one page of 100 deployments (SDK converter, ``json.loads`` alone);
-cold ``import oec_async`` against ``import aiohttp``. Variants alternate within each
-repetition, so drift on a noisy machine hits them all alike.
+10,000 deployments. Scenarios: GET one deployment 20,000 times at concurrency 50 (SDK, raw
+aiohttp, raw aiohttp plus the SDK's model, httpx); page through the 10,000 deployments 100 at a
+time (SDK, raw aiohttp cursor loop); structure one page of 100 deployments (SDK converter,
+``json.loads`` alone); cold ``import oec_async`` against ``import aiohttp``. Variants alternate
+within each repetition, so drift on a noisy machine hits them all alike.
 """
 
 from __future__ import annotations

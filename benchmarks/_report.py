@@ -62,7 +62,7 @@ class Result:
 
 @dataclass(frozen=True)
 class Target:
-    """A goal of issue 5: ``variant`` of ``scenario`` against the scenario's baseline."""
+    """A limit: ``variant`` of ``scenario`` against the scenario's baseline."""
 
     scenario: str
     variant: str

@@ -324,7 +324,8 @@ async def test_try_acquire_does_not_jump_the_queue(time_: FakeTime) -> None:
         await anyio.lowlevel.checkpoint()
         time_.now += 61.0  # a slot is free again, but the queued caller came first
         assert gov.try_acquire(WRITE) is None
-    assert len(got) == 1 and got[0] is not None  # the queued caller got its slot
+    (queued_slot,) = got
+    assert queued_slot is not None  # the queued caller got its slot
 
 
 def test_try_acquire_leaves_a_shared_budget_to_acquire(time_: FakeTime) -> None:
