@@ -101,30 +101,20 @@ async def _get(
     headers = info.auth_headers
     warmup = max(4 * concurrency, total // 20)
     meter = _Meter(server)
-    if variant == RAW_AIOHTTP:
+    if variant in (RAW_AIOHTTP, RAW_TYPED):
+        typed = variant == RAW_TYPED
         async with aiohttp.ClientSession() as session:
 
             async def raw() -> Any:
                 async with session.get(url, headers=headers) as response:
                     if response.status != 200:
                         raise RuntimeError(f"GET {url} -> {response.status}")
-                    return await response.json()
+                    data = await response.json()
+                    return structure(data, Deployment) if typed else data
 
             await _drive(raw, warmup, concurrency)
             with meter:
                 await _drive(raw, total, concurrency)
-    elif variant == RAW_TYPED:
-        async with aiohttp.ClientSession() as session:
-
-            async def typed() -> Deployment:
-                async with session.get(url, headers=headers) as response:
-                    if response.status != 200:
-                        raise RuntimeError(f"GET {url} -> {response.status}")
-                    return structure(await response.json(), Deployment)
-
-            await _drive(typed, warmup, concurrency)
-            with meter:
-                await _drive(typed, total, concurrency)
     elif variant == HTTPX:
         # httpx keeps only 20 idle connections by default: with 50 in flight it would reconnect
         # all the time. Give it a pool as large as aiohttp's, to measure httpx, not its default.
