@@ -128,7 +128,9 @@ class AiohttpAdapter:
             ) from safe_cause(error, self._secret)
 
     async def _read(self, response: aiohttp.ClientResponse, request: Request) -> bytes:
-        """Read a body of unknown length, or compressed, counting it as it inflates."""
+        """Read a body not known to fit: refused at once when its length says it is too large,
+        else counted as it arrives (and inflates).
+        """
         limit = self._max_size
         length = response.content_length
         if length is not None and length > limit and _plain(response):
