@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import threading
 from typing import Any
+from uuid import UUID
 
 from click.testing import CliRunner, Result
 
@@ -16,6 +18,17 @@ CONTROL_SEQUENCE = re.compile(r"\x1b|\r|\x07")
 """ANSI escapes, carriage returns (in-place redraws) and bells: none may reach a non-TTY."""
 TIMESTAMP = re.compile(r"^\d\d:\d\d:\d\d ")
 """How every plain progress line starts."""
+ENVS = [UUID(int=i + 1) for i in range(3)]
+"""Environment ids of the views' tests."""
+TASKS = [UUID(int=100 + i) for i in range(3)]
+"""Task ids of the views' tests (TASKS[i] runs on ENVS[i])."""
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal (the live view draws in place on it)."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 class ThreadedFake:

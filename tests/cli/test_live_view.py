@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from uuid import UUID
 
 import pytest
+from cli_support import ENVS, TASKS, Terminal
 
 from oec_async.cli._eta import budget_seconds, eta_seconds
 from oec_async.cli._fleet_view import FleetView
@@ -22,14 +22,6 @@ from oec_async.fleet import (
     FleetRetry,
     OutcomeKind,
 )
-
-ENVS = [UUID(int=i + 1) for i in range(3)]
-TASKS = [UUID(int=100 + i) for i in range(3)]
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 class SpentBudget:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from uuid import UUID
 
-from cli_support import CONTROL_SEQUENCE, TIMESTAMP
+from cli_support import CONTROL_SEQUENCE, ENVS, TASKS, TIMESTAMP, Terminal
 
 from oec_async import Deployment, TaskStatus
 from oec_async.cli._fleet_report import exit_code_of
@@ -21,14 +20,6 @@ from oec_async.fleet import (
     FleetRetry,
     OutcomeKind,
 )
-
-ENVS = [UUID(int=i + 1) for i in range(3)]
-TASKS = [UUID(int=100 + i) for i in range(3)]
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 def outcomes() -> list[FleetOutcome]:
