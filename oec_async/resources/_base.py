@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
+from uuid import UUID
 
 from .._config import Timeouts
 from .._converter import structure
-from .._core import Params, excerpt, redact
+from .._core import excerpt, redact
 from .._exceptions import ResponseValidationError
 from .._models import Pagination
 from .._pagination import AsyncPaginator, PageDraft, PageFetcher
@@ -31,38 +32,9 @@ class Resource:
 
     def __init__(self, client: Client) -> None:
         self._client = client
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        route: str,
-        params: Params | None = None,
-        json: object = None,
-        headers: Mapping[str, str] | None = None,
-        idempotency_header: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: float | Timeouts | None = None,
-        max_retries: int | None = None,
-    ) -> Coroutine[Any, Any, APIResponse[object]]:
-        """Send through the client's loop; ``route`` is the path template (no ids).
-
-        Returns the client's coroutine itself (awaited by the caller): no extra frame for
-        every step of every request.
-        """
-        return self._client._request(
-            method,
-            path,
-            route=route,
-            params=params,
-            json=json,
-            headers=headers,
-            idempotency_header=idempotency_header,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        # The one way a resource sends: the client's own entry point, bound as it is (a wrapper
+        # would repeat its ten parameters and add a frame to every step of every request).
+        self._send = client._request
 
     def _parse(self, response: APIResponse[object], cls: type[T]) -> T:
         """The answer's body as ``cls``; a mismatch is a ResponseValidationError."""
@@ -210,7 +182,11 @@ def same_id(model: M, response: APIResponse[object], *, field: str = "id") -> M:
     if got is None:
         return model
     asked = last_id_in_path(response.path)
-    # The path's ids are canonical (lowercase, hyphenated): compared as hex, without parsing.
-    if asked is None or getattr(got, "hex", got) == asked.replace("-", ""):
+    if asked is None:
+        return model
+    # The path's ids are canonical (lowercase, hyphenated): a UUID is compared as hex, not
+    # formatted (str(UUID) was a measurable part of every get).
+    same = (got.hex == asked.replace("-", "")) if isinstance(got, UUID) else (str(got) == asked)
+    if same:
         return model
     raise _invalid(response, f"asked about {field} {asked}, the answer is about {got}")
