@@ -87,6 +87,19 @@ def read_until(stream: IO[str], marker: str, count: int) -> list[str]:
     return lines
 
 
+def start_oec(fake: FakeOEC, *args: str) -> tuple[subprocess.Popen[str], IO[str]]:
+    """``oec *args`` against ``fake`` in a child process, and its standard output (text)."""
+    process = subprocess.Popen(
+        [str(OEC), *args],
+        env=oec_env(fake),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout
+
+
 def interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
     process.send_signal(signal.SIGINT)
     try:
@@ -101,15 +114,8 @@ def interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
 @pytest.mark.usefixtures("sigint_reaches_the_child")
 def test_ctrl_c_exits_130_and_lists_the_started_environments(slow_fake: FakeOEC) -> None:
     targets = slow_fake.environment_ids
-    process = subprocess.Popen(
-        [str(OEC), "--json", "deploy", *targets, "--max-parallel", "2"],
-        env=oec_env(slow_fake),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    seen = read_until(process.stdout, '"event":"started"', 1)
+    process, stdout = start_oec(slow_fake, "--json", "deploy", *targets, "--max-parallel", "2")
+    seen = read_until(stdout, '"event":"started"', 1)
 
     out, err = interrupt(process)
 
@@ -126,15 +132,8 @@ def test_ctrl_c_exits_130_and_lists_the_started_environments(slow_fake: FakeOEC)
 @pytest.mark.usefixtures("sigint_reaches_the_child")
 def test_ctrl_c_in_human_mode_names_the_tasks_on_stderr(slow_fake: FakeOEC) -> None:
     targets = slow_fake.environment_ids[:3]
-    process = subprocess.Popen(
-        [str(OEC), "deploy", *targets],
-        env=oec_env(slow_fake),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    seen = read_until(process.stdout, "started task", 3)
+    process, stdout = start_oec(slow_fake, "deploy", *targets)
+    seen = read_until(stdout, "started task", 3)
 
     out, err = interrupt(process)
     out = "".join(seen) + out
@@ -151,15 +150,8 @@ def test_ctrl_c_in_human_mode_names_the_tasks_on_stderr(slow_fake: FakeOEC) -> N
 @pytest.mark.usefixtures("sigint_reaches_the_child")
 def test_ctrl_c_in_plain_mode_prints_the_summary_and_how_to_resume(slow_fake: FakeOEC) -> None:
     targets = slow_fake.environment_ids[:3]
-    process = subprocess.Popen(
-        [str(OEC), "deploy", *targets, "--batch-id", "rel-42"],
-        env=oec_env(slow_fake),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    seen = read_until(process.stdout, "started task", 3)
+    process, stdout = start_oec(slow_fake, "deploy", *targets, "--batch-id", "rel-42")
+    seen = read_until(stdout, "started task", 3)
 
     out, err = interrupt(process)
 
